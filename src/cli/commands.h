@@ -1,0 +1,21 @@
+// The subcommand table. A subcommand is a function taking (argc, argv) with argv[0] = its name,
+// returning the exit status; it throws seek::Error for bad input (main prints it, exits 1).
+#pragma once
+#include <vector>
+
+namespace seek::cli {
+
+struct Command {
+  const char* name;
+  const char* summary;
+  int (*run)(int argc, char** argv);
+};
+
+// Every subcommand, in the order `seek --help` lists them.
+const std::vector<Command>& commands();
+
+// Declared here, defined in cmd_<name>.cpp.
+int cmd_info(int argc, char** argv);
+int cmd_bench(int argc, char** argv);
+
+}  // namespace seek::cli

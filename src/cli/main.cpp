@@ -1,0 +1,47 @@
+// seek: one program, many subcommands. Each subcommand lives in its own cmd_<name>.cpp and
+// registers itself in commands.h's table; main only dispatches and turns errors into exit 1.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "cli/commands.h"
+#include "core/error.h"
+
+namespace {
+
+void print_usage() {
+  std::printf("seek: DeepSeek's system in C++ (inference, serving, training, reasoning)\n\n"
+              "usage: seek <command> [options]   (seek <command> --help for its options)\n\ncommands:\n");
+  for (const seek::cli::Command& c : seek::cli::commands()) std::printf("  %-12s %s\n", c.name, c.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
+    print_usage();
+    return argc < 2 ? 1 : 0;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::printf("seek 0.1.0\n");
+    return 0;
+  }
+  for (const seek::cli::Command& c : seek::cli::commands()) {
+    if (std::strcmp(argv[1], c.name) != 0) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const seek::Error& e) {
+      std::fprintf(stderr, "seek %s: error: %s\n", c.name, e.what());
+      return 1;
+    } catch (const std::bad_alloc&) {
+      std::fprintf(stderr, "seek %s: error: out of memory\n", c.name);
+      return 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "seek %s: error: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "seek: unknown command '%s' (see seek --help)\n", argv[1]);
+  return 1;
+}
