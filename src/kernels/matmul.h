@@ -1,0 +1,32 @@
+// Weight-times-activation products, the hot loop of inference. W is a [M, K] weight view of any
+// computable type (rows are whole blocks); activations are f32 and are converted on the fly to
+// the type the weight format pairs with (Q4_0/Q8_0 -> Q8_0 blocks, K-quants -> Q8_K, as llama.cpp
+// does), so results match llama.cpp's arithmetic. Row n of matmul() equals matvec() on X[n]
+// bit for bit (batched == single); fast paths are chosen at run time (AVX-512, AVX2+FMA, scalar).
+#pragma once
+#include <cstdint>
+
+#include "core/tensor.h"
+#include "core/threadpool.h"
+
+namespace seek {
+
+// y[M] = W[M, K] x[K]
+void matvec(const TensorView& W, const float* x, float* y, ThreadPool& pool);
+// Y[N, M] = X[N, K] W[M, K]^T   (X and Y row-major, contiguous)
+void matmul(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool& pool);
+
+// f32 GEMM, row-major, through BLAS (OpenBLAS): C[M, N] = alpha * op(A) * op(B) + beta * C,
+// op(A) is [M, K], op(B) is [K, N].
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+
+namespace ref {
+// Scalar, single-threaded references with the same numerics (same activation quantization).
+void matvec(const TensorView& W, const float* x, float* y);
+void matmul(const TensorView& W, const float* X, int64_t N, float* Y);
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+}  // namespace ref
+
+}  // namespace seek

@@ -1,0 +1,17 @@
+// GGUF block formats, bit-exact with ggml's layouts: quantize a row of floats into blocks and
+// dequantize back. Reference (scalar) implementations; the SIMD dot products in kernels/cpu
+// are tested against these. Supported: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K, Q8_K
+// (Q8_K is the activation format paired with the K-quants), and FP8 E4M3 elementwise.
+#pragma once
+#include <cstdint>
+
+#include "core/dtype.h"
+
+namespace seek {
+
+// dst[0..n) = the values stored in src (n a whole number of blocks; throws FormatError if not).
+void dequantize_row(DType t, const void* src, float* dst, int64_t n);
+// Writes row_bytes(t, n) bytes of blocks for src[0..n), rounding as ggml's reference quantizers do.
+void quantize_row(DType t, const float* src, void* dst, int64_t n);
+
+}  // namespace seek
