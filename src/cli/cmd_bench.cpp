@@ -1,7 +1,214 @@
-// seek bench (placeholder until its issue lands).
+// seek bench: `seek bench kernels` measures the machine's memory read bandwidth, then matvec
+// GB/s of weights streamed per type (and its fraction of that bandwidth), matmul batching
+// (rows/s for N = 1..16 sharing one weight stream) and sgemm GFLOP/s. `seek bench -m FILE`
+// (the model benchmark) is a hook for a later issue.
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/tensor.h"
+#include "core/threadpool.h"
+#include "kernels/cpu/dispatch.h"
+#include "kernels/matmul.h"
+#include "kernels/quant/quant.h"
 
 namespace seek::cli {
-int cmd_bench(int, char**) { throw Error("'bench' is not built yet"); }
+
+namespace {
+
+struct Options {
+  int threads = 2;
+  bool json = false;
+  size_t weight_mb = 256;
+  std::string level;
+};
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Best of `reps` timings of fn (after one warm-up run), in seconds.
+double best_time(int reps, const std::function<void()>& fn) {
+  fn();
+  double best = 1e30;
+  for (int i = 0; i < reps; ++i) {
+    double t0 = now_s();
+    fn();
+    best = std::min(best, now_s() - t0);
+  }
+  return best;
+}
+
+// Streaming read: each thread walks its contiguous share of a buffer far larger than cache and
+// adds one word of every 64-byte line (the whole line is fetched), so arithmetic never limits.
+double read_bandwidth(ThreadPool& pool, size_t bytes) {
+  std::vector<uint64_t> buf(bytes / 8);
+  for (size_t i = 0; i < buf.size(); ++i) buf[i] = i;
+  std::vector<uint64_t> sink(pool.size() * 8);
+  const int64_t lines = static_cast<int64_t>(buf.size() / 8);
+  double t = best_time(5, [&] {
+    pool.parallel_static(lines / 4, [&](int64_t b, int64_t e, int th) {
+      const uint64_t* p = buf.data();
+      uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (int64_t i = b * 32; i < e * 32; i += 32) s0 += p[i], s1 += p[i + 8], s2 += p[i + 16], s3 += p[i + 24];
+      sink[th * 8] = s0 + s1 + s2 + s3;
+    });
+  });
+  return static_cast<double>(buf.size() * 8) / t / 1e9;
+}
+
+// A [M, K] weight of type t of about `mb` MB: 64 quantized random rows repeated (the bytes
+// streamed are what matters, not their variety).
+struct BenchWeight {
+  std::vector<uint8_t> bytes;
+  std::vector<float> scales;
+  TensorView view;
+};
+
+void make_weight(BenchWeight& w, DType t, int64_t K, size_t mb) {
+  const size_t rb = row_bytes(t, K);
+  const int64_t M = std::max<int64_t>(64, static_cast<int64_t>(mb * 1000000 / rb) / 64 * 64);
+  w.bytes.resize(rb * M);
+  std::mt19937 rng(1);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> row(K);
+  for (int64_t r = 0; r < 64; ++r) {
+    for (float& v : row) v = nd(rng);
+    if (t == DType::F8_E4M3) {
+      for (int64_t k = 0; k < K; ++k) w.bytes[r * rb + k] = static_cast<uint8_t>(rng() & 0x7E);
+    } else {
+      quantize_row(t, row.data(), w.bytes.data() + r * rb, K);
+    }
+  }
+  for (int64_t r = 64; r < M; ++r) std::memcpy(w.bytes.data() + r * rb, w.bytes.data() + (r % 64) * rb, rb);
+  w.view = TensorView::contiguous(t, {M, K}, w.bytes.data());
+  if (t == DType::F8_E4M3) {
+    w.scales.assign(((M + 127) / 128) * ((K + 127) / 128), 0.01f);
+    w.view.block_scale = w.scales.data();
+  }
+}
+
+struct Row {
+  std::string name;
+  double value, pct;
+};
+
+int bench_kernels(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw UsageError(str("bench kernels: ", a, " needs a value"));
+      return argv[++i];
+    };
+    if (a == "--threads" || a == "-t") {
+      o.threads = std::stoi(next());
+      if (o.threads < 1) throw UsageError(str("bench kernels: --threads must be >= 1, got ", o.threads));
+    } else if (a == "--json") {
+      o.json = true;
+    } else if (a == "--mb") {
+      o.weight_mb = std::stoul(next());
+    } else if (a == "--level") {
+      o.level = next();
+    } else if (a == "--help" || a == "-h") {
+      std::printf("usage: seek bench kernels [--threads N] [--json] [--mb MB] [--level scalar|avx2|avx512]\n");
+      return 0;
+    } else {
+      throw UsageError(str("bench kernels: unknown option '", a, "'"));
+    }
+  }
+  if (!o.level.empty()) set_kernel_level(kernel_level_from_name(o.level));
+  ThreadPool pool(o.threads);
+  const double bw = read_bandwidth(pool, 1024ull << 20);
+  if (!o.json)
+    std::printf("kernel level %s, %d threads\nmemory read bandwidth: %.1f GB/s (1 GiB streaming sum)\n\n",
+                kernel_level_name(kernel_level()), o.threads, bw);
+
+  const int64_t K = 4096;
+  std::vector<float> X(16 * K);
+  for (size_t i = 0; i < X.size(); ++i) X[i] = static_cast<float>((i * 7919) % 1000) / 1000.0f - 0.5f;
+  const DType types[] = {DType::F32, DType::F16, DType::BF16, DType::F8_E4M3,
+                         DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K};
+  std::vector<Row> mv;
+  std::vector<std::pair<std::string, std::vector<double>>> batch;
+  BenchWeight w;
+  for (DType t : types) {
+    make_weight(w, t, K, o.weight_mb);
+    const int64_t M = w.view.shape[0];
+    std::vector<float> Y(16 * M);
+    const double sec = best_time(8, [&] { matvec(w.view, X.data(), Y.data(), pool); });
+    const double gbs = static_cast<double>(w.bytes.size()) / sec / 1e9;
+    mv.push_back({dtype_name(t), gbs, 100.0 * gbs / bw});
+    if (t == DType::Q4_0 || t == DType::Q8_0 || t == DType::F16 || t == DType::Q4_K) {
+      std::vector<double> rows_per_s;
+      for (int64_t N : {1, 2, 4, 8, 16}) {
+        const double s = best_time(4, [&] { matmul(w.view, X.data(), N, Y.data(), pool); });
+        rows_per_s.push_back(static_cast<double>(N * M) / s);
+      }
+      batch.push_back({dtype_name(t), rows_per_s});
+    }
+  }
+  w = BenchWeight();
+
+  std::vector<std::pair<std::string, double>> gemm;
+  for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{1024, 1024, 1024}, {512, 4096, 4096}}) {
+    std::vector<float> A(m * k, 0.5f), B(k * n, 0.25f), C(m * n);
+    const double s = best_time(3, [&] { sgemm(false, true, m, n, k, 1.0f, A.data(), k, B.data(), k, 0.0f, C.data(), n); });
+    gemm.push_back({str(m, "x", n, "x", k), 2.0 * m * n * k / s / 1e9});
+  }
+
+  if (o.json) {
+    std::printf("{\"level\": \"%s\", \"threads\": %d, \"read_bandwidth_gbs\": %.2f, \"matvec\": [",
+                kernel_level_name(kernel_level()), o.threads, bw);
+    for (size_t i = 0; i < mv.size(); ++i)
+      std::printf("%s{\"type\": \"%s\", \"gbs\": %.2f, \"pct_of_read_bw\": %.1f}", i ? ", " : "", mv[i].name.c_str(),
+                  mv[i].value, mv[i].pct);
+    std::printf("], \"matmul_rows_per_s\": {");
+    for (size_t i = 0; i < batch.size(); ++i) {
+      std::printf("%s\"%s\": [", i ? ", " : "", batch[i].first.c_str());
+      for (size_t j = 0; j < batch[i].second.size(); ++j) std::printf("%s%.0f", j ? ", " : "", batch[i].second[j]);
+      std::printf("]");
+    }
+    std::printf("}, \"sgemm_gflops\": {");
+    for (size_t i = 0; i < gemm.size(); ++i) std::printf("%s\"%s\": %.1f", i ? ", " : "", gemm[i].first.c_str(), gemm[i].second);
+    std::printf("}}\n");
+    return 0;
+  }
+  std::printf("matvec, K = %lld, ~%zu MB of weights per type\n%-10s %10s %12s\n", static_cast<long long>(K),
+              o.weight_mb, "type", "GB/s", "% of read");
+  for (const Row& r : mv) std::printf("%-10s %10.1f %11.0f%%\n", r.name.c_str(), r.value, r.pct);
+  std::printf("\nmatmul batching (weight rows x activation rows per second, millions)\n%-10s", "type");
+  for (int n : {1, 2, 4, 8, 16}) std::printf(" %8s", str("N=", n).c_str());
+  std::printf("\n");
+  for (auto& [name, v] : batch) {
+    std::printf("%-10s", name.c_str());
+    for (double x : v) std::printf(" %8.1f", x / 1e6);
+    std::printf("\n");
+  }
+  std::printf("\nsgemm (OpenBLAS)\n");
+  for (auto& [shape, g] : gemm) std::printf("%-16s %8.1f GFLOP/s\n", shape.c_str(), g);
+  return 0;
+}
+
+}  // namespace
+
+int cmd_bench(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    std::printf("usage: seek bench kernels [--threads N] [--json] [--mb MB] [--level L]\n"
+                "       seek bench -m FILE   (model benchmark)\n");
+    return argc < 2 ? 1 : 0;
+  }
+  const std::string what = argv[1];
+  if (what == "kernels") return bench_kernels(argc - 1, argv + 1);
+  if (what == "-m" || what == "--model") throw Error("model benchmark not built yet");  // hook: cmd_bench_model
+  throw UsageError(str("unknown benchmark '", what, "' (expected 'kernels' or -m FILE)"));
+}
+
 }  // namespace seek::cli

@@ -6,6 +6,12 @@ namespace seek::cli {
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"info", "print a model file's metadata and tensor table (GGUF, safetensors)", cmd_info},
+      {"run", "generate text from a prompt: seek run -m FILE -p PROMPT", cmd_run},
+      {"perplexity", "perplexity on a text file (llama-perplexity's method)", cmd_perplexity},
+      {"init", "write a deepseek2 GGUF with random weights and a real vocabulary (benchmarks)", cmd_init},
+      {"tokenize", "text to token ids and back: seek tokenize -m FILE \"text\" (--decode, --json)", cmd_tokenize},
+      {"template", "render a chat (messages JSON) to the prompt text: seek template --template deepseek-r1", cmd_template},
+      {"tokenizer", "tokenizer tools: seek tokenizer train --vocab-size N CORPUS...", cmd_tokenizer},
       {"bench", "benchmarks: `seek bench kernels`, `seek bench -m FILE`", cmd_bench},
   };
   return table;

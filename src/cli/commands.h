@@ -17,5 +17,11 @@ const std::vector<Command>& commands();
 // Declared here, defined in cmd_<name>.cpp.
 int cmd_info(int argc, char** argv);
 int cmd_bench(int argc, char** argv);
+int cmd_tokenize(int argc, char** argv);
+int cmd_template(int argc, char** argv);
+int cmd_tokenizer(int argc, char** argv);
+int cmd_init(int argc, char** argv);
+int cmd_run(int argc, char** argv);
+int cmd_perplexity(int argc, char** argv);
 
 }  // namespace seek::cli

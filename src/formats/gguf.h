@@ -4,6 +4,7 @@
 // Every size, count and offset is checked against the file before it is used.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -51,6 +52,15 @@ struct GGUFValue {
   static GGUFValue of_strings(const std::vector<std::string>& v);
   static GGUFValue of_i32s(const std::vector<int32_t>& v);
   static GGUFValue of_f32s(const std::vector<float>& v);
+  static GGUFValue of_i64(int64_t v);
+  static GGUFValue of_f64(double v);
+  // Any scalar integer type (U8..I64) from a value that must fit it (else UsageError).
+  static GGUFValue of_int(GGUFType t, int64_t v);
+  // An array of `elem` values (all of type `elem`; nested arrays allowed).
+  static GGUFValue of_array(GGUFType elem, std::vector<GGUFValue> items);
+
+  // Same type and same value (arrays element-wise; F32/F64 bit-exact on the stored double).
+  bool operator==(const GGUFValue& o) const;
 };
 
 struct GGUFTensorInfo {
@@ -66,6 +76,10 @@ struct GGUFTensorInfo {
 
 class GGUFFile {
  public:
+  // Rejected with FormatError: version 1 or > 3, counts or lengths the file cannot hold, arrays
+  // nested deeper than 8, n_dims outside 1..4, ne <= 0 or byte sizes over int64, unknown type
+  // ids, rows that are not whole blocks, duplicate keys or tensor names, a general.alignment
+  // that is not a power of two, tensor data misaligned, overlapping or past the end.
   // Opens `path`; when it is split ("name-00001-of-00003.gguf"), opens every part and merges
   // their tensors (metadata from the first). Throws FormatError naming path and problem.
   static GGUFFile open(const std::string& path);
@@ -73,6 +87,8 @@ class GGUFFile {
   static GGUFFile parse(const uint8_t* data, size_t size, const std::string& name = "<memory>");
 
   uint32_t version() const { return version_; }
+  const std::string& path() const { return path_; }   // the opened (first) file, or the parse name
+  size_t n_files() const { return files_.empty() ? 1 : files_.size(); }
   size_t alignment() const { return alignment_; }
   const std::vector<std::pair<std::string, GGUFValue>>& metadata() const { return kv_; }
   const std::vector<GGUFTensorInfo>& tensors() const { return tensors_; }
@@ -93,6 +109,7 @@ class GGUFFile {
 
  private:
   uint32_t version_ = 0;
+  std::string path_;
   size_t alignment_ = 32;
   std::vector<std::pair<std::string, GGUFValue>> kv_;
   std::map<std::string, size_t> kv_index_;
@@ -102,7 +119,9 @@ class GGUFFile {
 };
 
 // Writes a GGUF v3 file atomically (temporary file, fsync, rename). Tensor data are given as
-// views (PyTorch order; written as GGUF ne order) and copied at write() time.
+// views (PyTorch order; written as GGUF ne order) and copied at write() time. The layout is
+// llama.cpp's byte for byte (a read-then-write of its files reproduces them); what llama.cpp
+// cannot load is refused with UsageError (names over 63 bytes, F8_E4M3, duplicate names).
 class GGUFWriter {
  public:
   void set(const std::string& key, GGUFValue v);  // replaces an existing key, keeps order
@@ -111,8 +130,13 @@ class GGUFWriter {
   void write(const std::string& path) const;
   // The whole file image in memory (tests, fuzz seeds).
   std::vector<uint8_t> to_bytes() const;
+  // Size in bytes of the file write() would produce.
+  size_t file_size() const;
+  size_t n_tensors() const { return tensors_.size(); }
 
  private:
+  void emit(const std::function<void(const void*, size_t)>& sink) const;
+
   std::vector<std::pair<std::string, GGUFValue>> kv_;
   std::vector<std::pair<std::string, TensorView>> tensors_;
   size_t alignment_ = 32;

@@ -1,0 +1,69 @@
+// seek run: generate from a prompt, streaming tokens as they are made, then prefill and decode
+// speed. Greedy by default (temperature 0), like llama.cpp's --temp 0.
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "cli/model_args.h"
+#include "core/error.h"
+#include "runtime/generate.h"
+
+namespace seek::cli {
+
+int cmd_run(int argc, char** argv) {
+  CLI::App app{"Generate text from a prompt", "seek run"};
+  ModelArgs margs;
+  SamplingArgs sargs;
+  std::string prompt, prompt_file;
+  GenerateOptions opt;
+  bool no_bos = false, quiet = false, raw = false;
+  margs.add_to(app);
+  sargs.add_to(app);
+  app.add_option("-p,--prompt", prompt, "prompt text");
+  app.add_option("-f,--file", prompt_file, "read the prompt from a file");
+  app.add_option("-n,--max-tokens", opt.max_tokens, "tokens to generate")->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
+  app.add_option("--stop", opt.stop, "stop string (repeatable)");
+  app.add_flag("--ignore-eos", opt.ignore_eos, "keep going past end-of-sequence");
+  app.add_option("-b,--batch", opt.n_batch, "prefill batch size")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
+  app.add_flag("--no-bos", no_bos, "do not add the BOS token");
+  app.add_flag("--raw", raw, "the prompt is sent as is (no special-token parsing)");
+  app.add_flag("-q,--quiet", quiet, "print only the generated text");
+  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
+  if (!prompt_file.empty()) {
+    std::ifstream f(prompt_file, std::ios::binary);
+    if (!f) throw Error(str("cannot read prompt file ", prompt_file));
+    std::stringstream ss;
+    ss << f.rdbuf();
+    prompt = ss.str();
+  }
+  opt.sampling = sargs.p;
+  opt.sampling.validate();
+
+  LoadedModel lm = load_model(margs, quiet);
+  ThreadPool pool(margs.threads);
+  const bool add_bos = !no_bos && lm.tokenizer->add_bos_default() && lm.tokenizer->bos() >= 0;
+  std::vector<int32_t> ids = lm.tokenizer->encode(prompt, add_bos, !raw);
+  if (ids.empty()) throw UsageError("the prompt is empty: give -p TEXT or -f FILE");
+  KVCache cache(lm.model->config(), 1, margs.ctx);
+  if (!quiet) {
+    std::fputs(prompt.c_str(), stdout);
+    std::fflush(stdout);
+  }
+  GenerateResult r = generate(*lm.model, *lm.tokenizer, cache, ids, opt, pool, [](const std::string& piece) {
+    std::fwrite(piece.data(), 1, piece.size(), stdout);
+    std::fflush(stdout);
+    return true;
+  });
+  std::fputc('\n', stdout);
+  if (!quiet) {
+    const double pp = r.prefill_seconds > 0 ? r.n_prompt / r.prefill_seconds : 0;
+    const double tg = r.decode_seconds > 0 ? r.tokens.size() / r.decode_seconds : 0;
+    std::fprintf(stderr, "\nseek: prefill %lld tokens in %.3f s (%.1f tok/s); decode %zu tokens in %.3f s (%.2f tok/s); threads %d; finish: %s\n",
+                 static_cast<long long>(r.n_prompt), r.prefill_seconds, pp, r.tokens.size(), r.decode_seconds, tg,
+                 pool.size(), r.finish_reason.c_str());
+  }
+  return 0;
+}
+
+}  // namespace seek::cli

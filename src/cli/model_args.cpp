@@ -1,0 +1,64 @@
+// Shared model flags and loading.
+#include "cli/model_args.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "core/error.h"
+
+namespace seek::cli {
+
+void ModelArgs::add_to(CLI::App& app, bool model_required) {
+  auto* m = app.add_option("-m,--model", model_path, "model: a GGUF file or an HF checkpoint directory");
+  if (model_required) m->required();
+  app.add_option("-t,--threads", threads, "threads (default: all cores)")->check(CLI::Range(0, 1024));
+  app.add_option("-c,--ctx", ctx, "context length in tokens")->check(CLI::Range(int64_t{16}, int64_t{1} << 22));
+}
+
+void SamplingArgs::add_to(CLI::App& app) {
+  app.add_option("--temp", p.temperature, "temperature (0 = greedy)")->check(CLI::Range(0.0, 100.0));
+  app.add_option("--top-k", p.top_k, "top-k (0 = off)")->check(CLI::Range(0, 1 << 30));
+  app.add_option("--top-p", p.top_p, "top-p nucleus (1 = off)")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--min-p", p.min_p, "min-p (0 = off)")->check(CLI::Range(0.0, 1.0));
+  app.add_option("--repeat-penalty", p.repeat_penalty, "repetition penalty (1 = off)")->check(CLI::Range(0.0, 10.0));
+  app.add_option("--repeat-last-n", p.repeat_last_n, "penalty window (-1 = all)")->check(CLI::Range(-1, 1 << 30));
+  app.add_option("--presence-penalty", p.presence_penalty, "presence penalty")->check(CLI::Range(-2.0, 2.0));
+  app.add_option("--frequency-penalty", p.frequency_penalty, "frequency penalty")->check(CLI::Range(-2.0, 2.0));
+  app.add_option("--seed", p.seed, "random seed");
+}
+
+LoadedModel load_model(const ModelArgs& a, bool quiet) {
+  LoadedModel lm;
+  lm.model = Model::load(a.model_path);
+  std::error_code ec;
+  if (std::filesystem::is_directory(a.model_path, ec)) {
+    const std::string tj = (std::filesystem::path(a.model_path) / "tokenizer.json").string();
+    if (!std::filesystem::exists(tj, ec)) throw Error(str(a.model_path, ": no tokenizer.json beside the weights"));
+    lm.tokenizer = Tokenizer::from_hf_json(tj);
+  } else {
+    lm.tokenizer = Tokenizer::from_gguf(*lm.model->gguf());
+  }
+  if (lm.tokenizer->n_vocab() > lm.model->config().vocab_size)
+    throw FormatError(str("the tokenizer has ", lm.tokenizer->n_vocab(), " tokens but the model only ",
+                          lm.model->config().vocab_size));
+  if (!quiet) std::fprintf(stderr, "seek: %s\n", lm.model->config().summary().c_str());
+  return lm;
+}
+
+int parse_or_exit(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    app.exit(e);
+    return 0;
+  } catch (const CLI::CallForAllHelp& e) {
+    app.exit(e);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 1;
+  }
+  return -1;
+}
+
+}  // namespace seek::cli

@@ -1,0 +1,40 @@
+// Flags every model-using subcommand shares (-m, -t, -c, sampling) and loading a model with its
+// tokenizer, so each cmd_*.cpp only adds what is its own.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+#include "runtime/sampler.h"
+#include "tokenizer/tokenizer.h"
+
+namespace seek::cli {
+
+struct ModelArgs {
+  std::string model_path;
+  int threads = 0;      // 0: all cores
+  int64_t ctx = 4096;
+
+  void add_to(CLI::App& app, bool model_required = true);
+};
+
+struct SamplingArgs {
+  SamplingParams p;
+  void add_to(CLI::App& app);
+};
+
+struct LoadedModel {
+  std::unique_ptr<Model> model;
+  std::unique_ptr<Tokenizer> tokenizer;
+};
+
+// Loads the model and its tokenizer (GGUF keys, or tokenizer.json in an HF directory);
+// prints one line about it to stderr unless quiet.
+LoadedModel load_model(const ModelArgs& a, bool quiet = false);
+
+// Parses argv with CLI11; returns -1 to go on, or the exit status (0 for --help, 1 for errors).
+int parse_or_exit(CLI::App& app, int argc, char** argv);
+
+}  // namespace seek::cli

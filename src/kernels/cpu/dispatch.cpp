@@ -1,0 +1,110 @@
+// CPU feature detection and the current kernel level (an atomic, read on every matmul).
+#include "kernels/cpu/dispatch.h"
+
+#include <atomic>
+#include <cstdlib>
+
+#include "core/error.h"
+
+namespace seek {
+
+namespace {
+
+KernelLevel detect() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  bool f16c = false;
+  {
+    unsigned a, b, c, d;
+    __asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    f16c = (c >> 29) & 1;
+  }
+  if (!avx2 || !f16c) return KernelLevel::Scalar;
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vnni"))
+    return KernelLevel::AVX512;
+  return KernelLevel::AVX2;
+#else
+  return KernelLevel::Scalar;
+#endif
+}
+
+KernelLevel initial_level() {
+  KernelLevel best = detected_kernel_level();
+  if (const char* env = std::getenv("SEEK_KERNEL_LEVEL")) {
+    KernelLevel want = kernel_level_from_name(env);
+    if (want < best) best = want;
+  }
+  return best;
+}
+
+std::atomic<int>& current() {
+  static std::atomic<int> level{static_cast<int>(initial_level())};
+  return level;
+}
+
+}  // namespace
+
+KernelLevel detected_kernel_level() {
+  static const KernelLevel level = detect();
+  return level;
+}
+
+KernelLevel kernel_level() { return static_cast<KernelLevel>(current().load(std::memory_order_relaxed)); }
+
+void set_kernel_level(KernelLevel level) {
+  if (level > detected_kernel_level())
+    throw UsageError(str("kernel level ", kernel_level_name(level), " is not supported by this CPU (best: ",
+                         kernel_level_name(detected_kernel_level()), ")"));
+  current().store(static_cast<int>(level), std::memory_order_relaxed);
+}
+
+const char* kernel_level_name(KernelLevel level) {
+  switch (level) {
+    case KernelLevel::Scalar: return "scalar";
+    case KernelLevel::AVX2: return "avx2";
+    case KernelLevel::AVX512: return "avx512";
+  }
+  return "?";
+}
+
+KernelLevel kernel_level_from_name(const std::string& name) {
+  if (name == "scalar") return KernelLevel::Scalar;
+  if (name == "avx2") return KernelLevel::AVX2;
+  if (name == "avx512") return KernelLevel::AVX512;
+  throw UsageError(str("unknown kernel level '", name, "' (expected scalar, avx2 or avx512)"));
+}
+
+namespace kern {
+
+RowDotFn KernelTable::get(DType t) const {
+  switch (t) {
+    case DType::F32: return f32;
+    case DType::F16: return f16;
+    case DType::BF16: return bf16;
+    case DType::F8_E4M3: return f8_e4m3;
+    case DType::Q4_0: return q4_0;
+    case DType::Q8_0: return q8_0;
+    case DType::Q4_K: return q4_K;
+    case DType::Q6_K: return q6_K;
+    default: return nullptr;
+  }
+}
+
+RowDotFn row_dot(DType t) {
+  KernelLevel level = kernel_level();
+  RowDotFn fn = nullptr;
+  if (level >= KernelLevel::AVX512) fn = kernels_avx512().get(t);
+  if (!fn && level >= KernelLevel::AVX2) fn = kernels_avx2().get(t);
+  if (!fn) fn = kernels_scalar().get(t);
+  if (!fn)
+    throw FormatError(str("no matmul kernel for weight type ", dtype_name(t),
+                          " (expected f32, f16, bf16, f8_e4m3, q4_0, q8_0, q4_K or q6_K)"));
+  return fn;
+}
+
+}  // namespace kern
+
+}  // namespace seek

@@ -1,0 +1,47 @@
+// The inner-kernel contract shared by the scalar, AVX2 and AVX-512 levels: one weight row
+// against a group of activation columns. Each column's result depends only on the weight row
+// and that column (never on how many columns share the call), which is what makes row n of
+// matmul() equal matvec() on X[n] bit for bit while the weight row is read once for all columns.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "core/dtype.h"
+
+namespace seek::kern {
+
+// Activations of N columns in the form a weight type pairs with (quant/activations.h):
+// F32: float[K]; Q8_0 lanes: int8 qs[K] then float ds[K/4] (ds[i] = scale of element 4i's block);
+// Q8_K: BlockQ8_K[K/256]. Column n starts at data + n * col_bytes.
+struct ActPack {
+  DType kind = DType::F32;
+  int64_t K = 0, N = 0;
+  const uint8_t* data = nullptr;
+  size_t col_bytes = 0;
+  const uint8_t* col(int64_t n) const { return data + static_cast<size_t>(n) * col_bytes; }
+};
+
+struct RowDotArgs {
+  const ActPack* x = nullptr;
+  int64_t c0 = 0, c1 = 0;  // columns [c0, c1)
+  float* out = nullptr;    // out[(c - c0) * out_stride] = dot(w_row, column c)
+  int64_t out_stride = 1;
+  const float* fp8_scale = nullptr;  // F8_E4M3: this row's 128-row block of scales, ceil(K/128)
+};
+
+using RowDotFn = void (*)(const void* w_row, const RowDotArgs& a);
+
+// One row-dot per weight type; null where a level has no kernel (the driver falls back).
+struct KernelTable {
+  RowDotFn f32 = nullptr, f16 = nullptr, bf16 = nullptr, f8_e4m3 = nullptr;
+  RowDotFn q4_0 = nullptr, q8_0 = nullptr, q4_K = nullptr, q6_K = nullptr;
+  RowDotFn get(DType t) const;
+};
+
+// Defined in ref/rowdot_ref.cpp, cpu/rowdot_avx2.cpp, cpu/rowdot_avx512.cpp. Call the SIMD
+// ones only after checking the CPU (cpu/dispatch.h).
+const KernelTable& kernels_scalar();
+const KernelTable& kernels_avx2();
+const KernelTable& kernels_avx512();
+
+}  // namespace seek::kern

@@ -1,0 +1,35 @@
+// Column grouping for the SIMD row-dots: calls Kernel::run<NC> on groups of 4, 2, 1 columns.
+// Included only by *_avx2.cpp / *_avx512.cpp; everything here has internal linkage (an inline
+// function with external linkage compiled with AVX could be picked by the linker for scalar code).
+#pragma once
+#include "kernels/cpu/rowdot.h"
+
+namespace seek::kern {
+namespace {
+
+template <class Kernel>
+void grouped(const void* w, const RowDotArgs& a) {
+  const ActPack& x = *a.x;
+  const uint8_t* cols[4];
+  float r[4];
+  int64_t c = a.c0;
+  for (; c + 4 <= a.c1; c += 4) {
+    for (int i = 0; i < 4; ++i) cols[i] = x.col(c + i);
+    Kernel::template run<4>(w, cols, x.K, a.fp8_scale, r);
+    for (int i = 0; i < 4; ++i) a.out[(c + i - a.c0) * a.out_stride] = r[i];
+  }
+  if (c + 2 <= a.c1) {
+    for (int i = 0; i < 2; ++i) cols[i] = x.col(c + i);
+    Kernel::template run<2>(w, cols, x.K, a.fp8_scale, r);
+    for (int i = 0; i < 2; ++i) a.out[(c + i - a.c0) * a.out_stride] = r[i];
+    c += 2;
+  }
+  if (c < a.c1) {
+    cols[0] = x.col(c);
+    Kernel::template run<1>(w, cols, x.K, a.fp8_scale, r);
+    a.out[(c - a.c0) * a.out_stride] = r[0];
+  }
+}
+
+}  // namespace
+}  // namespace seek::kern

@@ -1,0 +1,145 @@
+// matvec / matmul drivers: validate the weight view, pack the activations once (quantized to
+// the weight's partner format), then split weight rows into one contiguous range per thread.
+// Each weight row is read from memory once and dotted with up to kColTile activation columns
+// while it sits in L1, so N decode sequences cost about one weight stream (batching).
+#include "kernels/matmul.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "core/error.h"
+#include "kernels/cpu/dispatch.h"
+#include "kernels/cpu/rowdot.h"
+#include "kernels/quant/activations.h"
+
+namespace seek {
+
+namespace {
+
+constexpr int64_t kColTile = 64;  // columns per pass over a weight row (activations stay in L2)
+
+void check_weight(const TensorView& W, const char* what) {
+  if (W.ndim < 1 || !W.data)
+    throw FormatError(str(what, ": weight must be a non-empty matrix, got shape ", W.shape_str()));
+  if (!dtype_computable(W.dtype) || W.dtype == DType::Q8_K)
+    throw FormatError(str(what, ": weight type ", dtype_name(W.dtype),
+                          " has no matmul kernel (expected f32, f16, bf16, f8_e4m3, q4_0, q8_0, q4_K, q6_K)"));
+  row_bytes(W.dtype, W.cols());  // throws unless whole blocks
+  if (W.dtype == DType::F8_E4M3 && !W.block_scale)
+    throw FormatError(str(what, ": f8_e4m3 weight ", W.shape_str(), " has no block_scale (weight_scale_inv)"));
+  if (W.ndim >= 2 && W.stride[W.ndim - 2] < static_cast<int64_t>(row_bytes(W.dtype, W.cols())))
+    throw FormatError(str(what, ": weight row stride ", W.stride[W.ndim - 2], " is shorter than a row (",
+                          row_bytes(W.dtype, W.cols()), " bytes)"));
+}
+
+// Grows only: after the first call of a given size the decode loop allocates nothing.
+uint8_t* scratch(size_t bytes) {
+  thread_local std::vector<uint8_t> buf;
+  if (buf.size() < bytes + 64) buf.resize(bytes + 64);
+  uintptr_t p = reinterpret_cast<uintptr_t>(buf.data());
+  return reinterpret_cast<uint8_t*>((p + 63) & ~static_cast<uintptr_t>(63));
+}
+
+kern::ActPack pack(const TensorView& W, const float* X, int64_t N, ThreadPool* pool) {
+  kern::ActPack x;
+  x.K = W.cols();
+  x.N = N;
+  x.kind = activation_type(W.dtype);
+  if (x.kind == DType::F32) {  // used in place
+    x.data = reinterpret_cast<const uint8_t*>(X);
+    x.col_bytes = static_cast<size_t>(x.K) * 4;
+    return x;
+  }
+  x.col_bytes = activation_col_bytes(W.dtype, x.K);
+  uint8_t* dst = scratch(x.col_bytes * static_cast<size_t>(N));
+  x.data = dst;
+  const int64_t K = x.K;
+  const size_t cb = x.col_bytes;
+  if (pool && N > 1) {
+    pool->parallel_for(N, 1, [&](int64_t b, int64_t e) {
+      quantize_activations(W.dtype, X + b * K, e - b, K, dst + b * cb);
+    });
+  } else {
+    quantize_activations(W.dtype, X, N, K, dst);
+  }
+  return x;
+}
+
+void run_rows(const TensorView& W, const kern::ActPack& x, kern::RowDotFn fn, int64_t r0, int64_t r1, float* Y) {
+  const int64_t M = W.rows(), K = W.cols();
+  const int64_t kblocks = (K + 127) / 128;
+  for (int64_t c0 = 0; c0 < x.N; c0 += kColTile) {
+    kern::RowDotArgs a;
+    a.x = &x;
+    a.c0 = c0;
+    a.c1 = std::min(x.N, c0 + kColTile);
+    a.out_stride = M;
+    for (int64_t r = r0; r < r1; ++r) {
+      a.out = Y + c0 * M + r;
+      if (W.block_scale) a.fp8_scale = W.block_scale + (r / 128) * kblocks;
+      fn(W.row(r), a);
+    }
+  }
+}
+
+void matmul_impl(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool* pool, kern::RowDotFn fn,
+                 const char* what) {
+  check_weight(W, what);
+  if (N <= 0) return;
+  const kern::ActPack x = pack(W, X, N, pool);
+  const int64_t M = W.rows();
+  if (!pool || pool->size() == 1) {
+    run_rows(W, x, fn, 0, M, Y);
+    return;
+  }
+  pool->parallel_static(M, [&](int64_t b, int64_t e, int) { run_rows(W, x, fn, b, e, Y); });
+}
+
+CBLAS_TRANSPOSE tr(bool t) { return t ? CblasTrans : CblasNoTrans; }
+
+}  // namespace
+
+void matvec(const TensorView& W, const float* x, float* y, ThreadPool& pool) { matmul(W, x, 1, y, pool); }
+
+void matmul(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool& pool) {
+  matmul_impl(W, X, N, Y, &pool, kern::row_dot(W.dtype), "matmul");
+}
+
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  SEEK_ASSERT(M >= 0 && N >= 0 && K >= 0);
+  if (M == 0 || N == 0) return;
+  cblas_sgemm(CblasRowMajor, tr(trans_a), tr(trans_b), static_cast<int>(M), static_cast<int>(N), static_cast<int>(K),
+              alpha, A, static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
+}
+
+namespace ref {
+
+void matvec(const TensorView& W, const float* x, float* y) { matmul(W, x, 1, y); }
+
+void matmul(const TensorView& W, const float* X, int64_t N, float* Y) {
+  check_weight(W, "ref::matmul");
+  matmul_impl(W, X, N, Y, nullptr, kern::kernels_scalar().get(W.dtype), "ref::matmul");
+}
+
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  for (int64_t i = 0; i < M; ++i) {
+    for (int64_t j = 0; j < N; ++j) {
+      float s = 0;
+      for (int64_t k = 0; k < K; ++k) {
+        const float a = trans_a ? A[k * lda + i] : A[i * lda + k];
+        const float b = trans_b ? B[j * ldb + k] : B[k * ldb + j];
+        s += a * b;
+      }
+      C[i * ldc + j] = alpha * s + (beta == 0.0f ? 0.0f : beta * C[i * ldc + j]);
+    }
+  }
+}
+
+}  // namespace ref
+
+}  // namespace seek

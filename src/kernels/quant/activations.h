@@ -1,0 +1,26 @@
+// Activation quantization: the form f32 activations take before they meet a weight type
+// (as llama.cpp pairs them): Q4_0/Q8_0 weights -> Q8_0 (ggml's quantize_row_q8_0_ref rounding),
+// Q4_K/Q6_K -> Q8_K, F32/F16/BF16/F8_E4M3 -> f32 unchanged. matmul() uses these; so can a
+// training or serving engine that wants to quantize once and reuse (e.g. the same x for q/k/v).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "core/dtype.h"
+
+namespace seek {
+
+// The activation format weight type w pairs with: Q8_0, Q8_K or F32.
+DType activation_type(DType w);
+// Bytes of one packed column of K activations for weight type w (a multiple of 64; the Q8_0
+// form is "lanes": int8 qs[K] then float ds[K/4], the block scale repeated for each 4 elements,
+// fp16-rounded as the Q8_0 block stores it). Throws FormatError if K is not whole blocks.
+size_t activation_col_bytes(DType w, int64_t K);
+// X [N, K] row-major -> dst [N, activation_col_bytes(w, K)]. dst should be 64-byte aligned.
+void quantize_activations(DType w, const float* X, int64_t N, int64_t K, void* dst);
+
+// Per-row symmetric int8 quantization (scale = amax / 127, q = round-half-away(x / scale)):
+// the cheap form for caching activations (training, KV) where blocks are not wanted. Returns scale.
+float quantize_row_int8(const float* x, int64_t n, int8_t* q);
+
+}  // namespace seek

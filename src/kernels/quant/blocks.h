@@ -1,0 +1,63 @@
+// Byte layouts of the GGUF block formats seek computes with, exactly as ggml stores them
+// (little-endian, no padding): one struct per format, sizes checked against ggml's.
+// Q4_0/Q8_0: 32 elements per block; Q4_K/Q6_K/Q8_K: 256-element super-blocks (QK_K).
+#pragma once
+#include <cstdint>
+
+namespace seek {
+
+constexpr int kQK = 32;    // elements per Q4_0 / Q8_0 block
+constexpr int kQKK = 256;  // elements per K-quant super-block
+
+// value[j] = (q - 8) * d; qs[j] low nibble = element j, high nibble = element j + 16.
+struct BlockQ4_0 {
+  uint16_t d;  // fp16 scale
+  uint8_t qs[16];
+};
+// value[j] = qs[j] * d
+struct BlockQ8_0 {
+  uint16_t d;  // fp16 scale
+  int8_t qs[32];
+};
+// 8 sub-blocks of 32: value = d * sc[j] * q - dmin * m[j], q a 4-bit unsigned nibble; sc/m are
+// 6-bit, packed into 12 bytes (see unpack_q4_K_scales). qs: 4 chunks of 32 bytes, chunk c holds
+// elements 64c..64c+31 in its low nibbles and 64c+32..64c+63 in its high nibbles.
+struct BlockQ4_K {
+  uint16_t d;     // fp16 super-block scale for the scales
+  uint16_t dmin;  // fp16 super-block scale for the mins
+  uint8_t scales[12];
+  uint8_t qs[128];
+};
+// 16 sub-blocks of 16: value = d * scales[e / 16] * (q - 32), q 6-bit = 4 low bits in ql and
+// 2 high bits in qh (layout in quant_k.cpp).
+struct BlockQ6_K {
+  uint8_t ql[128];
+  uint8_t qh[64];
+  int8_t scales[16];
+  uint16_t d;  // fp16
+};
+// Activation format paired with the K-quants: value = d * qs; bsums = sums of each 16 quants.
+struct BlockQ8_K {
+  float d;
+  int8_t qs[256];
+  int16_t bsums[16];
+};
+
+static_assert(sizeof(BlockQ4_0) == 18, "block_q4_0 is 18 bytes");
+static_assert(sizeof(BlockQ8_0) == 34, "block_q8_0 is 34 bytes");
+static_assert(sizeof(BlockQ4_K) == 144, "block_q4_K is 144 bytes");
+static_assert(sizeof(BlockQ6_K) == 210, "block_q6_K is 210 bytes");
+static_assert(sizeof(BlockQ8_K) == 292, "block_q8_K is 292 bytes");
+
+// The 6-bit scale and min of Q4_K sub-block j (0..7) from the 12 packed bytes.
+inline void q4_K_scale_min(int j, const uint8_t* s, uint8_t* sc, uint8_t* m) {
+  if (j < 4) {
+    *sc = s[j] & 63;
+    *m = s[j + 4] & 63;
+  } else {
+    *sc = static_cast<uint8_t>((s[j + 4] & 0xF) | ((s[j - 4] >> 6) << 4));
+    *m = static_cast<uint8_t>((s[j + 4] >> 4) | ((s[j] >> 6) << 4));
+  }
+}
+
+}  // namespace seek

@@ -1,0 +1,89 @@
+// quantize_row / dequantize_row: the dtype switch over the block formats (quant_legacy.cpp,
+// quant_k.cpp) and the plain float formats (F32, F16, BF16, FP8 E4M3 elementwise).
+#include "kernels/quant/quant.h"
+
+#include <cstring>
+
+#include "core/error.h"
+#include "core/float16.h"
+#include "kernels/quant/quant_impl.h"
+
+namespace seek {
+
+namespace {
+
+int64_t whole_blocks(DType t, int64_t n, const char* what) {
+  const DTypeInfo& info = dtype_info(t);
+  if (n < 0 || n % info.block_size != 0)
+    throw FormatError(str(what, ": a row of ", n, " elements is not a whole number of ", info.name, " blocks of ",
+                          info.block_size));
+  return n / info.block_size;
+}
+
+}  // namespace
+
+void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
+  const int64_t nb = whole_blocks(t, n, "dequantize_row");
+  switch (t) {
+    case DType::F32:
+      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+      return;
+    case DType::F16: {
+      const uint16_t* s = static_cast<const uint16_t*>(src);
+      for (int64_t i = 0; i < n; ++i) dst[i] = fp16_to_fp32(s[i]);
+      return;
+    }
+    case DType::BF16: {
+      const uint16_t* s = static_cast<const uint16_t*>(src);
+      for (int64_t i = 0; i < n; ++i) dst[i] = bf16_to_fp32(s[i]);
+      return;
+    }
+    case DType::F8_E4M3: {
+      const uint8_t* s = static_cast<const uint8_t*>(src);
+      for (int64_t i = 0; i < n; ++i) dst[i] = fp8_e4m3_to_fp32(s[i]);
+      return;
+    }
+    case DType::Q4_0: return quant::dequantize_q4_0(static_cast<const BlockQ4_0*>(src), dst, nb);
+    case DType::Q8_0: return quant::dequantize_q8_0(static_cast<const BlockQ8_0*>(src), dst, nb);
+    case DType::Q4_K: return quant::dequantize_q4_K(static_cast<const BlockQ4_K*>(src), dst, nb);
+    case DType::Q6_K: return quant::dequantize_q6_K(static_cast<const BlockQ6_K*>(src), dst, nb);
+    case DType::Q8_K: return quant::dequantize_q8_K(static_cast<const BlockQ8_K*>(src), dst, nb);
+    default:
+      throw FormatError(str("dequantize_row: type ", dtype_name(t), " is not supported (expected one of f32, f16, "
+                            "bf16, f8_e4m3, q4_0, q8_0, q4_K, q6_K, q8_K)"));
+  }
+}
+
+void quantize_row(DType t, const float* src, void* dst, int64_t n) {
+  const int64_t nb = whole_blocks(t, n, "quantize_row");
+  switch (t) {
+    case DType::F32:
+      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
+      return;
+    case DType::F16: {
+      uint16_t* d = static_cast<uint16_t*>(dst);
+      for (int64_t i = 0; i < n; ++i) d[i] = fp32_to_fp16(src[i]);
+      return;
+    }
+    case DType::BF16: {
+      uint16_t* d = static_cast<uint16_t*>(dst);
+      for (int64_t i = 0; i < n; ++i) d[i] = fp32_to_bf16(src[i]);
+      return;
+    }
+    case DType::F8_E4M3: {
+      uint8_t* d = static_cast<uint8_t*>(dst);
+      for (int64_t i = 0; i < n; ++i) d[i] = fp32_to_fp8_e4m3(src[i]);
+      return;
+    }
+    case DType::Q4_0: return quant::quantize_q4_0(src, static_cast<BlockQ4_0*>(dst), nb);
+    case DType::Q8_0: return quant::quantize_q8_0(src, static_cast<BlockQ8_0*>(dst), nb);
+    case DType::Q4_K: return quant::quantize_q4_K(src, static_cast<BlockQ4_K*>(dst), nb);
+    case DType::Q6_K: return quant::quantize_q6_K(src, static_cast<BlockQ6_K*>(dst), nb);
+    case DType::Q8_K: return quant::quantize_q8_K(src, static_cast<BlockQ8_K*>(dst), nb);
+    default:
+      throw FormatError(str("quantize_row: type ", dtype_name(t), " is not supported (expected one of f32, f16, "
+                            "bf16, f8_e4m3, q4_0, q8_0, q4_K, q6_K, q8_K)"));
+  }
+}
+
+}  // namespace seek

@@ -1,0 +1,29 @@
+// Per-format quantize / dequantize entry points behind quant.h's dtype switch (nb = blocks).
+// Internal to kernels/: other layers call quantize_row / dequantize_row.
+#pragma once
+#include <cstdint>
+
+#include "kernels/quant/blocks.h"
+
+namespace seek::quant {
+
+void quantize_q4_0(const float* x, BlockQ4_0* y, int64_t nb);
+void dequantize_q4_0(const BlockQ4_0* x, float* y, int64_t nb);
+void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t nb);
+void dequantize_q8_0(const BlockQ8_0* x, float* y, int64_t nb);
+void quantize_q4_K(const float* x, BlockQ4_K* y, int64_t nb);
+void dequantize_q4_K(const BlockQ4_K* x, float* y, int64_t nb);
+void quantize_q6_K(const float* x, BlockQ6_K* y, int64_t nb);
+void dequantize_q6_K(const BlockQ6_K* x, float* y, int64_t nb);
+void quantize_q8_K(const float* x, BlockQ8_K* y, int64_t nb);
+void dequantize_q8_K(const BlockQ8_K* x, float* y, int64_t nb);
+
+// Round to nearest, ties to even, for |f| < 2^22 (ggml's nearest_int: add 1.5 * 2^23).
+inline int nearest_int(float f) {
+  float v = f + 12582912.0f;
+  int32_t i;
+  __builtin_memcpy(&i, &v, 4);
+  return (i & 0x007fffff) - 0x00400000;
+}
+
+}  // namespace seek::quant

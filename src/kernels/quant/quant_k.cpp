@@ -1,0 +1,301 @@
+// K-quants (256-element super-blocks): Q4_K and Q6_K weights and the Q8_K activation format.
+// The quantizers follow ggml's reference ones step for step (same float expression order), so
+// their bytes equal llama-quantize's without an importance matrix: Q4_K fits scale and min per
+// 32-element sub-block by a weighted least-squares search (ggml's make_qkx2_quants, 21 trial
+// scales), Q6_K a scale per 16 by a 19-trial search weighted by x^2 (make_qx_quants, rmse 1).
+#include <cmath>
+#include <cstring>
+
+#include "core/float16.h"
+#include "kernels/quant/blocks.h"
+#include "kernels/quant/quant_impl.h"
+
+namespace seek::quant {
+
+namespace {
+
+constexpr float kGroupMaxEps = 1e-15f;
+
+// Fits x[i] ~ scale * L[i] - the_min, L in [0, nmax], minimising sum w * err^2 over trial
+// inverse scales (rmin + rdelta * is + nmax) / (max - min), is = 0..nstep. Returns the scale.
+float fit_scale_min(int n, int nmax, const float* x, const float* w, uint8_t* L, float* the_min, float rmin,
+                    float rdelta, int nstep) {
+  float min = x[0], max = x[0];
+  float sum_w = w[0];
+  float sum_x = sum_w * x[0];
+  for (int i = 1; i < n; ++i) {
+    if (x[i] < min) min = x[i];
+    if (x[i] > max) max = x[i];
+    sum_w += w[i];
+    sum_x += w[i] * x[i];
+  }
+  if (min > 0) min = 0;
+  if (max == min) {
+    for (int i = 0; i < n; ++i) L[i] = 0;
+    *the_min = -min;
+    return 0.0f;
+  }
+  float iscale = nmax / (max - min);
+  float scale = 1 / iscale;
+  float best_error = 0;
+  for (int i = 0; i < n; ++i) {
+    int l = nearest_int(iscale * (x[i] - min));
+    L[i] = static_cast<uint8_t>(l < 0 ? 0 : l > nmax ? nmax : l);
+    float diff = scale * L[i] + min - x[i];
+    best_error += w[i] * (diff * diff);
+  }
+  uint8_t Laux[32];
+  for (int is = 0; is <= nstep; ++is) {
+    iscale = (rmin + rdelta * is + nmax) / (max - min);
+    float sum_l = 0, sum_l2 = 0, sum_xl = 0;
+    for (int i = 0; i < n; ++i) {
+      int l = nearest_int(iscale * (x[i] - min));
+      l = l < 0 ? 0 : l > nmax ? nmax : l;
+      Laux[i] = static_cast<uint8_t>(l);
+      sum_l += w[i] * l;
+      sum_l2 += w[i] * l * l;
+      sum_xl += w[i] * l * x[i];
+    }
+    float D = sum_w * sum_l2 - sum_l * sum_l;
+    if (D > 0) {
+      float this_scale = (sum_w * sum_xl - sum_x * sum_l) / D;
+      float this_min = (sum_l2 * sum_x - sum_l * sum_xl) / D;
+      if (this_min > 0) {
+        this_min = 0;
+        this_scale = sum_xl / sum_l2;
+      }
+      float cur_error = 0;
+      for (int i = 0; i < n; ++i) {
+        float diff = this_scale * Laux[i] + this_min - x[i];
+        cur_error += w[i] * (diff * diff);
+      }
+      if (cur_error < best_error) {
+        for (int i = 0; i < n; ++i) L[i] = Laux[i];
+        best_error = cur_error;
+        scale = this_scale;
+        min = this_min;
+      }
+    }
+  }
+  *the_min = -min;
+  return scale;
+}
+
+// Symmetric fit x[i] ~ scale * (L[i] - nmax), L in [0, 2 nmax), weights x^2, trying
+// inverse scales -(nmax + 0.1 is) / max for is = -9..9. Returns the scale (signed).
+float fit_scale_symmetric(int n, int nmax, const float* x, int8_t* L) {
+  float max = 0, amax = 0;
+  for (int i = 0; i < n; ++i) {
+    float ax = std::fabs(x[i]);
+    if (ax > amax) {
+      amax = ax;
+      max = x[i];
+    }
+  }
+  if (amax < kGroupMaxEps) {
+    for (int i = 0; i < n; ++i) L[i] = 0;
+    return 0.0f;
+  }
+  auto clampq = [nmax](int l) { return l < -nmax ? -nmax : l > nmax - 1 ? nmax - 1 : l; };
+  float iscale = -nmax / max;
+  float sumlx = 0, suml2 = 0;
+  for (int i = 0; i < n; ++i) {
+    int l = clampq(nearest_int(iscale * x[i]));
+    L[i] = static_cast<int8_t>(l + nmax);
+    float w = x[i] * x[i];
+    sumlx += w * x[i] * l;
+    suml2 += w * l * l;
+  }
+  float scale = suml2 ? sumlx / suml2 : 0.0f;
+  float best = scale * sumlx;
+  for (int is = -9; is <= 9; ++is) {
+    if (is == 0) continue;
+    iscale = -(nmax + 0.1f * is) / max;
+    sumlx = suml2 = 0;
+    for (int i = 0; i < n; ++i) {
+      int l = clampq(nearest_int(iscale * x[i]));
+      float w = x[i] * x[i];
+      sumlx += w * x[i] * l;
+      suml2 += w * l * l;
+    }
+    if (suml2 > 0 && sumlx * sumlx > best * suml2) {
+      for (int i = 0; i < n; ++i) L[i] = static_cast<int8_t>(nmax + clampq(nearest_int(iscale * x[i])));
+      scale = sumlx / suml2;
+      best = scale * sumlx;
+    }
+  }
+  return scale;
+}
+
+}  // namespace
+
+void quantize_q4_K(const float* x, BlockQ4_K* y, int64_t nb) {
+  uint8_t L[kQKK];
+  float weights[32], mins[8], scales[8];
+  for (int64_t i = 0; i < nb; ++i, x += kQKK) {
+    float max_scale = 0, max_min = 0;
+    for (int j = 0; j < 8; ++j) {
+      float sum_x2 = 0;
+      for (int l = 0; l < 32; ++l) sum_x2 += x[32 * j + l] * x[32 * j + l];
+      float av_x = std::sqrt(sum_x2 / 32);
+      for (int l = 0; l < 32; ++l) weights[l] = av_x + std::fabs(x[32 * j + l]);
+      scales[j] = fit_scale_min(32, 15, x + 32 * j, weights, L + 32 * j, &mins[j], -1.0f, 0.1f, 20);
+      if (scales[j] > max_scale) max_scale = scales[j];
+      if (mins[j] > max_min) max_min = mins[j];
+    }
+    float inv_scale = max_scale > 0 ? 63.f / max_scale : 0.f;
+    float inv_min = max_min > 0 ? 63.f / max_min : 0.f;
+    BlockQ4_K& b = y[i];
+    std::memset(b.scales, 0, sizeof b.scales);
+    for (int j = 0; j < 8; ++j) {
+      uint8_t ls = static_cast<uint8_t>(nearest_int(inv_scale * scales[j]));
+      uint8_t lm = static_cast<uint8_t>(nearest_int(inv_min * mins[j]));
+      ls = ls < 63 ? ls : 63;
+      lm = lm < 63 ? lm : 63;
+      if (j < 4) {
+        b.scales[j] = ls;
+        b.scales[j + 4] = lm;
+      } else {
+        b.scales[j + 4] = static_cast<uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
+        b.scales[j - 4] |= static_cast<uint8_t>((ls >> 4) << 6);
+        b.scales[j] |= static_cast<uint8_t>((lm >> 4) << 6);
+      }
+    }
+    b.d = fp32_to_fp16(max_scale / 63.f);
+    b.dmin = fp32_to_fp16(max_min / 63.f);
+    for (int j = 0; j < 8; ++j) {
+      uint8_t sc, m;
+      q4_K_scale_min(j, b.scales, &sc, &m);
+      const float d = fp16_to_fp32(b.d) * sc;
+      if (!d) continue;
+      const float dm = fp16_to_fp32(b.dmin) * m;
+      for (int ii = 0; ii < 32; ++ii) {
+        int l = nearest_int((x[32 * j + ii] + dm) / d);
+        L[32 * j + ii] = static_cast<uint8_t>(l < 0 ? 0 : l > 15 ? 15 : l);
+      }
+    }
+    for (int c = 0; c < 4; ++c)
+      for (int l = 0; l < 32; ++l) b.qs[32 * c + l] = static_cast<uint8_t>(L[64 * c + l] | (L[64 * c + l + 32] << 4));
+  }
+}
+
+void dequantize_q4_K(const BlockQ4_K* x, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i) {
+    const float d = fp16_to_fp32(x[i].d), min = fp16_to_fp32(x[i].dmin);
+    const uint8_t* q = x[i].qs;
+    for (int c = 0; c < 4; ++c, q += 32) {
+      uint8_t sc, m;
+      q4_K_scale_min(2 * c, x[i].scales, &sc, &m);
+      const float d1 = d * sc, m1 = min * m;
+      q4_K_scale_min(2 * c + 1, x[i].scales, &sc, &m);
+      const float d2 = d * sc, m2 = min * m;
+      for (int l = 0; l < 32; ++l) *y++ = d1 * (q[l] & 0xF) - m1;
+      for (int l = 0; l < 32; ++l) *y++ = d2 * (q[l] >> 4) - m2;
+    }
+  }
+}
+
+// Q6_K element e of half h (128 elements): low 4 bits in ql[64h + (e%64)] (low nibble for
+// e%128 < 64, high nibble otherwise), high 2 bits in qh[32h + e%32] at bit 2 * ((e%128) / 32).
+void quantize_q6_K(const float* x, BlockQ6_K* y, int64_t nb) {
+  int8_t L[kQKK];
+  float scales[16];
+  for (int64_t i = 0; i < nb; ++i, x += kQKK) {
+    float max_scale = 0, max_abs_scale = 0;
+    for (int ib = 0; ib < 16; ++ib) {
+      scales[ib] = fit_scale_symmetric(16, 32, x + 16 * ib, L + 16 * ib);
+      if (std::fabs(scales[ib]) > max_abs_scale) {
+        max_abs_scale = std::fabs(scales[ib]);
+        max_scale = scales[ib];
+      }
+    }
+    BlockQ6_K& b = y[i];
+    if (max_abs_scale < kGroupMaxEps) {
+      std::memset(&b, 0, sizeof b);
+      continue;
+    }
+    float iscale = -128.f / max_scale;
+    b.d = fp32_to_fp16(1 / iscale);
+    for (int ib = 0; ib < 16; ++ib) {
+      int s = nearest_int(iscale * scales[ib]);
+      b.scales[ib] = static_cast<int8_t>(s < 127 ? s : 127);
+    }
+    for (int j = 0; j < 16; ++j) {
+      float d = fp16_to_fp32(b.d) * b.scales[j];
+      if (!d) continue;
+      for (int ii = 0; ii < 16; ++ii) {
+        int l = nearest_int(x[16 * j + ii] / d);
+        l = l < -32 ? -32 : l > 31 ? 31 : l;
+        L[16 * j + ii] = static_cast<int8_t>(l + 32);
+      }
+    }
+    for (int h = 0; h < 2; ++h) {
+      const int8_t* Lh = L + 128 * h;
+      uint8_t* ql = b.ql + 64 * h;
+      uint8_t* qh = b.qh + 32 * h;
+      for (int l = 0; l < 32; ++l) {
+        ql[l] = static_cast<uint8_t>((Lh[l] & 0xF) | ((Lh[l + 64] & 0xF) << 4));
+        ql[l + 32] = static_cast<uint8_t>((Lh[l + 32] & 0xF) | ((Lh[l + 96] & 0xF) << 4));
+        qh[l] = static_cast<uint8_t>((Lh[l] >> 4) | ((Lh[l + 32] >> 4) << 2) | ((Lh[l + 64] >> 4) << 4) |
+                                     ((Lh[l + 96] >> 4) << 6));
+      }
+    }
+  }
+}
+
+void dequantize_q6_K(const BlockQ6_K* x, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i) {
+    const float d = fp16_to_fp32(x[i].d);
+    for (int h = 0; h < 2; ++h, y += 128) {
+      const uint8_t* ql = x[i].ql + 64 * h;
+      const uint8_t* qh = x[i].qh + 32 * h;
+      const int8_t* sc = x[i].scales + 8 * h;
+      for (int l = 0; l < 32; ++l) {
+        const int is = l / 16;
+        const int q1 = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+        const int q2 = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+        const int q3 = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+        const int q4 = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+        y[l] = d * sc[is] * q1;
+        y[l + 32] = d * sc[is + 2] * q2;
+        y[l + 64] = d * sc[is + 4] * q3;
+        y[l + 96] = d * sc[is + 6] * q4;
+      }
+    }
+  }
+}
+
+// d = max / -127 (max the signed value of largest magnitude), q = min(127, nearest(x / d)).
+void quantize_q8_K(const float* x, BlockQ8_K* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, x += kQKK) {
+    float max = 0, amax = 0;
+    for (int j = 0; j < kQKK; ++j) {
+      if (std::fabs(x[j]) > amax) {
+        amax = std::fabs(x[j]);
+        max = x[j];
+      }
+    }
+    if (!amax) {
+      std::memset(&y[i], 0, sizeof y[i]);
+      continue;
+    }
+    const float iscale = -127.f / max;
+    for (int j = 0; j < kQKK; ++j) {
+      int v = nearest_int(iscale * x[j]);
+      y[i].qs[j] = static_cast<int8_t>(v < 127 ? v : 127);
+    }
+    for (int j = 0; j < 16; ++j) {
+      int sum = 0;
+      for (int ii = 0; ii < 16; ++ii) sum += y[i].qs[16 * j + ii];
+      y[i].bsums[j] = static_cast<int16_t>(sum);
+    }
+    y[i].d = 1 / iscale;
+  }
+}
+
+void dequantize_q8_K(const BlockQ8_K* x, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i)
+    for (int j = 0; j < kQKK; ++j) *y++ = x[i].d * x[i].qs[j];
+}
+
+}  // namespace seek::quant

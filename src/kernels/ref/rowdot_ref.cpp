@@ -1,0 +1,180 @@
+// Scalar row-dots: the reference numerics every SIMD level is tested against, and the kernels
+// of the scalar level. Integer block dots are exact; floats accumulate left to right:
+//   Q8_0/Q4_0 x Q8_0: sum_b (dw_b * dx_b) * isum_b
+//   Q4_K x Q8_K: sum_sb (dw * dx) * sum_j sc_j isum_j - (dmin * dx) * sum_j m_j bsum_j
+//   Q6_K x Q8_K: sum_sb (dw * dx) * sum_j sc_j isum_j      (q - 32 folded into isum_j)
+//   F32/F16/BF16: sum_k w_k x_k;  F8_E4M3: sum_blocks scale_kb * sum_{k in 128-block} w_k x_k
+#include <cstring>
+
+#include "core/float16.h"
+#include "kernels/cpu/rowdot.h"
+#include "kernels/quant/blocks.h"
+
+namespace seek::kern {
+
+namespace {
+
+template <typename Dot>
+void each_column(const RowDotArgs& a, Dot dot) {
+  for (int64_t c = a.c0; c < a.c1; ++c) a.out[(c - a.c0) * a.out_stride] = dot(a.x->col(c));
+}
+
+void dot_f32(const void* w, const RowDotArgs& a) {
+  const float* wr = static_cast<const float*>(w);
+  const int64_t K = a.x->K;
+  each_column(a, [&](const uint8_t* col) {
+    const float* x = reinterpret_cast<const float*>(col);
+    float s = 0;
+    for (int64_t k = 0; k < K; ++k) s += wr[k] * x[k];
+    return s;
+  });
+}
+
+template <float (*Cvt)(uint16_t)>
+void dot_half(const void* w, const RowDotArgs& a) {
+  const uint16_t* wr = static_cast<const uint16_t*>(w);
+  const int64_t K = a.x->K;
+  each_column(a, [&](const uint8_t* col) {
+    const float* x = reinterpret_cast<const float*>(col);
+    float s = 0;
+    for (int64_t k = 0; k < K; ++k) s += Cvt(wr[k]) * x[k];
+    return s;
+  });
+}
+
+float bf16_cvt(uint16_t h) { return bf16_to_fp32(h); }
+
+void dot_f8(const void* w, const RowDotArgs& a) {
+  const uint8_t* wr = static_cast<const uint8_t*>(w);
+  const int64_t K = a.x->K;
+  float lut[256];
+  for (int i = 0; i < 256; ++i) lut[i] = fp8_e4m3_to_fp32(static_cast<uint8_t>(i));
+  each_column(a, [&](const uint8_t* col) {
+    const float* x = reinterpret_cast<const float*>(col);
+    float s = 0;
+    for (int64_t k0 = 0; k0 < K; k0 += 128) {
+      const int64_t k1 = k0 + 128 < K ? k0 + 128 : K;
+      float sb = 0;
+      for (int64_t k = k0; k < k1; ++k) sb += lut[wr[k]] * x[k];
+      s += a.fp8_scale[k0 / 128] * sb;
+    }
+    return s;
+  });
+}
+
+// Q8_0 lanes column: qs at col, lane scales after K bytes (scale of block b at ds[8 b]).
+void dot_q8_0(const void* w, const RowDotArgs& a) {
+  const BlockQ8_0* wb = static_cast<const BlockQ8_0*>(w);
+  const int64_t K = a.x->K, nb = K / kQK;
+  each_column(a, [&](const uint8_t* col) {
+    const int8_t* xq = reinterpret_cast<const int8_t*>(col);
+    const float* ds = reinterpret_cast<const float*>(col + K);
+    float s = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      int isum = 0;
+      for (int j = 0; j < kQK; ++j) isum += wb[b].qs[j] * xq[b * kQK + j];
+      s += (fp16_to_fp32(wb[b].d) * ds[b * 8]) * static_cast<float>(isum);
+    }
+    return s;
+  });
+}
+
+void dot_q4_0(const void* w, const RowDotArgs& a) {
+  const BlockQ4_0* wb = static_cast<const BlockQ4_0*>(w);
+  const int64_t K = a.x->K, nb = K / kQK;
+  each_column(a, [&](const uint8_t* col) {
+    const int8_t* xq = reinterpret_cast<const int8_t*>(col);
+    const float* ds = reinterpret_cast<const float*>(col + K);
+    float s = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      int isum = 0;
+      for (int j = 0; j < kQK / 2; ++j) {
+        isum += ((wb[b].qs[j] & 0xF) - 8) * xq[b * kQK + j];
+        isum += ((wb[b].qs[j] >> 4) - 8) * xq[b * kQK + j + 16];
+      }
+      s += (fp16_to_fp32(wb[b].d) * ds[b * 8]) * static_cast<float>(isum);
+    }
+    return s;
+  });
+}
+
+void dot_q4_K(const void* w, const RowDotArgs& a) {
+  const BlockQ4_K* wb = static_cast<const BlockQ4_K*>(w);
+  const int64_t nb = a.x->K / kQKK;
+  each_column(a, [&](const uint8_t* col) {
+    const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
+    float s = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      int sumi = 0, summ = 0;
+      for (int j = 0; j < 8; ++j) {
+        uint8_t sc, m;
+        q4_K_scale_min(j, wb[b].scales, &sc, &m);
+        const uint8_t* q = wb[b].qs + 32 * (j / 2);
+        const int8_t* x = xb[b].qs + 32 * j;
+        int isum = 0;
+        for (int l = 0; l < 32; ++l) isum += ((j & 1) ? (q[l] >> 4) : (q[l] & 0xF)) * x[l];
+        sumi += sc * isum;
+        summ += m * (xb[b].bsums[2 * j] + xb[b].bsums[2 * j + 1]);
+      }
+      float xd = 0;
+      std::memcpy(&xd, &xb[b].d, 4);
+      const float d = fp16_to_fp32(wb[b].d) * xd, dmin = fp16_to_fp32(wb[b].dmin) * xd;
+      const float p = d * static_cast<float>(sumi);
+      const float q = dmin * static_cast<float>(summ);
+      s += p - q;
+    }
+    return s;
+  });
+}
+
+void dot_q6_K(const void* w, const RowDotArgs& a) {
+  const BlockQ6_K* wb = static_cast<const BlockQ6_K*>(w);
+  const int64_t nb = a.x->K / kQKK;
+  each_column(a, [&](const uint8_t* col) {
+    const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
+    float s = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      int q[kQKK];
+      for (int h = 0; h < 2; ++h) {
+        const uint8_t* ql = wb[b].ql + 64 * h;
+        const uint8_t* qh = wb[b].qh + 32 * h;
+        for (int l = 0; l < 32; ++l) {
+          q[128 * h + l] = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+          q[128 * h + l + 32] = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+          q[128 * h + l + 64] = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+          q[128 * h + l + 96] = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
+        }
+      }
+      int sumi = 0;
+      for (int j = 0; j < 16; ++j) {
+        int isum = 0;
+        for (int l = 0; l < 16; ++l) isum += q[16 * j + l] * xb[b].qs[16 * j + l];
+        sumi += wb[b].scales[j] * isum;
+      }
+      float xd = 0;
+      std::memcpy(&xd, &xb[b].d, 4);
+      s += (fp16_to_fp32(wb[b].d) * xd) * static_cast<float>(sumi);
+    }
+    return s;
+  });
+}
+
+}  // namespace
+
+const KernelTable& kernels_scalar() {
+  static const KernelTable t = [] {
+    KernelTable k;
+    k.f32 = dot_f32;
+    k.f16 = dot_half<fp16_to_fp32>;
+    k.bf16 = dot_half<bf16_cvt>;
+    k.f8_e4m3 = dot_f8;
+    k.q4_0 = dot_q4_0;
+    k.q8_0 = dot_q8_0;
+    k.q4_K = dot_q4_K;
+    k.q6_K = dot_q6_K;
+    return k;
+  }();
+  return t;
+}
+
+}  // namespace seek::kern

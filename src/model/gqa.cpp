@@ -1,0 +1,50 @@
+// Grouped-query attention of the dense distill models (Qwen2: q/k/v biases; Llama: none).
+// Cache row per token: K of every KV head, then V of every KV head.
+#include <cmath>
+#include <cstring>
+
+#include "kernels/matmul.h"
+#include "model/layers.h"
+#include "model/ops.h"
+
+namespace seek {
+
+void gqa_forward(const ForwardCtx& ctx, const GqaWeights& w, const float* h, float* out) {
+  const ModelConfig& c = ctx.config;
+  Workspace& ws = ctx.ws;
+  const int64_t N = ctx.batch.size(), H = c.num_attention_heads, KV = c.num_key_value_heads, hd = c.head_dim;
+  const int64_t kvw = KV * hd;
+  matmul(w.wq, h, N, ws.q.data(), ctx.pool);
+  matmul(w.wk, h, N, ws.kv.data(), ctx.pool);
+  matmul(w.wv, h, N, ws.kv.data() + N * kvw, ctx.pool);
+  for (int64_t n = 0; n < N; ++n) {
+    float* q = ws.q.data() + n * H * hd;
+    float* k = ws.kv.data() + n * kvw;
+    const float* v = ws.kv.data() + N * kvw + n * kvw;
+    if (w.bq.ndim != 0) {
+      add_inplace(q, w.bq.as<float>(), H * hd);
+      add_inplace(k, w.bk.as<float>(), kvw);
+    }
+    const int64_t pos = ctx.batch.positions[n];
+    ctx.rope.apply(q, H, hd, pos);
+    ctx.rope.apply(k, KV, hd, pos);
+    float* entry = ctx.cache.at(ctx.cache_layer, ctx.batch.slots[n], pos);
+    std::memcpy(entry, k, sizeof(float) * kvw);
+    std::memcpy(entry + kvw, v, sizeof(float) * kvw);
+    if (w.bv.ndim != 0) add_inplace(entry + kvw, w.bv.as<float>(), kvw);
+  }
+  const float scale = static_cast<float>(c.softmax_scale());
+  const int64_t group = H / KV;
+  for_each_token_head(ctx, H, [&](int64_t n, int64_t head, float* p) {
+    const int64_t pos = ctx.batch.positions[n], slot = ctx.batch.slots[n], kvh = head / group;
+    const float* q = ws.q.data() + (n * H + head) * hd;
+    for (int64_t t = 0; t <= pos; ++t) p[t] = dot(q, ctx.cache.at(ctx.cache_layer, slot, t) + kvh * hd, hd) * scale;
+    softmax_inplace(p, pos + 1);
+    float* o = ws.attn.data() + (n * H + head) * hd;
+    std::memset(o, 0, sizeof(float) * hd);
+    for (int64_t t = 0; t <= pos; ++t) axpy(p[t], ctx.cache.at(ctx.cache_layer, slot, t) + kvw + kvh * hd, o, hd);
+  });
+  matmul(w.wo, ws.attn.data(), N, out, ctx.pool);
+}
+
+}  // namespace seek

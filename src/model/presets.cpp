@@ -1,0 +1,116 @@
+// Preset shapes. ds-1b is the benchmark model of the inference issue (about 967M total and
+// 222M active parameters); ds-tiny is a seconds-to-run test shape with every feature on.
+#include "model/presets.h"
+
+#include "core/error.h"
+
+namespace seek {
+
+namespace {
+
+ModelConfig ds_1b() {
+  ModelConfig c;
+  c.arch = Arch::DeepSeek2;
+  c.name = "ds-1b";
+  c.vocab_size = 102400;
+  c.hidden_size = 1024;
+  c.num_hidden_layers = 12;
+  c.num_attention_heads = 16;
+  c.num_key_value_heads = 16;
+  c.q_lora_rank = 512;
+  c.kv_lora_rank = 256;
+  c.qk_nope_head_dim = 64;
+  c.qk_rope_head_dim = 32;
+  c.v_head_dim = 64;
+  c.n_routed_experts = 80;
+  c.n_shared_experts = 2;
+  c.num_experts_per_tok = 6;
+  c.moe_intermediate_size = 256;
+  c.first_k_dense_replace = 1;
+  c.intermediate_size = 2816;
+  c.scoring_func = "softmax";
+  c.topk_method = "greedy";
+  c.max_position_embeddings = 163840;
+  c.rope_scaling.yarn = true;
+  c.rope_scaling.factor = 40;
+  c.rope_scaling.original_max_position_embeddings = 4096;
+  c.rope_scaling.mscale = 0.707;
+  c.rope_scaling.mscale_all_dim = 0.707;
+  c.bos_token_id = 100000;
+  c.eos_token_id = 100001;
+  return c;
+}
+
+ModelConfig ds_tiny() {
+  ModelConfig c = ds_1b();
+  c.name = "ds-tiny";
+  c.hidden_size = 64;
+  c.num_hidden_layers = 3;
+  c.num_attention_heads = 4;
+  c.num_key_value_heads = 4;
+  c.q_lora_rank = 32;
+  c.kv_lora_rank = 32;
+  c.qk_nope_head_dim = 16;
+  c.qk_rope_head_dim = 8;
+  c.v_head_dim = 16;
+  c.n_routed_experts = 8;
+  c.n_shared_experts = 1;
+  c.num_experts_per_tok = 2;
+  c.moe_intermediate_size = 32;
+  c.intermediate_size = 128;
+  c.scoring_func = "sigmoid";
+  c.topk_method = "noaux_tc";
+  c.n_group = 4;
+  c.topk_group = 2;
+  c.norm_topk_prob = true;
+  c.routed_scaling_factor = 2.5;
+  c.rope_scaling.mscale = 1.0;
+  c.rope_scaling.mscale_all_dim = 1.0;
+  return c;
+}
+
+}  // namespace
+
+std::vector<std::string> preset_names() { return {"ds-1b", "ds-tiny"}; }
+
+ModelConfig preset_config(const std::string& name) {
+  if (name == "ds-1b") return ds_1b();
+  if (name == "ds-tiny") return ds_tiny();
+  std::string known;
+  for (const std::string& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
+  throw UsageError(str("unknown preset '", name, "' (known: ", known, ")"));
+}
+
+int64_t count_params(const ModelConfig& c) {
+  const int64_t D = c.hidden_size, H = c.num_attention_heads;
+  int64_t attn;
+  if (c.is_mla()) {
+    attn = (c.q_lora_rank > 0 ? c.q_lora_rank * D + c.q_lora_rank + H * c.qk_head_dim() * c.q_lora_rank
+                              : H * c.qk_head_dim() * D) +
+           (c.kv_lora_rank + c.qk_rope_head_dim) * D + c.kv_lora_rank +
+           H * (c.qk_nope_head_dim + c.v_head_dim) * c.kv_lora_rank + D * H * c.v_head_dim;
+  } else {
+    attn = 2 * H * c.head_dim * D + 2 * c.num_key_value_heads * c.head_dim * D;
+  }
+  int64_t total = 2 * c.vocab_size * D + D;
+  for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
+    total += attn + 2 * D;
+    if (c.is_moe_layer(l))
+      total += c.n_routed_experts * D + 3 * D * c.moe_intermediate_size * (c.n_routed_experts + c.n_shared_experts);
+    else
+      total += 3 * D * c.intermediate_size;
+  }
+  return total;
+}
+
+int64_t count_active_params(const ModelConfig& c) {
+  ModelConfig a = c;
+  if (a.n_routed_experts > 0) a.n_routed_experts = a.num_experts_per_tok;
+  // The router still scores every expert.
+  int64_t router_extra = 0;
+  for (int64_t l = 0; l < c.num_hidden_layers; ++l)
+    if (c.is_moe_layer(l)) router_extra += (c.n_routed_experts - a.n_routed_experts) * c.hidden_size;
+  return count_params(a) + router_extra - c.vocab_size * c.hidden_size;  // one embedding row, not the table
+}
+
+}  // namespace seek

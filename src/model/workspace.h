@@ -1,0 +1,35 @@
+// Activation buffers for forward passes, sized once for a maximum batch so that decoding
+// allocates nothing (house style rule 8). Grows only when a larger batch arrives.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "model/config.h"
+
+namespace seek {
+
+struct Workspace {
+  int64_t max_tokens = 0;
+  std::vector<float> x;       // [N, D] residual stream
+  std::vector<float> h;       // [N, D] normed input of the current sub-block
+  std::vector<float> out;     // [N, D] sub-block output
+  std::vector<float> q;       // [N, H*qk] queries (MLA: nope|rope per head; GQA: H*hd)
+  std::vector<float> q_a;     // [N, q_lora]
+  std::vector<float> kv;      // [N, kv_lora + rope] (GQA: [N, 2*KV*hd])
+  std::vector<float> attn;    // [N, H*v] attention output before wo
+  std::vector<float> ffn_g;   // [N, F] gate / up for dense and shared FFN, [N, F_exp] for experts
+  std::vector<float> ffn_u;
+  std::vector<float> router;  // [N, E]
+  std::vector<int32_t> expert_idx;   // [N, k]
+  std::vector<float> expert_w;       // [N, k]
+  std::vector<int32_t> expert_rows;  // [N*k] token rows grouped by expert
+  std::vector<float> expert_x;       // [N, D] gathered inputs of one expert
+  std::vector<float> expert_y;       // [N, D]
+  std::vector<float> scratch;        // per-thread attention scratch
+  int64_t scratch_per_thread = 0;
+  std::vector<float> final_h;  // [N, D] last hidden state before the final norm (MTP input)
+
+  void reserve(const ModelConfig& c, int64_t n_tokens, int64_t max_seq, int n_threads);
+};
+
+}  // namespace seek

@@ -1,0 +1,240 @@
+// matvec / matmul for every weight type x every kernel level on awkward shapes, checked
+// against (1) a float64 dot of dequantize_row(W) with the dequantized activation quantization
+// (independent of the row-dot code) and (2) the scalar reference; batched == single and
+// 1 thread == 2 threads bit for bit; sgemm against its triple loop.
+//
+// Tolerance: reference and SIMD sum the same products in different orders. Each float sum of
+// n terms is off by at most (n - 1) u sum|t| (u = 2^-24), and forming each term rounds at most
+// 3 times, so |a - b| <= 2 (n + 3) u S with S = sum_k |w_k x_k| (Q4_K: |d sc q x| + |dmin m x|);
+// we use n = K, which covers every level's term count (lanes or blocks <= K).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "core/error.h"
+#include "core/float16.h"
+#include "core/tensor.h"
+#include "kernels/cpu/dispatch.h"
+#include "kernels/matmul.h"
+#include "kernels/quant/activations.h"
+#include "kernels/quant/blocks.h"
+#include "kernels/quant/quant.h"
+
+namespace seek {
+namespace {
+
+struct Weight {
+  DType t;
+  int64_t M, K;
+  std::vector<uint8_t> bytes;
+  std::vector<float> scales;  // F8 block scales
+  TensorView view() {
+    TensorView v = TensorView::contiguous(t, {M, K}, bytes.data());
+    if (t == DType::F8_E4M3) v.block_scale = scales.data();
+    return v;
+  }
+};
+
+std::vector<float> gaussian(int64_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> nd(0.0f, 1.0f);
+  std::vector<float> v(n);
+  for (float& x : v) x = nd(rng);
+  return v;
+}
+
+Weight make_weight(DType t, int64_t M, int64_t K, uint32_t seed) {
+  Weight w{t, M, K, {}, {}};
+  const size_t rb = row_bytes(t, K);
+  w.bytes.resize(rb * M);
+  if (t == DType::F8_E4M3) {
+    std::mt19937 rng(seed);
+    for (auto& b : w.bytes) {
+      b = static_cast<uint8_t>(rng());
+      if ((b & 0x7F) == 0x7F) b ^= 1;  // no NaN codes
+    }
+    w.scales = gaussian(((M + 127) / 128) * ((K + 127) / 128), seed + 1);
+    return w;
+  }
+  auto f = gaussian(M * K, seed);
+  for (int64_t r = 0; r < M; ++r) quantize_row(t, f.data() + r * K, w.bytes.data() + r * rb, K);
+  return w;
+}
+
+// Activations as the kernels see them, dequantized through the block formats' own decoders.
+std::vector<float> dequantized_activation(DType wt, const float* x, int64_t K) {
+  const DType a = activation_type(wt);
+  std::vector<float> out(x, x + K);
+  if (a == DType::F32) return out;
+  std::vector<uint8_t> q(row_bytes(a, K));
+  quantize_row(a, x, q.data(), K);
+  dequantize_row(a, q.data(), out.data(), K);
+  return out;
+}
+
+// float64 reference dot and the magnitude S for the tolerance.
+void dot_f64(Weight& w, int64_t r, const std::vector<float>& xh, double* dot, double* S) {
+  const int64_t K = w.K;
+  const uint8_t* row = w.bytes.data() + r * row_bytes(w.t, K);
+  std::vector<float> wh(K);
+  dequantize_row(w.t, row, wh.data(), K);
+  *dot = 0;
+  *S = 0;
+  for (int64_t k = 0; k < K; ++k) {
+    double wk = wh[k];
+    if (w.t == DType::F8_E4M3) wk *= w.scales[(r / 128) * ((K + 127) / 128) + k / 128];
+    *dot += wk * xh[k];
+    *S += std::fabs(wk * xh[k]);
+    if (w.t == DType::Q4_K) {  // the min term is summed separately: count it too
+      const BlockQ4_K& b = reinterpret_cast<const BlockQ4_K*>(row)[k / 256];
+      uint8_t sc, m;
+      q4_K_scale_min(static_cast<int>(k % 256) / 32, b.scales, &sc, &m);
+      *S += 2 * std::fabs(double(fp16_to_fp32(b.dmin)) * m * xh[k]);
+    }
+  }
+}
+
+double tol(int64_t K, double S) { return 2.0 * (K + 3) * 0x1p-24 * S + 1e-30; }
+
+struct TypeCase {
+  DType t;
+  std::vector<int64_t> Ks;
+};
+
+const std::vector<TypeCase>& cases() {
+  static const std::vector<TypeCase> c = {
+      {DType::F32, {1, 7, 16, 33, 100, 261}},
+      {DType::F16, {1, 7, 16, 33, 100, 261}},
+      {DType::BF16, {1, 7, 16, 33, 100, 261}},
+      {DType::F8_E4M3, {5, 128, 200, 384}},
+      {DType::Q8_0, {32, 64, 96, 288}},
+      {DType::Q4_0, {32, 64, 96, 288}},
+      {DType::Q4_K, {256, 768}},
+      {DType::Q6_K, {256, 768}},
+  };
+  return c;
+}
+
+std::vector<KernelLevel> levels() {
+  std::vector<KernelLevel> l = {KernelLevel::Scalar};
+  if (detected_kernel_level() >= KernelLevel::AVX2) l.push_back(KernelLevel::AVX2);
+  if (detected_kernel_level() >= KernelLevel::AVX512) l.push_back(KernelLevel::AVX512);
+  return l;
+}
+
+struct LevelGuard {
+  KernelLevel saved = kernel_level();
+  ~LevelGuard() { set_kernel_level(saved); }
+};
+
+TEST(Matmul, ReferenceMatchesDequantizedFloat64) {
+  for (const TypeCase& tc : cases()) {
+    for (int64_t M : {1, 3, 17, 33}) {
+      for (int64_t K : tc.Ks) {
+        Weight w = make_weight(tc.t, M, K, static_cast<uint32_t>(M * 1000 + K));
+        const int64_t N = 3;
+        auto X = gaussian(N * K, 77);
+        std::vector<float> Y(N * M);
+        ref::matmul(w.view(), X.data(), N, Y.data());
+        for (int64_t n = 0; n < N; ++n) {
+          auto xh = dequantized_activation(tc.t, X.data() + n * K, K);
+          for (int64_t r = 0; r < M; ++r) {
+            double d, S;
+            dot_f64(w, r, xh, &d, &S);
+            ASSERT_LE(std::fabs(Y[n * M + r] - d), tol(K, S))
+                << dtype_name(tc.t) << " M=" << M << " K=" << K << " n=" << n << " r=" << r;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(Matmul, EveryLevelAgreesWithReference) {
+  LevelGuard guard;
+  ThreadPool pool(2);
+  for (KernelLevel level : levels()) {
+    set_kernel_level(level);
+    for (const TypeCase& tc : cases()) {
+      for (int64_t M : {1, 3, 17, 33}) {
+        for (int64_t K : tc.Ks) {
+          Weight w = make_weight(tc.t, M, K, static_cast<uint32_t>(M * 7 + K));
+          const int64_t N = 5;
+          auto X = gaussian(N * K, static_cast<uint32_t>(K));
+          std::vector<float> Y(N * M), R(N * M);
+          matmul(w.view(), X.data(), N, Y.data(), pool);
+          ref::matmul(w.view(), X.data(), N, R.data());
+          for (int64_t n = 0; n < N; ++n) {
+            auto xh = dequantized_activation(tc.t, X.data() + n * K, K);
+            for (int64_t r = 0; r < M; ++r) {
+              double d, S;
+              dot_f64(w, r, xh, &d, &S);
+              const float y = Y[n * M + r], ref = R[n * M + r];
+              if (tc.t == DType::Q4_K || tc.t == DType::Q6_K) {
+                // Same integer sums, same float steps per super-block: bit for bit.
+                ASSERT_EQ(y, ref) << kernel_level_name(level) << " " << dtype_name(tc.t) << " M=" << M << " K=" << K;
+              }
+              ASSERT_LE(std::fabs(y - ref), tol(K, S)) << kernel_level_name(level) << " " << dtype_name(tc.t)
+                                                      << " M=" << M << " K=" << K << " n=" << n << " r=" << r;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(Matmul, BatchedEqualsSingleAndThreadCountInvariant) {
+  LevelGuard guard;
+  ThreadPool pool1(1), pool2(2);
+  for (KernelLevel level : levels()) {
+    set_kernel_level(level);
+    for (const TypeCase& tc : cases()) {
+      const int64_t M = 19, K = tc.Ks.back();
+      Weight w = make_weight(tc.t, M, K, 5);
+      for (int64_t N : {2, 3, 5, 8, 17, 64, 67}) {
+        auto X = gaussian(N * K, static_cast<uint32_t>(N));
+        std::vector<float> Y(N * M), Y1(N * M), y(M);
+        matmul(w.view(), X.data(), N, Y.data(), pool2);
+        matmul(w.view(), X.data(), N, Y1.data(), pool1);
+        ASSERT_EQ(0, std::memcmp(Y.data(), Y1.data(), Y.size() * 4)) << dtype_name(tc.t) << " N=" << N;
+        for (int64_t n = 0; n < N; ++n) {
+          matvec(w.view(), X.data() + n * K, y.data(), pool2);
+          ASSERT_EQ(0, std::memcmp(y.data(), Y.data() + n * M, M * 4))
+              << kernel_level_name(level) << " " << dtype_name(tc.t) << " N=" << N << " n=" << n;
+        }
+      }
+    }
+  }
+}
+
+TEST(Matmul, BadWeightsThrow) {
+  ThreadPool pool(1);
+  std::vector<uint8_t> buf(1024);
+  std::vector<float> x(64), y(4);
+  TensorView q51 = TensorView::contiguous(DType::Q5_1, {2, 32}, buf.data());
+  EXPECT_THROW(matvec(q51, x.data(), y.data(), pool), FormatError);
+  TensorView f8 = TensorView::contiguous(DType::F8_E4M3, {2, 64}, buf.data());
+  EXPECT_THROW(matvec(f8, x.data(), y.data(), pool), FormatError);
+  EXPECT_THROW(set_kernel_level(kernel_level_from_name("avx9")), UsageError);
+}
+
+TEST(Sgemm, MatchesTripleLoop) {
+  for (bool ta : {false, true}) {
+    for (bool tb : {false, true}) {
+      const int64_t M = 17, N = 33, K = 7;
+      auto A = gaussian(M * K, 1), B = gaussian(K * N, 2), C0 = gaussian(M * N, 3);
+      const int64_t lda = ta ? M : K, ldb = tb ? K : N;
+      std::vector<float> C = C0, R = C0;
+      sgemm(ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.0f, C.data(), N);
+      ref::sgemm(ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.0f, R.data(), N);
+      for (int64_t i = 0; i < M * N; ++i) ASSERT_NEAR(C[i], R[i], 1e-4f * (1 + std::fabs(R[i]))) << ta << tb << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace seek

@@ -1,0 +1,201 @@
+// Quantize -> dequantize within each format's error bound; K-quant layouts decoded by an
+// element-index reading of the spec (independent of dequantize_row's loops); bad sizes throw.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "core/error.h"
+#include "core/float16.h"
+#include "kernels/quant/activations.h"
+#include "kernels/quant/blocks.h"
+#include "kernels/quant/quant.h"
+
+namespace seek {
+namespace {
+
+std::vector<float> gaussian(int64_t n, uint32_t seed, float scale = 1.0f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> nd(0.0f, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = nd(rng);
+  return v;
+}
+
+std::vector<float> roundtrip(DType t, const std::vector<float>& x) {
+  std::vector<uint8_t> q(row_bytes(t, static_cast<int64_t>(x.size())));
+  quantize_row(t, x.data(), q.data(), static_cast<int64_t>(x.size()));
+  std::vector<float> y(x.size());
+  dequantize_row(t, q.data(), y.data(), static_cast<int64_t>(x.size()));
+  return y;
+}
+
+float amax_of(const float* x, int n) {
+  float a = 0;
+  for (int i = 0; i < n; ++i) a = std::fmax(a, std::fabs(x[i]));
+  return a;
+}
+
+double rel_rms(const std::vector<float>& x, const std::vector<float>& y) {
+  double e = 0, s = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    e += (double(x[i]) - y[i]) * (double(x[i]) - y[i]);
+    s += double(x[i]) * x[i];
+  }
+  return std::sqrt(e / s);
+}
+
+// Per-element bound: half a step (d / 2) plus the fp16 rounding of d times the largest code.
+TEST(QuantFormats, Q8_0Bound) {
+  auto x = gaussian(32 * 40, 1);
+  x[5] = 0;  // an all-zero block too
+  for (int j = 64; j < 96; ++j) x[j] = 0;
+  auto y = roundtrip(DType::Q8_0, x);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float d = amax_of(&x[i / 32 * 32], 32) / 127;
+    ASSERT_LE(std::fabs(x[i] - y[i]), d * (0.5f + 127.0f / 2048)) << i;
+  }
+}
+
+// Q4_0 maps the signed extreme to -8 exactly; the opposite side clamps at +7: error <= d.
+TEST(QuantFormats, Q4_0Bound) {
+  auto x = gaussian(32 * 40, 2);
+  auto y = roundtrip(DType::Q4_0, x);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float d = amax_of(&x[i / 32 * 32], 32) / 8;
+    ASSERT_LE(std::fabs(x[i] - y[i]), d * (1.0f + 16.0f / 2048)) << i;
+  }
+  EXPECT_LT(rel_rms(x, y), 0.12);
+}
+
+// K-quants: the fitted scale/min are themselves quantized (6 or 8 bits), so bound the error
+// by one step of the sub-block's range, and check typical accuracy by RMS (4.5 / 6.6 bits).
+TEST(QuantFormats, Q4_KBound) {
+  auto x = gaussian(256 * 12, 3);
+  for (int j = 256; j < 512; ++j) x[j] = std::fabs(x[j]) + 0.5f;  // all-positive super-block
+  for (int j = 512; j < 768; ++j) x[j] = 0;                       // all-zero super-block
+  auto y = roundtrip(DType::Q4_K, x);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float* s = &x[i / 32 * 32];
+    float lo = 0, hi = 0;
+    for (int l = 0; l < 32; ++l) lo = std::fmin(lo, s[l]), hi = std::fmax(hi, s[l]);
+    ASSERT_LE(std::fabs(x[i] - y[i]), (hi - lo) / 15 + 1e-6f) << i;
+  }
+  EXPECT_LT(rel_rms(x, y), 0.10);
+}
+
+TEST(QuantFormats, Q6_KBound) {
+  auto x = gaussian(256 * 12, 4);
+  for (int j = 512; j < 768; ++j) x[j] = 0;
+  auto y = roundtrip(DType::Q6_K, x);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float a = amax_of(&x[i / 16 * 16], 16);
+    ASSERT_LE(std::fabs(x[i] - y[i]), a / 16 + 1e-6f) << i;
+  }
+  EXPECT_LT(rel_rms(x, y), 0.03);
+}
+
+TEST(QuantFormats, Q8_KBoundAndSums) {
+  auto x = gaussian(256 * 4, 5);
+  std::vector<BlockQ8_K> b(4);
+  quantize_row(DType::Q8_K, x.data(), b.data(), 1024);
+  std::vector<float> y(1024);
+  dequantize_row(DType::Q8_K, b.data(), y.data(), 1024);
+  for (int i = 0; i < 1024; ++i) {
+    const float d = amax_of(&x[i / 256 * 256], 256) / 127;
+    ASSERT_LE(std::fabs(x[i] - y[i]), d * 0.5001f) << i;
+  }
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 16; ++j) {
+      int s = 0;
+      for (int l = 0; l < 16; ++l) s += b[i].qs[16 * j + l];
+      ASSERT_EQ(s, b[i].bsums[j]);
+    }
+}
+
+TEST(QuantFormats, HalfFormats) {
+  auto x = gaussian(1000, 6, 10.0f);
+  auto h = roundtrip(DType::F16, x);
+  auto bf = roundtrip(DType::BF16, x);
+  for (size_t i = 0; i < x.size(); ++i) {
+    ASSERT_LE(std::fabs(x[i] - h[i]), std::fabs(x[i]) * 0x1p-11f + 0x1p-24f);
+    ASSERT_LE(std::fabs(x[i] - bf[i]), std::fabs(x[i]) * 0x1p-8f);
+  }
+  auto f8 = roundtrip(DType::F8_E4M3, gaussian(1000, 7, 20.0f));
+  EXPECT_EQ(f8.size(), 1000u);
+}
+
+// Q4_K spec read element by element: element e sits in chunk e / 64, byte (e % 32) of it,
+// low nibble when e % 64 < 32; sub-block j = e / 32 with 6-bit (scale, min) packed as
+// bytes 0-3: scale j (j < 4) + 2 high bits of scale j+4; bytes 4-7: min j + 2 high bits of
+// min j+4; bytes 8-11: low 4 bits of scale j+4 (low nibble) and min j+4 (high nibble).
+TEST(QuantFormats, Q4_KLayoutBySpec) {
+  auto x = gaussian(512, 8);
+  std::vector<BlockQ4_K> b(2);
+  quantize_row(DType::Q4_K, x.data(), b.data(), 512);
+  std::vector<float> y(512);
+  dequantize_row(DType::Q4_K, b.data(), y.data(), 512);
+  for (int e = 0; e < 512; ++e) {
+    const BlockQ4_K& q = b[e / 256];
+    const int r = e % 256, j = r / 32;
+    const uint8_t byte = q.qs[(r / 64) * 32 + r % 32];
+    const int v = (r % 64) < 32 ? (byte & 15) : (byte >> 4);
+    int sc, m;
+    if (j < 4) {
+      sc = q.scales[j] & 63;
+      m = q.scales[j + 4] & 63;
+    } else {
+      sc = (q.scales[j + 4] & 15) | ((q.scales[j - 4] >> 6) << 4);
+      m = (q.scales[j + 4] >> 4) | ((q.scales[j] >> 6) << 4);
+    }
+    const float want = fp16_to_fp32(q.d) * sc * v - fp16_to_fp32(q.dmin) * m;
+    ASSERT_NEAR(y[e], want, 1e-6f * (1 + std::fabs(want))) << e;
+  }
+}
+
+// Q6_K spec: element e of half h = e / 128, r = e % 128: low 4 bits from ql[64 h + r % 64]
+// (low nibble when r < 64), high 2 bits from qh[32 h + r % 32] at bit 2 (r / 32); scale e / 16.
+TEST(QuantFormats, Q6_KLayoutBySpec) {
+  auto x = gaussian(512, 9);
+  std::vector<BlockQ6_K> b(2);
+  quantize_row(DType::Q6_K, x.data(), b.data(), 512);
+  std::vector<float> y(512);
+  dequantize_row(DType::Q6_K, b.data(), y.data(), 512);
+  for (int e = 0; e < 512; ++e) {
+    const BlockQ6_K& q = b[e / 256];
+    const int i = e % 256, h = i / 128, r = i % 128;
+    const uint8_t lb = q.ql[64 * h + r % 64];
+    const int lo = r < 64 ? (lb & 15) : (lb >> 4);
+    const int hi = (q.qh[32 * h + r % 32] >> (2 * (r / 32))) & 3;
+    const float want = fp16_to_fp32(q.d) * q.scales[i / 16] * ((lo | (hi << 4)) - 32);
+    ASSERT_NEAR(y[e], want, 1e-6f * (1 + std::fabs(want))) << e;
+  }
+}
+
+TEST(QuantFormats, RejectsPartialBlocks) {
+  std::vector<float> x(40);
+  std::vector<uint8_t> q(100);
+  EXPECT_THROW(quantize_row(DType::Q4_0, x.data(), q.data(), 40), FormatError);
+  EXPECT_THROW(dequantize_row(DType::Q6_K, q.data(), x.data(), 40), FormatError);
+  EXPECT_THROW(quantize_row(DType::Q5_1, x.data(), q.data(), 32), FormatError);
+}
+
+// The Q8_0 lanes form carries exactly the Q8_0 block bytes (qs and the fp16-rounded scale).
+TEST(QuantFormats, ActivationLanesEqualQ8_0Blocks) {
+  auto x = gaussian(96, 10);
+  std::vector<uint8_t> a(activation_col_bytes(DType::Q4_0, 96));
+  quantize_activations(DType::Q4_0, x.data(), 1, 96, a.data());
+  std::vector<BlockQ8_0> b(3);
+  quantize_row(DType::Q8_0, x.data(), b.data(), 96);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(0, std::memcmp(a.data() + 32 * i, b[i].qs, 32));
+    float ds;
+    std::memcpy(&ds, a.data() + 96 + 4 * (8 * i), 4);
+    ASSERT_EQ(ds, fp16_to_fp32(b[i].d));
+  }
+}
+
+}  // namespace
+}  // namespace seek
