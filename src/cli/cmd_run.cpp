@@ -39,12 +39,15 @@ int cmd_run(int argc, char** argv) {
   }
   opt.sampling = sargs.p;
   opt.sampling.validate();
+  if (prompt.empty()) throw UsageError("the prompt is empty: give -p TEXT or -f FILE");
 
   LoadedModel lm = load_model(margs, quiet);
   ThreadPool pool(margs.threads);
   const bool add_bos = !no_bos && lm.tokenizer->add_bos_default() && lm.tokenizer->bos() >= 0;
   std::vector<int32_t> ids = lm.tokenizer->encode(prompt, add_bos, !raw);
-  if (ids.empty()) throw UsageError("the prompt is empty: give -p TEXT or -f FILE");
+  if (static_cast<int64_t>(ids.size()) >= margs.ctx)
+    throw UsageError(str("the prompt is ", ids.size(), " tokens but the context holds ", margs.ctx,
+                         " (raise --ctx or shorten the prompt)"));
   KVCache cache(lm.model->config(), 1, margs.ctx);
   if (!quiet) {
     std::fputs(prompt.c_str(), stdout);

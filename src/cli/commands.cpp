@@ -7,6 +7,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
       {"info", "print a model file's metadata and tensor table (GGUF, safetensors)", cmd_info},
       {"run", "generate text from a prompt: seek run -m FILE -p PROMPT", cmd_run},
+      {"chat", "interactive chat with a model's template: seek chat -m FILE", cmd_chat},
       {"perplexity", "perplexity on a text file (llama-perplexity's method)", cmd_perplexity},
       {"init", "write a deepseek2 GGUF with random weights and a real vocabulary (benchmarks)", cmd_init},
       {"tokenize", "text to token ids and back: seek tokenize -m FILE \"text\" (--decode, --json)", cmd_tokenize},

@@ -35,6 +35,7 @@ int64_t TensorView::numel() const {
 
 size_t TensorView::nbytes() const {
   if (ndim == 0) return dtype_info(dtype).type_size;
+  if (shape[ndim - 1] == 0) return 0;
   return row_bytes(dtype, shape[ndim - 1]) * static_cast<size_t>(numel() / shape[ndim - 1]);
 }
 

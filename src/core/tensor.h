@@ -31,7 +31,7 @@ struct TensorView {
   int64_t numel() const;
   size_t nbytes() const;  // of a contiguous tensor with this shape
   int64_t cols() const { return ndim ? shape[ndim - 1] : 1; }
-  int64_t rows() const { return ndim ? numel() / cols() : 1; }  // all leading dims flattened
+  int64_t rows() const { return ndim == 0 ? 1 : cols() == 0 ? 0 : numel() / cols(); }  // all leading dims flattened
   bool is_contiguous() const;
   // Pointer to row r of the flattened [rows, cols] matrix (contiguous leading dims assumed).
   void* row(int64_t r) const { return ndim >= 2 ? static_cast<char*>(data) + r * stride[ndim - 2] : data; }

@@ -1,0 +1,13 @@
+# seek init --type Q4_0 writes a deepseek2 GGUF; seek info and seek run must accept it.
+execute_process(COMMAND ${SEEK} init --preset ds-tiny --vocab ${VOCAB} --out ${OUT} --type Q4_0 RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "seek init failed: ${err}")
+endif()
+execute_process(COMMAND ${SEEK} info ${OUT} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "q4_0")
+  message(FATAL_ERROR "seek info failed on the init output: ${err}\n${out}")
+endif()
+execute_process(COMMAND ${SEEK} run -m ${OUT} -p "def hello():" -n 8 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT err MATCHES "decode 8 tokens")
+  message(FATAL_ERROR "seek run failed on the init output: ${err}\n${out}")
+endif()

@@ -1,0 +1,31 @@
+# seek run / chat / perplexity / init from the command line: real output on real files, and
+# bad input giving exit status 1 with a message naming the problem.
+set(_stories ${SEEK_TEST_DATA}/gguf/stories260K-F32.gguf)
+set(_micro ${SEEK_TEST_DATA}/gguf/ds2-micro-Q8_0.gguf)
+set(_fail ${CMAKE_CURRENT_SOURCE_DIR}/formats/expect_fail.cmake)
+
+function(seek_expect_fail name msg)
+  add_test(NAME cli_${name} COMMAND ${CMAKE_COMMAND} "-DCMD=$<TARGET_FILE:seek>;${ARGN}" "-DMSG=${msg}" -P ${_fail})
+  set_tests_properties(cli_${name} PROPERTIES LABELS "cli")
+endfunction()
+
+seek_expect_fail(run_empty_prompt "prompt" run -m ${_stories} -p "")
+seek_expect_fail(run_missing_model "model file not found" run -m /nonexistent.gguf -p hi)
+seek_expect_fail(run_prompt_too_long "context holds 16" run -m ${_stories} -c 16 -p "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen")
+seek_expect_fail(run_bad_temp "--temp" run -m ${_stories} -p hi --temp -1)
+seek_expect_fail(run_bad_flag "--bogus" run -m ${_stories} -p hi --bogus)
+seek_expect_fail(run_vocab_only "missing tensor token_embd.weight" run -m ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-llm.gguf -p hi)
+seek_expect_fail(perplexity_short_text "fewer than one chunk" perplexity -m ${_stories} -c 4096 -f ${SEEK_TEST_DATA}/gguf/ppl.txt)
+seek_expect_fail(init_bad_preset "unknown preset" init --preset nope --vocab ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf --out /tmp/x.gguf)
+seek_expect_fail(init_bad_type "unknown type" init --preset ds-tiny --type q9 --vocab ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf --out /tmp/x.gguf)
+
+# The known story, through the whole CLI path (tokenizer, sampler, streaming output).
+add_test(NAME cli_run_stories_greedy
+         COMMAND ${CMAKE_COMMAND} -DSEEK=$<TARGET_FILE:seek> -DMODEL=${_stories}
+                 -DGOLDEN=${SEEK_TEST_DATA}/llama2c/stories260K_expected_t0_n200.txt
+                 -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/run_stories.cmake)
+# seek init writes a file seek loads and runs (ds-tiny: every deepseek2 feature, Q4_0 weights; its 64-wide rows are too narrow for Q4_K).
+add_test(NAME cli_init_then_run
+         COMMAND ${CMAKE_COMMAND} -DSEEK=$<TARGET_FILE:seek> -DVOCAB=${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf
+                 -DOUT=${CMAKE_CURRENT_BINARY_DIR}/ds-tiny-q4_0.gguf -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/init_then_run.cmake)
+set_tests_properties(cli_run_stories_greedy cli_init_then_run PROPERTIES LABELS "cli")
