@@ -1,7 +1,7 @@
 // seek bench: `seek bench kernels` measures the machine's memory read bandwidth, then matvec
 // GB/s of weights streamed per type (and its fraction of that bandwidth), matmul batching
 // (rows/s for N = 1..16 sharing one weight stream) and sgemm GFLOP/s. `seek bench -m FILE`
-// (the model benchmark) is a hook for a later issue.
+// (the model benchmark: pp / tg tokens/s) lives in bench_model.cpp.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -20,6 +20,8 @@
 #include "kernels/quant/quant.h"
 
 namespace seek::cli {
+
+int bench_model(int argc, char** argv);  // bench_model.cpp
 
 namespace {
 
@@ -202,12 +204,12 @@ int bench_kernels(int argc, char** argv) {
 int cmd_bench(int argc, char** argv) {
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     std::printf("usage: seek bench kernels [--threads N] [--json] [--mb MB] [--level L]\n"
-                "       seek bench -m FILE   (model benchmark)\n");
+                "       seek bench -m FILE [-t N] [-p 512] [-n 128] [--reps R] [--json]   (model: pp / tg t/s)\n");
     return argc < 2 ? 1 : 0;
   }
   const std::string what = argv[1];
   if (what == "kernels") return bench_kernels(argc - 1, argv + 1);
-  if (what == "-m" || what == "--model") throw Error("model benchmark not built yet");  // hook: cmd_bench_model
+  if (what == "-m" || what == "--model") return bench_model(argc, argv);
   throw UsageError(str("unknown benchmark '", what, "' (expected 'kernels' or -m FILE)"));
 }
 

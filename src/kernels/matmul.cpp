@@ -1,5 +1,5 @@
 // matvec / matmul drivers: validate the weight view, pack the activations once (quantized to
-// the weight's partner format), then split weight rows into one contiguous range per thread.
+// the weight's partner format), then hand out chunks of weight rows to the threads dynamically.
 // Each weight row is read from memory once and dotted with up to kColTile activation columns
 // while it sits in L1, so N decode sequences cost about one weight stream (batching).
 #include "kernels/matmul.h"
@@ -7,6 +7,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <vector>
 
@@ -95,7 +96,16 @@ void matmul_impl(const TensorView& W, const float* X, int64_t N, float* Y, Threa
     run_rows(W, x, fn, 0, M, Y);
     return;
   }
-  pool->parallel_static(M, [&](int64_t b, int64_t e, int) { run_rows(W, x, fn, b, e, Y); });
+  // Dynamic chunks of rows (about 8 per thread, whole 16-row groups): a thread that is
+  // descheduled on a shared machine leaves its chunks to the others instead of stalling the
+  // region; each chunk does all column tiles, so every weight row is still read once.
+  const int64_t nt = pool->size();
+  const int64_t chunk = std::max<int64_t>(16, (M + nt * 8 - 1) / (nt * 8) + 15) / 16 * 16;
+  std::atomic<int64_t> next{0};
+  pool->run([&](int, int) {
+    for (int64_t b; (b = next.fetch_add(chunk, std::memory_order_relaxed)) < M;)
+      run_rows(W, x, fn, b, std::min(M, b + chunk), Y);
+  });
 }
 
 CBLAS_TRANSPOSE tr(bool t) { return t ? CblasTrans : CblasNoTrans; }

@@ -22,6 +22,11 @@ struct RopeScaling {
   double beta_slow = 1.0;
   double mscale = 1.0;
   double mscale_all_dim = 0.0;  // 0 = no attention-scale correction
+  // Llama-3.1 "llama3" rope_type (uses factor and original_max_position_embeddings too): wavelengths
+  // above orig/low_freq_factor divided by factor, below orig/high_freq_factor kept, smooth between.
+  bool llama3 = false;
+  double low_freq_factor = 1.0;
+  double high_freq_factor = 4.0;
 };
 
 struct ModelConfig {

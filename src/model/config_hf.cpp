@@ -12,8 +12,19 @@ void read_rope_scaling(const HFConfig& j, ModelConfig& c) {
   HFConfig r = j.child("rope_scaling");
   std::string type = r.get_string("type", r.get_string("rope_type", "none"));
   if (type == "default" || type == "none") return;
-  if (type != "yarn") throw FormatError(str(j.path(), ": rope_scaling type '", type, "' is not supported (yarn)"));
   RopeScaling& s = c.rope_scaling;
+  if (type == "llama3") {
+    s.llama3 = true;
+    s.factor = r.get_float("factor", 1.0);
+    s.original_max_position_embeddings = r.get_int("original_max_position_embeddings", 8192);
+    s.low_freq_factor = r.get_float("low_freq_factor", 1.0);
+    s.high_freq_factor = r.get_float("high_freq_factor", 4.0);
+    if (s.factor <= 0 || s.low_freq_factor <= 0 || s.high_freq_factor <= s.low_freq_factor)
+      throw FormatError(str(j.path(), ": llama3 rope_scaling needs factor > 0 and high_freq_factor > low_freq_factor > 0"));
+    return;
+  }
+  if (type != "yarn")
+    throw FormatError(str(j.path(), ": rope_scaling type '", type, "' is not supported (yarn, llama3)"));
   s.yarn = true;
   s.factor = r.get_float("factor", 1.0);
   s.original_max_position_embeddings = r.get_int("original_max_position_embeddings", 4096);

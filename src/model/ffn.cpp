@@ -33,6 +33,7 @@ void moe_forward(const ForwardCtx& ctx, const MoeWeights& w, const float* h, flo
     float* rs = 2 * E <= 1024 ? route_scratch : scratch;  // E > 512 is not a DeepSeek config
     moe_route(ws.router.data() + n * E, bias, c, ws.expert_idx.data() + n * K, ws.expert_w.data() + n * K, rs);
   }
+  if (ws.route_log) ws.route_log->insert(ws.route_log->end(), ws.expert_idx.begin(), ws.expert_idx.begin() + N * K);
 
   // Shared experts first: out = shared(h), or zero.
   if (c.n_shared_experts > 0) ffn_forward(ctx, w.shared, h, out, N);

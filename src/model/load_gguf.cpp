@@ -114,6 +114,8 @@ void load_weights_gguf(const GGUFFile& f, const ModelConfig& c, ModelWeights& w)
     m.enorm = to_f32(T.get(p + "nextn.enorm.weight", {D}), w);
     m.hnorm = to_f32(T.get(p + "nextn.hnorm.weight", {D}), w);
     m.eh_proj = T.get(p + "nextn.eh_proj.weight", {D, 2 * D});
+    if (T.find(p + "nextn.shared_head_norm.weight"))
+      m.head_norm = to_f32(T.get(p + "nextn.shared_head_norm.weight", {D}), w);
     load_layer(T, p, il, c, m.block, w);
   }
 }

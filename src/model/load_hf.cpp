@@ -100,6 +100,7 @@ void load_weights_hf(const SafetensorsFile& st, const ModelConfig& c, ModelWeigh
     m.enorm = to_f32(T.get(p + "enorm.weight", {D}), w);
     m.hnorm = to_f32(T.get(p + "hnorm.weight", {D}), w);
     m.eh_proj = T.get(p + "eh_proj.weight", {D, 2 * D});
+    if (T.has(p + "shared_head.norm.weight")) m.head_norm = to_f32(T.get(p + "shared_head.norm.weight", {D}), w);
     load_layer(T, p, il, c, m.block, w);
   }
 }

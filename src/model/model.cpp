@@ -135,7 +135,8 @@ void Model::mtp_forward(int64_t row, int32_t next_token, int32_t pos, int32_t sl
   ForwardCtx ctx{config_, rope_, b, cache, config_.num_hidden_layers, mtp_ws_, pool, mla_mode_};
   run_layer(m.block, ctx, 1);
   float* h = mtp_ws_.final_h.data();
-  rmsnorm(mtp_ws_.x.data(), weights_->output_norm.as<float>(), h, D, eps);
+  const TensorView& head_norm = m.head_norm.ndim ? m.head_norm : weights_->output_norm;
+  rmsnorm(mtp_ws_.x.data(), head_norm.as<float>(), h, D, eps);
   matvec(weights_->output, h, logits, pool);
 }
 

@@ -1,5 +1,6 @@
-// RoPE + YaRN. freq_i = theta^(-2i/d); with YaRN, freq = freq/factor * (1 - m) + freq * m where
-// m = 1 - clamp((i - low) / (high - low)), low/high the correction dims of beta_fast/beta_slow.
+// RoPE frequencies and rotation. freq_i = theta^(-2i/d); with YaRN, freq = freq/factor * (1 - m) + freq * m
+// where m = 1 - clamp((i - low) / (high - low)), low/high the correction dims of beta_fast/beta_slow;
+// with Llama-3 scaling, by wavelength: long ones / factor, short ones kept, a smooth blend between.
 #include "model/rope.h"
 
 #include <algorithm>
@@ -23,6 +24,20 @@ Rope::Rope(const ModelConfig& c) : dim_(c.rope_dim()), style_(c.rope_style) {
   for (int64_t i = 0; i < half; ++i)
     freq_[i] = std::pow(c.rope_theta, -2.0 * static_cast<double>(i) / static_cast<double>(dim_));
   const RopeScaling& r = c.rope_scaling;
+  if (r.llama3) {
+    const double orig = static_cast<double>(r.original_max_position_embeddings);
+    const double low_wl = orig / r.low_freq_factor, high_wl = orig / r.high_freq_factor;
+    for (int64_t i = 0; i < half; ++i) {
+      const double wl = 2.0 * M_PI / freq_[i];
+      if (wl > low_wl) {
+        freq_[i] /= r.factor;
+      } else if (wl >= high_wl) {
+        const double smooth = (orig / wl - r.low_freq_factor) / (r.high_freq_factor - r.low_freq_factor);
+        freq_[i] = (1.0 - smooth) * freq_[i] / r.factor + smooth * freq_[i];
+      }
+    }
+    return;
+  }
   if (!r.yarn || r.factor <= 1.0) return;
   double low = std::floor(correction_dim(r.beta_fast, dim_, c.rope_theta, r.original_max_position_embeddings));
   double high = std::ceil(correction_dim(r.beta_slow, dim_, c.rope_theta, r.original_max_position_embeddings));

@@ -63,6 +63,7 @@ struct LayerWeights {
 struct MtpWeights {
   TensorView enorm, hnorm;  // [D] f32
   TensorView eh_proj;       // [D, 2D]: input is concat(enorm(emb), hnorm(h))
+  TensorView head_norm;     // [D] f32 shared_head.norm (V3 release); empty -> the model's output_norm
   LayerWeights block;
 };
 

@@ -28,6 +28,8 @@ struct Workspace {
   std::vector<float> scratch;        // per-thread attention scratch
   int64_t scratch_per_thread = 0;
   std::vector<float> final_h;  // [N, D] last hidden state before the final norm (MTP input)
+  // Debug hook (tests): when set, every MoE layer appends its chosen experts [N, k] (best first).
+  std::vector<int32_t>* route_log = nullptr;
 
   void reserve(const ModelConfig& c, int64_t n_tokens, int64_t max_seq, int n_threads);
 };

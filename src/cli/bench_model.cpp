@@ -1,0 +1,175 @@
+// `seek bench -m FILE`: llama-bench style model benchmark. pp = prefill of p random tokens in
+// one batch (tokens/s), tg = decode of n random tokens one at a time (tokens/s), each after a
+// warm-up and repeated --reps times (mean, best and spread reported), plus GB/s of weights
+// streamed per decoded token, resident memory (/proc/self/status) and KV cache bytes per token.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "core/error.h"
+#include "core/threadpool.h"
+#include "kernels/cpu/dispatch.h"
+#include "model/model.h"
+
+namespace seek::cli {
+
+namespace {
+
+struct BenchOptions {
+  std::string model;
+  int threads = 2;
+  int64_t n_prompt = 512, n_gen = 128;
+  int reps = 3;
+  bool json = false;
+};
+
+double now_s() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// "VmRSS:   12345 kB" -> bytes; 0 if absent (non-Linux).
+size_t proc_status_bytes(const char* key) {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  const std::string k = str(key, ":");
+  while (std::getline(f, line))
+    if (line.compare(0, k.size(), k) == 0) return std::stoull(line.substr(k.size())) * 1024;
+  return 0;
+}
+
+// The weight type holding the most bytes (what llama-bench calls the model type).
+std::string main_type(const Model& m) {
+  if (!m.gguf()) return "hf";
+  std::map<std::string, size_t> by;
+  for (const GGUFTensorInfo& t : m.gguf()->tensors()) by[dtype_name(t.dtype)] += t.nbytes;
+  std::string best;
+  size_t most = 0;
+  for (auto& [name, b] : by)
+    if (b > most) most = b, best = name;
+  return best;
+}
+
+struct Stats {
+  double mean = 0, best = 0, worst = 0;  // tokens/s
+};
+
+Stats stats(const std::vector<double>& tps) {
+  Stats s;
+  s.best = *std::max_element(tps.begin(), tps.end());
+  s.worst = *std::min_element(tps.begin(), tps.end());
+  for (double v : tps) s.mean += v / static_cast<double>(tps.size());
+  return s;
+}
+
+BenchOptions parse(int argc, char** argv) {
+  BenchOptions o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) throw UsageError(str("bench: ", a, " needs a value"));
+      return argv[++i];
+    };
+    auto num = [&](int64_t lo) {
+      const std::string v = next();
+      int64_t n = 0;
+      try {
+        n = std::stoll(v);
+      } catch (const std::exception&) {
+        throw UsageError(str("bench: ", a, " expects a number, got '", v, "'"));
+      }
+      if (n < lo) throw UsageError(str("bench: ", a, " must be >= ", lo, ", got ", n));
+      return n;
+    };
+    if (a == "-m" || a == "--model") o.model = next();
+    else if (a == "-t" || a == "--threads") o.threads = static_cast<int>(num(1));
+    else if (a == "-p" || a == "--n-prompt") o.n_prompt = num(0);
+    else if (a == "-n" || a == "--n-gen") o.n_gen = num(0);
+    else if (a == "-r" || a == "--reps") o.reps = static_cast<int>(num(1));
+    else if (a == "--json") o.json = true;
+    else throw UsageError(str("bench: unknown option '", a, "'"));
+  }
+  if (o.model.empty()) throw UsageError("bench: -m FILE is required");
+  return o;
+}
+
+}  // namespace
+
+int bench_model(int argc, char** argv) {
+  const BenchOptions o = parse(argc, argv);
+  std::unique_ptr<Model> model = Model::load(o.model);
+  const ModelConfig& c = model->config();
+  ThreadPool pool(o.threads);
+  const int64_t max_seq = std::max<int64_t>(o.n_prompt, o.n_gen + 1) + 1;
+  KVCache cache(c, 1, max_seq);
+  model->reserve(std::max<int64_t>(o.n_prompt, 1), max_seq, pool.size());
+  std::vector<float> logits(static_cast<size_t>(c.vocab_size));
+  std::mt19937 rng(42);
+  std::uniform_int_distribution<int32_t> tok(0, static_cast<int32_t>(c.vocab_size - 1));
+  Batch batch;
+
+  // One prefill of n tokens from position 0, logits for the last one only. Returns seconds.
+  auto prefill = [&](int64_t n) {
+    batch.clear();
+    for (int64_t i = 0; i < n; ++i) batch.add(tok(rng), static_cast<int32_t>(i), 0, i + 1 == n);
+    const double t0 = now_s();
+    model->forward(batch, cache, pool, logits.data());
+    return now_s() - t0;
+  };
+  // n single-token forwards at positions 0..n-1 (as llama-bench's tg: from an empty context).
+  auto decode = [&](int64_t n) {
+    const double t0 = now_s();
+    for (int64_t i = 0; i < n; ++i) {
+      batch.clear();
+      batch.add(tok(rng), static_cast<int32_t>(i), 0, true);
+      model->forward(batch, cache, pool, logits.data());
+    }
+    return now_s() - t0;
+  };
+
+  std::vector<double> pp, tg;
+  if (o.n_prompt > 0) {
+    prefill(std::min<int64_t>(o.n_prompt, 16));  // warm-up: pages in the weights
+    for (int r = 0; r < o.reps; ++r) pp.push_back(static_cast<double>(o.n_prompt) / prefill(o.n_prompt));
+  }
+  if (o.n_gen > 0) {
+    decode(std::min<int64_t>(o.n_gen, 4));
+    for (int r = 0; r < o.reps; ++r) tg.push_back(static_cast<double>(o.n_gen) / decode(o.n_gen));
+  }
+  const Stats ps = pp.empty() ? Stats{} : stats(pp), ts = tg.empty() ? Stats{} : stats(tg);
+  const double bpt = static_cast<double>(model->bytes_per_token());
+  const double gbs = bpt * ts.mean / 1e9;
+  const size_t rss = proc_status_bytes("VmRSS"), hwm = proc_status_bytes("VmHWM");
+  const std::string type = main_type(*model);
+  const double size_gb = static_cast<double>(model->total_weight_bytes()) / 1e9;
+  const std::string name = c.name.empty() ? o.model : c.name;
+
+  if (o.json) {
+    std::printf("{\"model\": \"%s\", \"file\": \"%s\", \"type\": \"%s\", \"size_bytes\": %zu, "
+                "\"bytes_per_token\": %.0f, \"threads\": %d, \"kernel_level\": \"%s\", \"n_prompt\": %lld, "
+                "\"n_gen\": %lld, \"reps\": %d, \"pp_tps\": %.2f, \"pp_tps_best\": %.2f, \"pp_tps_worst\": %.2f, "
+                "\"tg_tps\": %.2f, \"tg_tps_best\": %.2f, \"tg_tps_worst\": %.2f, \"tg_weight_gbs\": %.2f, "
+                "\"vm_rss_bytes\": %zu, \"vm_hwm_bytes\": %zu, \"kv_bytes_per_token\": %zu}\n",
+                name.c_str(), o.model.c_str(), type.c_str(), model->total_weight_bytes(), bpt, o.threads,
+                kernel_level_name(kernel_level()), static_cast<long long>(o.n_prompt),
+                static_cast<long long>(o.n_gen), o.reps, ps.mean, ps.best, ps.worst, ts.mean, ts.best, ts.worst, gbs,
+                rss, hwm, cache.bytes_per_token());
+    return 0;
+  }
+  std::printf("| %-16s | %9s | %-6s | %7s | %-22s | %-22s | %8s | %9s | %9s | %8s |\n", "model", "size", "type",
+              "threads", str("pp", o.n_prompt, " t/s (best..worst)").c_str(),
+              str("tg", o.n_gen, " t/s (best..worst)").c_str(), "tg GB/s", "RSS", "peak RSS", "KV/token");
+  std::printf("| %-16s | %6.2f GB | %-6s | %7d | %7.1f (%5.1f..%5.1f) | %7.2f (%5.2f..%5.2f) | %8.1f | %6.0f MB | "
+              "%6.0f MB | %6.1f KB |\n",
+              name.substr(0, 16).c_str(), size_gb, type.c_str(), o.threads, ps.mean, ps.best, ps.worst, ts.mean,
+              ts.best, ts.worst, gbs, rss / 1e6, hwm / 1e6, cache.bytes_per_token() / 1e3);
+  return 0;
+}
+
+}  // namespace seek::cli
