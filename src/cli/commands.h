@@ -24,5 +24,11 @@ int cmd_init(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_chat(int argc, char** argv);
 int cmd_perplexity(int argc, char** argv);
+int cmd_rl(int argc, char** argv);
+int cmd_distill(int argc, char** argv);
+int cmd_data(int argc, char** argv);
+int cmd_train(int argc, char** argv);
+int cmd_plot(int argc, char** argv);
+int cmd_serve(int argc, char** argv);
 
 }  // namespace seek::cli

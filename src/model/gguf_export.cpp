@@ -50,6 +50,9 @@ std::vector<TensorSpec> gguf_tensor_specs(const ModelConfig& c) {
       s.push_back({p + "nextn.enorm.weight", {D}, true});
       s.push_back({p + "nextn.hnorm.weight", {D}, true});
       s.push_back({p + "nextn.eh_proj.weight", {D, 2 * D}});
+      // The MTP head's own final norm (V3's shared_head.norm); embed_tokens and shared_head_head
+      // are the main ones, which llama.cpp accepts absent (TENSOR_NOT_REQUIRED).
+      s.push_back({p + "nextn.shared_head_norm.weight", {D}, true});
     }
   }
   return s;

@@ -17,6 +17,8 @@ struct TensorSpec {
   bool keep_f32 = false;       // norms, router, biases: never quantized (as llama.cpp does)
 };
 
+// MTP blocks come after the main layers as blk.L.{attention, ffn} + blk.L.nextn.{enorm, hnorm,
+// eh_proj, shared_head_norm} (llama.cpp's names; block_count counts them).
 std::vector<TensorSpec> gguf_tensor_specs(const ModelConfig& c);
 // Writes general.* and deepseek2.* keys for c (deepseek2 only; throws UsageError otherwise).
 void add_gguf_config_keys(GGUFWriter& w, const ModelConfig& c, int32_t file_type);

@@ -1,5 +1,7 @@
 // Preset shapes. ds-1b is the benchmark model of the inference issue (about 967M total and
-// 222M active parameters); ds-tiny is a seconds-to-run test shape with every feature on.
+// 222M active parameters); ds-tiny is a seconds-to-run test shape with every feature on;
+// ds-2m, ds-20m, ds-100m are from-scratch training shapes in DeepSeek-V3's architecture (q-LoRA
+// MLA, sigmoid-gated noaux_tc MoE with a shared expert, one MTP layer, no YaRN).
 #include "model/presets.h"
 
 #include "core/error.h"
@@ -69,13 +71,54 @@ ModelConfig ds_tiny() {
   return c;
 }
 
+// V3's architecture scaled down (deepseek.md 2.5). Parameter counts include the MTP block and
+// assume the preset's vocab_size; the trainer replaces vocab_size with the data's tokenizer's.
+ModelConfig ds_train(const char* name, int64_t V, int64_t D, int64_t L, int64_t H, int64_t q_lora, int64_t kv_lora,
+                     int64_t nope, int64_t rope, int64_t v, int64_t experts, int64_t top_k, int64_t moe_inter,
+                     int64_t inter) {
+  ModelConfig c;
+  c.arch = Arch::DeepSeek2;
+  c.name = name;
+  c.vocab_size = V;
+  c.hidden_size = D;
+  c.num_hidden_layers = L;
+  c.num_attention_heads = H;
+  c.num_key_value_heads = H;
+  c.q_lora_rank = q_lora;
+  c.kv_lora_rank = kv_lora;
+  c.qk_nope_head_dim = nope;
+  c.qk_rope_head_dim = rope;
+  c.v_head_dim = v;
+  c.n_routed_experts = experts;
+  c.n_shared_experts = 1;
+  c.num_experts_per_tok = top_k;
+  c.moe_intermediate_size = moe_inter;
+  c.intermediate_size = inter;
+  c.first_k_dense_replace = 1;
+  c.scoring_func = "sigmoid";
+  c.topk_method = "noaux_tc";
+  c.n_group = experts >= 16 ? 4 : 2;
+  c.topk_group = c.n_group / 2;
+  c.norm_topk_prob = true;
+  c.routed_scaling_factor = 2.5;
+  c.num_nextn_predict_layers = 1;
+  c.max_position_embeddings = 2048;
+  c.bos_token_id = 0;
+  c.eos_token_id = 1;
+  return c;
+}
+
 }  // namespace
 
-std::vector<std::string> preset_names() { return {"ds-1b", "ds-tiny"}; }
+std::vector<std::string> preset_names() { return {"ds-1b", "ds-tiny", "ds-2m", "ds-20m", "ds-100m"}; }
 
 ModelConfig preset_config(const std::string& name) {
   if (name == "ds-1b") return ds_1b();
   if (name == "ds-tiny") return ds_tiny();
+  //                                  V      D    L  H  q_lora kv  nope rope v   E   k  moe  dense
+  if (name == "ds-2m") return ds_train("ds-2m", 2048, 128, 4, 4, 64, 32, 16, 16, 16, 8, 2, 64, 256);      // 1.7 M
+  if (name == "ds-20m") return ds_train("ds-20m", 8192, 256, 8, 8, 128, 64, 32, 16, 32, 16, 2, 128, 768);  // 20.1 M
+  if (name == "ds-100m") return ds_train("ds-100m", 16384, 512, 8, 8, 256, 128, 64, 32, 64, 32, 4, 192, 1536);  // 105 M
   std::string known;
   for (const std::string& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
   throw UsageError(str("unknown preset '", name, "' (known: ", known, ")"));

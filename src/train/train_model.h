@@ -70,9 +70,17 @@ class TrainModel {
   const float* logits() const;
   float* dlogits();
   void backward(const LossWeights& w, ThreadPool& pool, float grad_scale = 1.0f);
+  // MTP logits of the last forward: [B, T-2, V] row (b, i) predicts t_{i+2} from h_i and t_{i+1};
+  // null without an MTP layer or when T < 3.
+  const float* mtp_logits() const;
+  // The last forward's MTP cross-entropy (mean over B*(T-2)) and balance loss (ce/total unset).
+  LossParts last_aux_losses() const;
 
   // Tokens routed to each expert by the last forward: [n_moe_layers, E] (the MTP layer last).
   const std::vector<int64_t>& expert_loads() const { return expert_loads_; }
+  // Expert choices of the last forward (tests, debugging): every MoE layer's [N, k] ids, best
+  // first, concatenated in layer order (the MTP layer last).
+  std::vector<int32_t> routes() const;
   // Auxiliary-loss-free balancing: bias_i += gamma * sign(mean(load) - load_i), per layer.
   // `loads` is [n_moe_layers, E] (summed over ranks by the caller in data-parallel training).
   void update_router_bias(const int64_t* loads, double gamma);
@@ -80,13 +88,14 @@ class TrainModel {
   // An inference Model (f32 weights, copies) for generation, e.g. GRPO rollouts and export.
   std::unique_ptr<Model> to_inference_model() const;
 
+ struct Impl;  // activations and scratch (train_impl.h), opaque to callers
+
  private:
-  struct Impl;
   ModelConfig config_;
   std::vector<ParamInfo> info_;
   std::vector<float> params_, grads_, router_bias_;
   std::vector<int64_t> expert_loads_;
-  std::unique_ptr<Impl> impl_;  // activations and scratch
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace seek

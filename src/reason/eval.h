@@ -1,0 +1,38 @@
+// Held-out evaluation: greedy completions of a task's test split, scored by the same rules as
+// training (deepseek.md 7). Reports accuracy, format rate and mean response length.
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/threadpool.h"
+#include "model/model.h"
+#include "reason/reward.h"
+#include "reason/task.h"
+#include "tokenizer/tokenizer.h"
+
+namespace seek::reason {
+
+struct EvalOptions {
+  int64_t n_problems = 100;
+  int difficulty = 0;           // 0: the task's default
+  SplitConfig split;
+  int64_t max_new_tokens = 256;
+  int64_t batch = 16;           // problems decoded together
+  RewardConfig reward;
+  int64_t keep_examples = 3;    // completions kept for the report
+};
+
+struct EvalResult {
+  std::string task;
+  int difficulty = 0;
+  int64_t n = 0;
+  double accuracy = 0, format = 0, response_length = 0;
+  std::vector<std::pair<std::string, std::string>> examples;  // (question, completion)
+};
+nlohmann::json eval_to_json(const EvalResult& r);
+
+EvalResult evaluate_task(Model& m, const Tokenizer& tok, const Task& task, const EvalOptions& opt, ThreadPool& pool);
+
+}  // namespace seek::reason

@@ -1,0 +1,94 @@
+// Masked cross-entropy and temperature-scaled KL distillation with their logits gradients,
+// accumulated in double per row.
+#include "reason/token_losses.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/error.h"
+
+namespace seek::reason {
+namespace {
+
+template <typename F>
+void for_rows(int64_t N, ThreadPool* pool, F&& f) {
+  if (pool && N > 1) {
+    pool->parallel_for(N, 1, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) f(i);
+    });
+  } else {
+    for (int64_t i = 0; i < N; ++i) f(i);
+  }
+}
+
+// log-sum-exp of x / T over one row.
+double row_lse(const float* x, int64_t V, double T) {
+  double mx = x[0] / T;
+  for (int64_t v = 1; v < V; ++v) mx = std::max(mx, x[v] / T);
+  double s = 0;
+  for (int64_t v = 0; v < V; ++v) s += std::exp(x[v] / T - mx);
+  return mx + std::log(s);
+}
+
+TokenLossStats reduce(const std::vector<double>& loss, const double* weight, int64_t N) {
+  TokenLossStats s;
+  for (int64_t i = 0; i < N; ++i) {
+    if (weight[i] == 0) continue;
+    s.loss += weight[i] * loss[i];
+    s.mean_loss += loss[i];
+    ++s.n_tokens;
+  }
+  if (s.n_tokens) s.mean_loss /= static_cast<double>(s.n_tokens);
+  return s;
+}
+
+}  // namespace
+
+TokenLossStats masked_ce_backward(const float* logits, int64_t N, int64_t V, const int32_t* target,
+                                  const double* weight, float* dlogits, ThreadPool* pool) {
+  for (int64_t i = 0; i < N; ++i)
+    if (weight[i] != 0 && (target[i] < 0 || target[i] >= V))
+      throw UsageError(str("cross-entropy row ", i, ": target id ", target[i], " outside the vocabulary [0, ", V, ")"));
+  std::vector<double> loss(N, 0.0);
+  for_rows(N, pool, [&](int64_t i) {
+    float* d = dlogits ? dlogits + i * V : nullptr;
+    if (weight[i] == 0) {
+      if (d) std::fill(d, d + V, 0.0f);
+      return;
+    }
+    const float* x = logits + i * V;
+    const double lse = row_lse(x, V, 1.0);
+    loss[i] = lse - x[target[i]];
+    if (!d) return;
+    for (int64_t v = 0; v < V; ++v) d[v] = static_cast<float>(weight[i] * std::exp(x[v] - lse));
+    d[target[i]] = static_cast<float>(weight[i] * (std::exp(x[target[i]] - lse) - 1.0));
+  });
+  return reduce(loss, weight, N);
+}
+
+TokenLossStats distill_kl_backward(const float* student, const float* teacher, int64_t N, int64_t V,
+                                   double T, const double* weight, float* dlogits, ThreadPool* pool) {
+  if (!(T > 0)) throw UsageError(str("distillation temperature: expected > 0, got ", T));
+  std::vector<double> loss(N, 0.0);
+  for_rows(N, pool, [&](int64_t i) {
+    float* d = dlogits ? dlogits + i * V : nullptr;
+    if (weight[i] == 0) {
+      if (d) std::fill(d, d + V, 0.0f);
+      return;
+    }
+    const float* s = student + i * V;
+    const float* t = teacher + i * V;
+    const double ls = row_lse(s, V, T), lt = row_lse(t, V, T);
+    double kl = 0;
+    for (int64_t v = 0; v < V; ++v) {
+      const double log_p = t[v] / T - lt, log_q = s[v] / T - ls, p = std::exp(log_p);
+      kl += p * (log_p - log_q);
+      if (d) d[v] = static_cast<float>(weight[i] * T * (std::exp(log_q) - p));
+    }
+    loss[i] = T * T * kl;
+  });
+  return reduce(loss, weight, N);
+}
+
+}  // namespace seek::reason

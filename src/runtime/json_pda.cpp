@@ -1,0 +1,276 @@
+// The JSON object automaton: one switch over the lexical mode; containers on a bit stack.
+#include "runtime/json_pda.h"
+
+namespace seek {
+
+namespace {
+
+using S = JsonState;
+
+constexpr const char* kLiterals[3] = {"true", "false", "null"};
+constexpr uint8_t kLiteralLen[3] = {4, 5, 4};
+
+bool is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
+bool is_hex(uint8_t c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// Whitespace where the grammar allows it, up to the run limit.
+bool step_ws(S& s) {
+  if (s.ws >= JsonLimits::kMaxWhitespace) return false;
+  ++s.ws;
+  return true;
+}
+
+bool push(S& s, bool object) {
+  if (s.depth >= JsonLimits::kMaxDepth) return false;
+  if (object) s.stack |= uint64_t(1) << s.depth;
+  else s.stack &= ~(uint64_t(1) << s.depth);
+  ++s.depth;
+  s.mode = object ? S::kObjFirst : S::kArrFirst;
+  return true;
+}
+
+bool top_is_object(const S& s) { return (s.stack >> (s.depth - 1)) & 1; }
+
+void pop(S& s) {
+  --s.depth;
+  s.mode = s.depth == 0 ? S::kDone : S::kAfterValue;
+}
+
+bool begin_string(S& s, bool key) {
+  s.mode = S::kString;
+  s.flags = key ? S::kKey : 0;
+  return true;
+}
+
+// The first byte of a value.
+bool begin_value(S& s, uint8_t c) {
+  switch (c) {
+    case '{': return push(s, true);
+    case '[': return push(s, false);
+    case '"': return begin_string(s, false);
+    case '-': s.mode = S::kNumMinus; s.count = 0; return true;
+    case '0': s.mode = S::kNumZero; return true;
+    case 't': case 'f': case 'n':
+      s.mode = S::kLiteral;
+      s.lit = c == 't' ? 0 : c == 'f' ? 1 : 2;
+      s.count = 1;
+      return true;
+    default:
+      if (c >= '1' && c <= '9') { s.mode = S::kNumInt; s.count = 1; return true; }
+      return false;
+  }
+}
+
+// Structural modes (whitespace allowed); c is not whitespace.
+bool step_after_value(S& s, uint8_t c) {
+  if (s.depth == 0) return false;
+  const bool obj = top_is_object(s);
+  if (c == ',') { s.mode = obj ? S::kObjKey : S::kValue; return true; }
+  if (c == (obj ? '}' : ']')) { pop(s); return true; }
+  return false;
+}
+
+// A string byte that is not '"' or '\': printable ASCII or the lead of a UTF-8 character.
+bool step_string_byte(S& s, uint8_t c) {
+  if (c < 0x20) return false;
+  if (c < 0x80) return true;
+  s.mode = S::kUtf8;
+  s.lo = 0x80, s.hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) { s.count = 1; return true; }
+  if (c >= 0xE0 && c <= 0xEF) {
+    s.count = 2;
+    if (c == 0xE0) s.lo = 0xA0;   // no overlong forms
+    if (c == 0xED) s.hi = 0x9F;   // no UTF-16 surrogates
+    return true;
+  }
+  if (c >= 0xF0 && c <= 0xF4) {
+    s.count = 3;
+    if (c == 0xF0) s.lo = 0x90;
+    if (c == 0xF4) s.hi = 0x8F;   // nothing above U+10FFFF
+    return true;
+  }
+  return false;
+}
+
+bool step_hex(S& s, uint8_t c) {
+  if (!is_hex(c)) return false;
+  const bool d = c == 'd' || c == 'D';
+  const int v = is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
+  if (s.count == 0) {
+    if ((s.flags & S::kNeedLow) && !d) return false;
+    if (d) s.flags |= S::kHexD;
+  } else if (s.count == 1 && (s.flags & S::kHexD)) {
+    if (s.flags & S::kNeedLow) {
+      if (v < 0xC) return false;       // low surrogate DC00-DFFF
+    } else if (v >= 0xC) {
+      return false;                    // a lone low surrogate
+    } else if (v >= 0x8) {
+      s.flags |= S::kHighSurr;         // D800-DBFF: a low one must follow
+    }
+  }
+  if (++s.count < 4) return true;
+  const uint8_t key = s.flags & S::kKey;
+  const bool high = s.flags & S::kHighSurr;
+  s.flags = key | (high ? S::kNeedLow : 0);
+  s.mode = S::kString;
+  return true;
+}
+
+// Number modes that may end: a byte that does not extend the number ends it and is read as
+// the byte after a value.
+bool end_number(S& s, uint8_t c) {
+  s.mode = S::kAfterValue;
+  s.ws = 0;
+  if (is_ws(c)) return step_ws(s);
+  return step_after_value(s, c);
+}
+
+bool step_number(S& s, uint8_t c) {
+  switch (s.mode) {
+    case S::kNumMinus:
+      if (c == '0') { s.mode = S::kNumZero; return true; }
+      if (c >= '1' && c <= '9') { s.mode = S::kNumInt; s.count = 1; return true; }
+      return false;
+    case S::kNumZero:
+    case S::kNumInt:
+      if (is_digit(c) && s.mode == S::kNumInt) return ++s.count <= JsonLimits::kMaxIntDigits;
+      if (c == '.') { s.mode = S::kNumDot; return true; }
+      if (c == 'e' || c == 'E') { s.mode = S::kNumExp; return true; }
+      return end_number(s, c);
+    case S::kNumDot:
+      if (!is_digit(c)) return false;
+      s.mode = S::kNumFrac;
+      s.count = 1;
+      return true;
+    case S::kNumFrac:
+      if (is_digit(c)) return ++s.count <= JsonLimits::kMaxFracDigits;
+      if (c == 'e' || c == 'E') { s.mode = S::kNumExp; return true; }
+      return end_number(s, c);
+    case S::kNumExp:
+      if (c == '+' || c == '-') { s.mode = S::kNumExpSign; return true; }
+      [[fallthrough]];
+    case S::kNumExpSign:
+      if (!is_digit(c)) return false;
+      s.mode = S::kNumExpDigits;
+      s.count = 1;
+      return true;
+    case S::kNumExpDigits:
+      if (is_digit(c)) return ++s.count <= JsonLimits::kMaxExpDigits;
+      return end_number(s, c);
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+bool json_step(S& s, uint8_t c) {
+  switch (s.mode) {
+    case S::kString:
+      if (s.flags & S::kNeedLow) {
+        if (c != '\\') return false;
+        s.mode = S::kEscape;
+        return true;
+      }
+      if (c == '"') {
+        s.mode = (s.flags & S::kKey) ? S::kColon : S::kAfterValue;
+        s.ws = 0;
+        return true;
+      }
+      if (c == '\\') { s.mode = S::kEscape; return true; }
+      return step_string_byte(s, c);
+    case S::kUtf8:
+      if (c < s.lo || c > s.hi) return false;
+      s.lo = 0x80, s.hi = 0xBF;
+      if (--s.count == 0) s.mode = S::kString;
+      return true;
+    case S::kEscape:
+      if (s.flags & S::kNeedLow) {
+        if (c != 'u') return false;
+      } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
+        s.mode = S::kString;
+        return true;
+      }
+      if (c != 'u') return false;
+      s.mode = S::kHex;
+      s.count = 0;
+      s.flags &= S::kKey | S::kNeedLow;
+      return true;
+    case S::kHex:
+      return step_hex(s, c);
+    case S::kLiteral:
+      if (c != static_cast<uint8_t>(kLiterals[s.lit][s.count])) return false;
+      if (++s.count == kLiteralLen[s.lit]) { s.mode = S::kAfterValue; s.ws = 0; }
+      return true;
+    case S::kNumMinus: case S::kNumZero: case S::kNumInt: case S::kNumDot: case S::kNumFrac:
+    case S::kNumExp: case S::kNumExpSign: case S::kNumExpDigits:
+      return step_number(s, c);
+    default:
+      break;
+  }
+  // Structural modes: whitespace, then one structural byte (which resets the run).
+  if (is_ws(c)) return step_ws(s);
+  s.ws = 0;
+  switch (s.mode) {
+    case S::kStart:
+      return c == '{' && push(s, true);
+    case S::kObjFirst:
+      if (c == '}') { pop(s); return true; }
+      [[fallthrough]];
+    case S::kObjKey:
+      return c == '"' && begin_string(s, true);
+    case S::kColon:
+      if (c != ':') return false;
+      s.mode = S::kValue;
+      return true;
+    case S::kArrFirst:
+      if (c == ']') { pop(s); return true; }
+      [[fallthrough]];
+    case S::kValue:
+      return begin_value(s, c);
+    case S::kAfterValue:
+      return step_after_value(s, c);
+    default:  // kDone: only whitespace
+      return false;
+  }
+}
+
+JsonState json_canonical(JsonState s) {
+  if (s.depth < 64) s.stack &= (uint64_t(1) << s.depth) - 1;
+  JsonState c;
+  c.stack = s.stack;
+  c.depth = s.depth;
+  c.mode = s.mode;
+  switch (s.mode) {
+    case S::kString: case S::kEscape:
+      c.flags = s.flags;
+      break;
+    case S::kUtf8:
+      c.flags = s.flags, c.count = s.count, c.lo = s.lo, c.hi = s.hi;
+      break;
+    case S::kHex:
+      c.flags = s.flags, c.count = s.count;
+      break;
+    case S::kLiteral:
+      c.lit = s.lit, c.count = s.count;
+      break;
+    case S::kNumInt: case S::kNumFrac: case S::kNumExpDigits:
+      c.count = s.count;
+      break;
+    case S::kNumMinus: case S::kNumZero: case S::kNumDot: case S::kNumExp: case S::kNumExpSign:
+      break;
+    default:  // structural modes: only the whitespace run matters
+      c.ws = s.ws;
+      break;
+  }
+  return c;
+}
+
+bool json_feed(JsonState& s, std::string_view bytes) {
+  for (char c : bytes)
+    if (!json_step(s, static_cast<uint8_t>(c))) return false;
+  return true;
+}
+
+}  // namespace seek

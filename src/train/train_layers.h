@@ -1,0 +1,132 @@
+// The trainer's building blocks (deepseek.md 2.1-2.3): parameter handles into TrainModel's flat
+// buffers, the activations each block keeps for its backward, and the forward/backward pairs of
+// MLA (train_mla.cpp), dense SwiGLU FFN and DeepSeekMoE (train_moe.cpp), and the pre-norm block.
+// A block runs on B sequences of T tokens (rows n = b*T + t, position t).
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/threadpool.h"
+#include "model/config.h"
+#include "model/rope.h"
+
+namespace seek {
+
+// One tensor's value and gradient inside the flat buffers (null when the tensor does not exist).
+struct ParamRef {
+  float* w = nullptr;
+  float* g = nullptr;
+};
+
+struct MlaParams {
+  ParamRef q_proj;              // [H*qk, D]   (q_lora_rank == 0)
+  ParamRef q_a_proj;            // [q_lora, D]
+  ParamRef q_a_layernorm;       // [q_lora]
+  ParamRef q_b_proj;            // [H*qk, q_lora]
+  ParamRef kv_a_proj_with_mqa;  // [kv_lora + rope, D]
+  ParamRef kv_a_layernorm;      // [kv_lora]
+  ParamRef kv_b_proj;           // [H*(nope+v), kv_lora]
+  ParamRef o_proj;              // [D, H*v]
+};
+
+struct FfnParams {
+  ParamRef gate_proj, up_proj;  // [F, D]
+  ParamRef down_proj;           // [D, F]
+  int64_t F = 0;
+};
+
+struct MoeParams {
+  ParamRef gate;            // [E, D] router
+  const float* bias = nullptr;  // [E] e_score_correction_bias (noaux_tc only), chooses experts only
+  std::vector<FfnParams> experts;
+  FfnParams shared;         // F = n_shared * moe_inter; F == 0: none
+};
+
+struct BlockParams {
+  ParamRef input_layernorm, post_attention_layernorm;  // [D]
+  MlaParams attn;
+  bool is_moe = false;
+  int64_t moe_index = -1;  // row of router_bias / expert_loads
+  FfnParams mlp;           // dense layers
+  MoeParams moe;
+};
+
+struct MlaActs {
+  std::vector<float> qa, qa_rstd, qan;  // [N, q_lora], [N], [N, q_lora]
+  std::vector<float> q;                 // [N, H, qk] rope applied
+  std::vector<float> kv_lat;            // [N, kv_lora] latent part of kv_a_proj (before kv_norm)
+  std::vector<float> k_pe;              // [N, rope] shared rope key, roped
+  std::vector<float> ckv, ckv_rstd;     // [N, kv_lora], [N] after kv_a_layernorm
+  std::vector<float> kvb;               // [N, H*(nope+v)]
+  std::vector<float> k, v;              // [N, H, qk], [N, H, v]
+  std::vector<float> probs;             // [B, H, T, T]
+  std::vector<float> o;                 // [N, H*v]
+};
+
+struct FfnActs {
+  std::vector<float> g, u, a;  // [n, F]
+};
+
+struct MoeActs {
+  std::vector<float> scores;         // [N, E] unbiased affinities
+  std::vector<int32_t> idx;          // [N, K] chosen experts (best first)
+  std::vector<float> w;              // [N, K] gating weights (differentiable part)
+  std::vector<int64_t> start;        // [E + 1] expert e owns rows start[e]..start[e+1] of the lists
+  std::vector<int32_t> row_token;    // [N*K] token of each expert row
+  std::vector<int32_t> row_slot;     // [N*K] which of the token's k choices
+  std::vector<float> xg;             // [N*K, D] gathered inputs
+  FfnActs experts;                   // [N*K, F] rows grouped by expert
+  std::vector<float> out;            // [N, K, D] expert outputs before weighting
+  FfnActs shared;                    // [N, F_shared]
+};
+
+struct BlockActs {
+  std::vector<float> x_in;          // [N, D] block input (residual)
+  std::vector<float> h1, rstd1;     // [N, D], [N] input_layernorm
+  MlaActs attn;
+  std::vector<float> x_mid;         // [N, D] after attention residual
+  std::vector<float> h2, rstd2;     // [N, D], [N] post_attention_layernorm
+  FfnActs mlp;
+  MoeActs moe;
+};
+
+// What a block needs besides its parameters: B sequences of T tokens, rope, pool.
+struct BlockCtx {
+  const ModelConfig& c;
+  const Rope& rope;
+  ThreadPool& pool;
+  int64_t B = 0, T = 0;
+  int64_t N() const { return B * T; }
+};
+
+// MLA (deepseek.md 2.1, naive path: per-head K/V materialised from the latent).
+// h [N, D] (normed input) -> out [N, D].
+void mla_forward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, float* out);
+// dout [N, D] -> dh [N, D] (+=), parameter gradients (+=).
+void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, const float* dout,
+                  float* dh);
+
+// SwiGLU FFN on n rows: y = down(silu(gate x) * up x). y is overwritten.
+void ffn_forward(const FfnParams& p, const float* x, int64_t n, int64_t D, FfnActs& a, float* y);
+void ffn_backward(const FfnParams& p, const float* x, int64_t n, int64_t D, const FfnActs& a, const float* dy,
+                  float* dx);
+
+// DeepSeekMoE (deepseek.md 2.2): routed experts weighted by the gate plus shared experts.
+// x [N, D] -> y [N, D] (overwritten). `loads` [E] += tokens routed to each expert.
+void moe_forward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeActs& a, float* y, int64_t* loads);
+// d_scores [N, E] is an extra gradient on the scores (the balance loss) or null.
+void moe_backward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeActs& a, const float* dy,
+                  const float* d_scores, float* dx);
+
+// Sequence-wise balance loss (deepseek.md 2.4) of one MoE layer's last forward: returns
+// sum over the B sequences of sum_i f_i P_i, f_i = E/(K T) * #tokens of the sequence routed to i
+// (a constant), P_i = mean_t s_ti / sum_j s_tj; d_scores [N, E] += coef * d(that sum)/d scores.
+double balance_loss_forward_backward(const BlockCtx& ctx, const MoeActs& a, double coef, float* d_scores);
+
+// Pre-norm block: x_out = x_mid + FFN(norm(x_mid)), x_mid = x_in + MLA(norm(x_in)).
+void block_forward(const BlockCtx& ctx, const BlockParams& p, const float* x_in, BlockActs& a, float* x_out,
+                   int64_t* loads);
+// dx [N, D]: on entry d x_out, on return d x_in (residual gradient, in place).
+void block_backward(const BlockCtx& ctx, const BlockParams& p, BlockActs& a, const float* d_scores, float* dx);
+
+}  // namespace seek

@@ -1,0 +1,138 @@
+// TrainModel: the forward recipe (embedding -> blocks -> norm -> lm_head, plus the MTP module),
+// the loss of tools/ref/train_ref.py (CE + lambda MTP-CE + alpha balance) and the backward pass
+// in reverse order (llm.c style); DeepSeek-V3 paper 2.x, deepseek.md 2.1-2.4.
+#include "train/train_model.h"
+
+#include <cmath>
+#include <cstring>
+#include <random>
+
+#include "core/error.h"
+#include "model/model.h"
+#include "train/train_ops.h"
+#include "train/train_impl.h"
+#include "train/train_params.h"
+
+namespace seek {
+
+
+TrainModel::TrainModel(const ModelConfig& config, uint64_t seed, double init_std) : config_(config) {
+  config_.validate();
+  info_ = train_param_layout(config_);
+  const ParamInfo& last = info_.back();
+  params_.assign(last.offset + last.numel, 0.0f);
+  grads_.assign(params_.size(), 0.0f);
+  router_bias_.assign(n_moe_layers() * config_.n_routed_experts, 0.0f);
+  expert_loads_.assign(router_bias_.size(), 0);
+  impl_ = std::make_unique<Impl>();
+  impl_->p = bind_params(config_, info_, params_.data(), grads_.data(), router_bias_.data());
+  impl_->rope = Rope(config_);
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> normal(0.0, init_std);
+  for (const ParamInfo& pi : info_) {
+    float* w = params_.data() + pi.offset;
+    if (pi.shape.size() >= 2) {
+      for (size_t i = 0; i < pi.numel; ++i) w[i] = static_cast<float>(normal(rng));
+    } else {
+      std::fill(w, w + pi.numel, 1.0f);  // every 1-D trainable tensor is an RMSNorm weight
+    }
+  }
+}
+
+std::unique_ptr<TrainModel> TrainModel::from_pretrained(const std::string& path) {
+  std::unique_ptr<Model> model = Model::load(path);
+  auto tm = std::make_unique<TrainModel>(model->config(), 0);
+  ModelWeights scratch;
+  std::vector<std::vector<float>> kvb;
+  std::map<std::string, TensorView> t = hf_tensors_of(*model, scratch, kvb);
+  for (const ParamInfo& pi : tm->info_) {
+    auto it = t.find(pi.name);
+    if (it == t.end()) throw FormatError(str("tensor ", pi.name, ": missing in ", path));
+    const TensorView& v = it->second;
+    if (v.numel() != static_cast<int64_t>(pi.numel) || v.dtype != DType::F32)
+      throw FormatError(str("tensor ", pi.name, ": expected ", pi.numel, " f32 values, got ", v.shape_str()));
+    std::memcpy(tm->params_.data() + pi.offset, v.data, sizeof(float) * pi.numel);
+  }
+  const ModelParams& p = tm->impl_->p;
+  auto load_bias = [&](const BlockParams& b, int64_t il) {
+    auto it = t.find(str("model.layers.", il, ".mlp.gate.e_score_correction_bias"));
+    if (b.is_moe && it != t.end())
+      std::memcpy(tm->router_bias_.data() + b.moe_index * tm->config_.n_routed_experts, it->second.data,
+                  sizeof(float) * tm->config_.n_routed_experts);
+  };
+  for (size_t il = 0; il < p.layers.size(); ++il) load_bias(p.layers[il], int64_t(il));
+  for (size_t k = 0; k < p.mtp.size(); ++k) load_bias(p.mtp[k].block, tm->config_.num_hidden_layers + int64_t(k));
+  return tm;
+}
+
+TrainModel::~TrainModel() = default;
+
+const ParamInfo& TrainModel::info(const std::string& name) const {
+  for (const ParamInfo& p : info_)
+    if (p.name == name) return p;
+  throw UsageError(str("parameter ", name, ": not in this model"));
+}
+
+int64_t TrainModel::n_moe_layers() const {
+  int64_t n = 0;
+  for (int64_t il = 0; il < config_.num_hidden_layers + config_.num_nextn_predict_layers; ++il)
+    n += config_.is_moe_layer(il) ? 1 : 0;
+  return n;
+}
+
+void TrainModel::zero_grad() { std::fill(grads_.begin(), grads_.end(), 0.0f); }
+
+const float* TrainModel::logits() const { return impl_->logits.data(); }
+float* TrainModel::dlogits() { return impl_->dlogits.data(); }
+const float* TrainModel::mtp_logits() const { return impl_->mtp_on ? impl_->mtp_logits.data() : nullptr; }
+
+std::vector<int32_t> TrainModel::routes() const {
+  std::vector<int32_t> r;
+  for (size_t il = 0; il < impl_->layers.size(); ++il)
+    if (impl_->p.layers[il].is_moe) r.insert(r.end(), impl_->layers[il].moe.idx.begin(), impl_->layers[il].moe.idx.end());
+  if (impl_->mtp_on && impl_->p.mtp[0].block.is_moe)
+    r.insert(r.end(), impl_->mtp_block.moe.idx.begin(), impl_->mtp_block.moe.idx.end());
+  return r;
+}
+
+void TrainModel::update_router_bias(const int64_t* loads, double gamma) {
+  const int64_t E = config_.n_routed_experts;
+  for (int64_t l = 0; l < n_moe_layers(); ++l) {
+    double mean = 0;
+    for (int64_t e = 0; e < E; ++e) mean += double(loads[l * E + e]) / double(E);
+    for (int64_t e = 0; e < E; ++e) {
+      const double d = mean - double(loads[l * E + e]);
+      router_bias_[l * E + e] += static_cast<float>(gamma * ((d > 0) - (d < 0)));
+    }
+  }
+}
+
+LossParts TrainModel::forward_backward(const int32_t* tokens, int64_t B, int64_t T, const LossWeights& w,
+                                       ThreadPool& pool, float grad_scale) {
+  if (T < 2) throw UsageError(str("forward_backward: sequence length: expected >= 2, got ", T));
+  forward(tokens, B, T, pool);
+  Impl& s = *impl_;
+  const int64_t N = B * T, V = config_.vocab_size;
+  std::vector<int32_t> targets(N);
+  for (int64_t n = 0; n < N; ++n) targets[n] = n % T == T - 1 ? -1 : tokens[n + 1];
+  const int64_t n_tok = B * (T - 1);
+  const double ce_sum = cross_entropy_forward_backward(s.logits.data(), targets.data(), s.dlogits.data(), N, V,
+                                                       1.0f / static_cast<float>(n_tok), pool);
+  LossParts parts;
+  parts.ce = ce_sum / double(n_tok);
+  parts.mtp = s.mtp_ce;
+  parts.balance = s.balance;
+  parts.total = parts.ce + w.lambda_mtp * parts.mtp + w.alpha * parts.balance;
+  parts.n_tokens = n_tok;
+  backward(w, pool, grad_scale);
+  return parts;
+}
+
+LossParts TrainModel::last_aux_losses() const {
+  LossParts p;
+  p.mtp = impl_->mtp_ce;
+  p.balance = impl_->balance;
+  return p;
+}
+
+}  // namespace seek

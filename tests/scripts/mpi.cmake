@@ -1,0 +1,59 @@
+# Tests of the dist layer that need several processes: built as their own programs (not
+# test_dist) and run under `mpirun -np 2 --oversubscribe`, label "mpi".
+find_program(SEEK_MPIRUN mpirun)
+if(SEEK_MPIRUN)
+  file(GLOB mpi_test_srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/dist/mpi/test_*.cpp)
+  add_executable(test_dist_mpi ${mpi_test_srcs})
+  target_link_libraries(test_dist_mpi PRIVATE seek_dist GTest::gtest GTest::gtest_main)
+  target_include_directories(test_dist_mpi PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_compile_definitions(test_dist_mpi PRIVATE SEEK_TEST_DATA="${SEEK_TEST_DATA}")
+  set(mpi_np2 ${SEEK_MPIRUN} -np 2 --oversubscribe)
+  add_test(NAME mpi_dist_np2 COMMAND ${mpi_np2} $<TARGET_FILE:test_dist_mpi>)
+  add_test(NAME mpi_dist_np3 COMMAND ${SEEK_MPIRUN} -np 3 --oversubscribe $<TARGET_FILE:test_dist_mpi>)
+  set_tests_properties(mpi_dist_np2 mpi_dist_np3 PROPERTIES LABELS mpi TIMEOUT 300)
+  # containers often build as root; Open MPI refuses that unless told (harmless otherwise)
+  set(SEEK_MPI_ENV OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1)
+
+  add_executable(dist_peer_death_probe ${CMAKE_CURRENT_SOURCE_DIR}/dist/mpi/peer_death_probe.cpp)
+  target_link_libraries(dist_peer_death_probe PRIVATE seek_dist)
+  # what the job's output must show: mpirun saw the signal, or rank 0's deadline fired
+  set(expect_kill "signal 9|[Kk]illed")
+  set(expect_hang "no progress on rank 0")
+  set(expect_throw "rank 1 fails on purpose")
+  foreach(mode kill hang throw)
+    add_test(NAME mpi_dist_peer_${mode}_stops_job
+             COMMAND ${CMAKE_COMMAND} -DMPIRUN=${SEEK_MPIRUN} -DPROBE=$<TARGET_FILE:dist_peer_death_probe>
+                     -DMODE=${mode} -DLIMIT=30 "-DEXPECT=${expect_${mode}}"
+                     -P ${CMAKE_CURRENT_SOURCE_DIR}/dist/mpi/expect_job_stops.cmake)
+    set_tests_properties(mpi_dist_peer_${mode}_stops_job PROPERTIES LABELS mpi TIMEOUT 150)
+  endforeach()
+  # a measurement, not a test: docs/distributed.md
+  add_executable(bench_dist_allreduce ${CMAKE_CURRENT_SOURCE_DIR}/dist/mpi/bench_allreduce.cpp)
+  target_link_libraries(bench_dist_allreduce PRIVATE seek_dist)
+
+  # seek train under mpirun == one process with the same global batch (train_trajectory.py)
+  if(TARGET seek AND EXISTS /usr/bin/python3)
+    set(traj ${CMAKE_CURRENT_SOURCE_DIR}/dist/mpi/train_trajectory.py)
+    set(traj_args --seek $<TARGET_FILE:seek> --mpirun ${SEEK_MPIRUN} --corpus ${SEEK_TEST_DATA}/gguf/ppl.txt)
+    foreach(np 2 3)
+      add_test(NAME mpi_train_trajectory_np${np}
+               COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode trajectory --ranks ${np}
+                       --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_np${np})
+      set_tests_properties(mpi_train_trajectory_np${np} PROPERTIES LABELS "mpi;train" TIMEOUT 300)
+    endforeach()
+    # Resuming with another number of ranks at the same global batch. Disabled: the trainer keys
+    # resume on the per-rank --batch ('batch' was 2 ..., cannot change it to 4); enable this once
+    # it checks the global batch (batch x ranks x grad_accum) instead.
+    add_test(NAME mpi_train_resume_other_world
+             COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode resume --ranks 2
+                     --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_resume)
+    set_tests_properties(mpi_train_resume_other_world PROPERTIES LABELS "mpi;train" TIMEOUT 300 DISABLED TRUE)
+  endif()
+
+  get_property(mpi_tests DIRECTORY PROPERTY TESTS)
+  foreach(t ${mpi_tests})
+    if(t MATCHES "^mpi_")
+      set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT ${SEEK_MPI_ENV})
+    endif()
+  endforeach()
+endif()

@@ -1,0 +1,151 @@
+# Training from the command line, end to end, and bad input (docs/training.md). This file both
+# registers the tests (included by tests/CMakeLists.txt) and, run with -P -DSEEK_TRAIN_FLOW=1, is
+# the flow itself: tokenizer train -> data prepare -> 30-step train of a small ds-2m -> resume to
+# 36 -> seek run on the exported GGUF -> seek plot.
+if(DEFINED CMAKE_SCRIPT_MODE_FILE AND SEEK_TRAIN_FLOW)
+  function(step name)
+    execute_process(COMMAND ${SEEK} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+    if(NOT rc EQUAL 0)
+      message(FATAL_ERROR "seek ${name} failed (${rc}):\n${err}\n${out}")
+    endif()
+    set(out "${out}" PARENT_SCOPE)
+    set(err "${err}" PARENT_SCOPE)
+  endfunction()
+  function(count_lines file var)
+    file(STRINGS ${file} lines)
+    list(LENGTH lines n)
+    set(${var} ${n} PARENT_SCOPE)
+  endfunction()
+  file(REMOVE_RECURSE ${WORK})
+  file(MAKE_DIRECTORY ${WORK})
+  step(tokenizer tokenizer train --vocab-size 400 -q --out ${WORK}/tok/tokenizer.json ${CORPUS})
+  step(data data prepare --tokenizer ${WORK}/tok/tokenizer.json --out ${WORK}/data --val-fraction 0.1 ${CORPUS})
+  if(NOT err MATCHES "vocabulary 400")
+    message(FATAL_ERROR "data prepare did not report the tokenizer's vocabulary:\n${err}")
+  endif()
+  set(train_args train --preset ds-2m --layers 2 --hidden 64 --data ${WORK}/data --out ${WORK}/run --batch 4 --seq 32
+      --warmup 5 --lr 1e-2 --eval-every 10 --eval-batches 2 --save-every 10 --keep 2 -t 2 -q)
+  step(train ${train_args} --steps 30)
+  count_lines(${WORK}/run/metrics.jsonl n)
+  if(NOT n EQUAL 30)
+    message(FATAL_ERROR "metrics.jsonl has ${n} lines, expected 30")
+  endif()
+  file(GLOB ckpts ${WORK}/run/ckpt-*.seekckpt)
+  list(LENGTH ckpts n)
+  if(NOT n EQUAL 2 OR NOT EXISTS ${WORK}/run/ckpt-00000030.seekckpt OR NOT EXISTS ${WORK}/run/ckpt-00000020.seekckpt)
+    message(FATAL_ERROR "--keep 2 should leave ckpt 20 and 30, found: ${ckpts}")
+  endif()
+  file(READ ${WORK}/run/metrics.jsonl metrics)
+  string(REGEX MATCH "[^\n]*\"step\":30[,}][^\n]*" last "${metrics}")
+  if(NOT last MATCHES "val_loss" OR NOT last MATCHES "imbalance")
+    message(FATAL_ERROR "step 30 lacks val_loss or imbalance: ${last}")
+  endif()
+  # Resume from the directory (newest checkpoint) and extend the run.
+  step(resume train --resume ${WORK}/run --steps 36 -q)
+  count_lines(${WORK}/run/metrics.jsonl n)
+  if(NOT n EQUAL 36)
+    message(FATAL_ERROR "after resuming to 36 steps metrics.jsonl has ${n} lines")
+  endif()
+  # The export runs in seek (greedy, 8 tokens) and reports an MTP model.
+  step(info info ${WORK}/run/model.gguf)
+  if(NOT out MATCHES "nextn" OR NOT out MATCHES "deepseek2")
+    message(FATAL_ERROR "seek info on the export shows no deepseek2 MTP tensors:\n${out}")
+  endif()
+  step(run run -m ${WORK}/run/model.gguf -p "The lighthouse" -n 8 --temp 0)
+  if(NOT err MATCHES "decode 8 tokens")
+    message(FATAL_ERROR "seek run on the export did not decode 8 tokens:\n${err}")
+  endif()
+  step(plot plot ${WORK}/run/metrics.jsonl --out ${WORK}/report.svg)
+  step(plot_html plot ${WORK}/run/metrics.jsonl --out ${WORK}/report.html)
+  file(READ ${WORK}/report.svg svg)
+  foreach(want "<svg" "Loss" "validation" "Learning rate" "Expert-load imbalance" "MTP layer" "MoE 0" "optimizer step")
+    string(FIND "${svg}" "${want}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "report.svg lacks '${want}'")
+    endif()
+  endforeach()
+  # Settings from a --config file, a flag on top of it.
+  file(WRITE ${WORK}/cfg.json "{\"preset\": \"ds-2m\", \"layers\": 2, \"hidden\": 32, \"data\": \"${WORK}/data\", \"batch\": 2, \"seq\": 16, \"steps\": 50, \"export\": \"none\", \"threads\": 2}")
+  step(config train --config ${WORK}/cfg.json --steps 3 --out ${WORK}/run_cfg -q)
+  count_lines(${WORK}/run_cfg/metrics.jsonl n)
+  if(NOT n EQUAL 3 OR NOT err MATCHES "hidden 32" OR EXISTS ${WORK}/run_cfg/model.gguf)
+    message(FATAL_ERROR "--config then --steps 3: ${n} metrics lines; export should be off:\n${err}")
+  endif()
+  # A damaged checkpoint is refused with the damage named.
+  file(WRITE ${WORK}/trunc.seekckpt "SEEKCKPT and then nothing useful")
+  execute_process(COMMAND ${SEEK} train --resume ${WORK}/trunc.seekckpt -q RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 1 OR NOT err MATCHES "trunc.seekckpt")
+    message(FATAL_ERROR "a truncated checkpoint was not refused by name (${rc}):\n${err}")
+  endif()
+  return()
+endif()
+
+# Data-parallel mode (-DSEEK_TRAIN_DP=1): 2 ranks x batch 2 must train like 1 rank x batch 4 (same
+# windows in the same order; gradients and expert loads summed): equal loss and validation loss.
+if(DEFINED CMAKE_SCRIPT_MODE_FILE AND SEEK_TRAIN_DP)
+  file(REMOVE_RECURSE ${WORK})
+  file(MAKE_DIRECTORY ${WORK})
+  execute_process(COMMAND ${SEEK} tokenizer train --vocab-size 400 -q --out ${WORK}/tok/tokenizer.json ${CORPUS} RESULT_VARIABLE rc0)
+  execute_process(COMMAND ${SEEK} data prepare --tokenizer ${WORK}/tok/tokenizer.json --out ${WORK}/data --val-fraction 0.1 ${CORPUS}
+                  RESULT_VARIABLE rc1 ERROR_QUIET)
+  set(args train --preset ds-2m --layers 2 --hidden 64 --data ${WORK}/data --seq 32 --eval-every 10 --eval-batches 1
+      --save-every 0 -t 1 --steps 20 -q --export none)
+  execute_process(COMMAND ${MPIRUN} -np 2 --oversubscribe ${SEEK} ${args} --batch 2 --out ${WORK}/dp2
+                  RESULT_VARIABLE rc2 OUTPUT_VARIABLE out2 ERROR_VARIABLE err2)
+  execute_process(COMMAND ${SEEK} ${args} --batch 4 --out ${WORK}/dp1 RESULT_VARIABLE rc3 ERROR_VARIABLE err1)
+  if(NOT rc0 EQUAL 0 OR NOT rc1 EQUAL 0 OR NOT rc2 EQUAL 0 OR NOT rc3 EQUAL 0)
+    message(FATAL_ERROR "a command failed (${rc0} ${rc1} ${rc2} ${rc3}):\n${err2}\n${out2}\n${err1}")
+  endif()
+  string(REGEX MATCH "step 20, loss [0-9.]+, validation loss [0-9.]+" a "${err2}")
+  string(REGEX MATCH "step 20, loss [0-9.]+, validation loss [0-9.]+" b "${err1}")
+  if(NOT a OR NOT a STREQUAL b)
+    message(FATAL_ERROR "2 ranks: '${a}'; 1 rank with the same global batch: '${b}'")
+  endif()
+  return()
+endif()
+
+if(TARGET seek)
+  set(_train_fail ${CMAKE_CURRENT_SOURCE_DIR}/formats/expect_fail.cmake)
+  set(_train_corpus ${SEEK_TEST_DATA}/gguf/ppl.txt)
+  add_test(NAME cli_train_flow
+           COMMAND ${CMAKE_COMMAND} -DSEEK_TRAIN_FLOW=1 -DSEEK=$<TARGET_FILE:seek> -DCORPUS=${_train_corpus}
+                   -DWORK=${CMAKE_CURRENT_BINARY_DIR}/train_flow -P ${CMAKE_CURRENT_LIST_FILE})
+  set_tests_properties(cli_train_flow PROPERTIES LABELS "cli;train" TIMEOUT 120)
+
+  function(seek_train_fail name msg)
+    add_test(NAME cli_${name} COMMAND ${CMAKE_COMMAND} "-DCMD=$<TARGET_FILE:seek>;${ARGN}" "-DMSG=${msg}" -P ${_train_fail})
+    set_tests_properties(cli_${name} PROPERTIES LABELS "cli;train")
+  endfunction()
+  seek_train_fail(train_no_data "--data DIR is required" train --steps 1 -q)
+  seek_train_fail(train_missing_data "manifest.json" train --data /nonexistent/dir --steps 1 -q)
+  seek_train_fail(train_bad_preset "unknown preset" train --data ${SEEK_TEST_DATA} --preset nope -q)
+  seek_train_fail(train_bad_config "cannot open config file" train --config /nonexistent.json --data x -q)
+  seek_train_fail(train_resume_nothing "no checkpoint" train --resume ${SEEK_TEST_DATA} -q)
+  seek_train_fail(data_missing_file "cannot open" data prepare --tokenizer ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf
+                  --out ${CMAKE_CURRENT_BINARY_DIR}/train_bad_data /nonexistent.txt)
+  seek_train_fail(data_bad_fraction "--val-fraction" data prepare --tokenizer ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf
+                  --out ${CMAKE_CURRENT_BINARY_DIR}/train_bad_data --val-fraction 2 ${SEEK_TEST_DATA}/gguf/ppl.txt)
+  seek_train_fail(plot_not_metrics "not a JSON object" plot ${SEEK_TEST_DATA}/gguf/ppl.txt --out ${CMAKE_CURRENT_BINARY_DIR}/x.svg)
+  seek_train_fail(plot_bad_suffix "expected a .svg or .html" plot ${SEEK_TEST_DATA}/gguf/ppl.txt --out x.png)
+
+  find_program(SEEK_TRAIN_MPIRUN mpirun)
+  if(SEEK_TRAIN_MPIRUN)
+    add_test(NAME mpi_train_data_parallel
+             COMMAND ${CMAKE_COMMAND} -DSEEK_TRAIN_DP=1 -DSEEK=$<TARGET_FILE:seek> -DMPIRUN=${SEEK_TRAIN_MPIRUN}
+                     -DCORPUS=${_train_corpus} -DWORK=${CMAKE_CURRENT_BINARY_DIR}/train_dp -P ${CMAKE_CURRENT_LIST_FILE})
+    set_tests_properties(mpi_train_data_parallel PROPERTIES LABELS "mpi;train" TIMEOUT 300
+                         ENVIRONMENT "OMPI_ALLOW_RUN_AS_ROOT=1;OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1;OMPI_MCA_rmaps_base_oversubscribe=1")
+  endif()
+endif()
+
+# The export against an independent loader: an HF checkpoint (PyTorch reference fixture, V3 with
+# MTP and sigmoid routing) exported to GGUF gives the HF loader's logits (test_trainer.cpp).
+if(TARGET test_train AND EXISTS /usr/bin/python3)
+  execute_process(COMMAND /usr/bin/python3 -c "import torch, numpy" RESULT_VARIABLE _train_torch_rc OUTPUT_QUIET ERROR_QUIET)
+  if(_train_torch_rc EQUAL 0)
+    set(_train_fx ${CMAKE_CURRENT_BINARY_DIR}/train_export_fixture)
+    add_test(NAME train_export_fixture
+             COMMAND sh -c "/usr/bin/python3 ${PROJECT_SOURCE_DIR}/tools/ref/make_fixture.py --preset v3 --out ${_train_fx} > /dev/null && SEEK_EXPORT_FIXTURE=${_train_fx} $<TARGET_FILE:test_train> --gtest_filter=ExportGguf.*")
+    set_tests_properties(train_export_fixture PROPERTIES LABELS "reference;python;train" TIMEOUT 300 ENVIRONMENT "OMP_NUM_THREADS=1")
+  endif()
+endif()
