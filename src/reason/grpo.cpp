@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "reason/for_rows.h"
 
 namespace seek::reason {
 
@@ -119,17 +120,6 @@ TokenTerms grpo_token(double logp, double logp_old, double logp_ref, double A, c
 
 namespace {
 
-// Row-parallel loop over [0, N): on the pool when given, else inline.
-template <typename F>
-void for_rows(int64_t N, ThreadPool* pool, F&& f) {
-  if (pool && N > 1) {
-    pool->parallel_for(N, 1, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) f(i);
-    });
-  } else {
-    for (int64_t i = 0; i < N; ++i) f(i);
-  }
-}
 
 // max and log-sum-exp of one row, in double.
 void row_lse(const float* x, int64_t V, double& mx, double& lse) {

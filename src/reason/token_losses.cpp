@@ -7,20 +7,11 @@
 #include <vector>
 
 #include "core/error.h"
+#include "reason/for_rows.h"
 
 namespace seek::reason {
 namespace {
 
-template <typename F>
-void for_rows(int64_t N, ThreadPool* pool, F&& f) {
-  if (pool && N > 1) {
-    pool->parallel_for(N, 1, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) f(i);
-    });
-  } else {
-    for (int64_t i = 0; i < N; ++i) f(i);
-  }
-}
 
 // log-sum-exp of x / T over one row.
 double row_lse(const float* x, int64_t V, double T) {

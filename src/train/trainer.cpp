@@ -35,6 +35,20 @@ std::string fixed(double v, int prec) {
   return os.str();
 }
 
+// The checkpoint's settings into c; returns the number of ranks that wrote it ("world", stored
+// beside the settings), 0 for a checkpoint older than that key.
+int read_saved_config(TrainConfig& c, nlohmann::json j, const std::string& path) {
+  int world = 0;
+  if (j.is_object() && j.contains("world")) {
+    if (!j["world"].is_number_integer() || j["world"].get<int64_t>() < 1)
+      throw FormatError(str("checkpoint ", path, ": 'world' must be a positive integer, got ", j["world"].dump()));
+    world = j["world"].get<int>();
+    j.erase("world");
+  }
+  train_config_update(c, j, path);
+  return world;
+}
+
 }  // namespace
 
 TrainConfig resume_base_config(const std::string& file_or_dir) {
@@ -42,7 +56,11 @@ TrainConfig resume_base_config(const std::string& file_or_dir) {
   if (path.empty()) throw UsageError(str("--resume ", file_or_dir, ": no checkpoint (ckpt-*.seekckpt) in that directory"));
   LoadedCheckpoint ck = load_checkpoint(path, false);
   TrainConfig c;
-  train_config_update(c, ck.meta.train_config, path);
+  const int saved_world = read_saved_config(c, ck.meta.train_config, path);
+  // Another number of ranks keeps the global batch: the per-rank batch scales when it divides.
+  const int64_t world = Comm::world().size();
+  if (saved_world > 0 && saved_world != world && (c.batch * saved_world) % world == 0)
+    c.batch = c.batch * saved_world / world;
   c.resume = path;
   return c;
 }
@@ -61,12 +79,20 @@ Trainer::Trainer(const TrainConfig& c) : cfg_(c), rng_(c.seed) {
     if (cfg_.resume.empty()) throw UsageError(str("--resume ", c.resume, ": no checkpoint in that directory"));
     ck = load_checkpoint(cfg_.resume);
     TrainConfig saved;
-    train_config_update(saved, ck.meta.train_config, cfg_.resume);
+    int saved_world = read_saved_config(saved, ck.meta.train_config, cfg_.resume);
+    if (saved_world == 0) saved_world = world_;  // older checkpoint: its ranks are unknown, assume these
     const nlohmann::json now = train_config_to_json(cfg_), then = train_config_to_json(saved);
     for (const auto& [key, value] : then.items())
-      if (is_run_shape_key(key) && now[key] != value)
+      if (is_run_shape_key(key) && key != "batch" && key != "grad_accum" && now[key] != value)
         throw UsageError(str("--resume: '", key, "' was ", value.dump(), " in ", cfg_.resume, ", cannot change it to ",
                              now[key].dump()));
+    // The data cursor counts windows of all ranks, so any split of the same global batch over
+    // ranks and micro-batches continues the same window order and token count.
+    const int64_t was = saved.batch * saved_world * saved.grad_accum, is = cfg_.batch * world_ * cfg_.grad_accum;
+    if (was != is)
+      throw UsageError(str("--resume: the global batch (batch x ranks x grad_accum) was ", saved.batch, " x ", saved_world,
+                           " x ", saved.grad_accum, " = ", was, " in ", cfg_.resume, ", cannot change it to ", cfg_.batch,
+                           " x ", world_, " x ", cfg_.grad_accum, " = ", is));
   }
   const ModelConfig mc = build_model_config(cfg_, manifest_.vocab_size, manifest_.bos_id, manifest_.eos_id);
   model_ = std::make_unique<TrainModel>(mc, cfg_.seed, cfg_.init_std);
@@ -109,7 +135,7 @@ void Trainer::restore(const LoadedCheckpoint& ck) {
   if (rs.fail()) throw FormatError(str("checkpoint ", ck.path, ": bad rng_state"));
   train_->set_position(ck.meta.data);
   step_ = ck.meta.step;
-  tokens_ = step_ * cfg_.batch * cfg_.seq * cfg_.grad_accum * world_;
+  tokens_ = step_ * cfg_.batch * cfg_.seq * cfg_.grad_accum * world_;  // the global batch is the saved one
 }
 
 StepMetrics Trainer::step() {
@@ -186,6 +212,7 @@ void Trainer::save_checkpoint_to(const std::string& path) const {
   TrainConfig saved = cfg_;
   saved.resume.clear();
   meta.train_config = train_config_to_json(saved);
+  meta.train_config["world"] = world_;  // resuming checks the global batch against it
   meta.param_table = param_table(*model_);
   std::ostringstream rs;
   rs << rng_;

@@ -41,13 +41,11 @@ if(SEEK_MPIRUN)
                        --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_np${np})
       set_tests_properties(mpi_train_trajectory_np${np} PROPERTIES LABELS "mpi;train" TIMEOUT 300)
     endforeach()
-    # Resuming with another number of ranks at the same global batch. Disabled: the trainer keys
-    # resume on the per-rank --batch ('batch' was 2 ..., cannot change it to 4); enable this once
-    # it checks the global batch (batch x ranks x grad_accum) instead.
+    # Resuming with another number of ranks at the same global batch (batch x ranks x grad_accum).
     add_test(NAME mpi_train_resume_other_world
              COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode resume --ranks 2
                      --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_resume)
-    set_tests_properties(mpi_train_resume_other_world PROPERTIES LABELS "mpi;train" TIMEOUT 300 DISABLED TRUE)
+    set_tests_properties(mpi_train_resume_other_world PROPERTIES LABELS "mpi;train" TIMEOUT 300)
   endif()
 
   get_property(mpi_tests DIRECTORY PROPERTY TESTS)
