@@ -1,5 +1,6 @@
 // seek run: generate from a prompt, streaming tokens as they are made, then prefill and decode
-// speed. Greedy by default (temperature 0), like llama.cpp's --temp 0.
+// speed. Greedy by default (temperature 0), like llama.cpp's --temp 0. `--speculative mtp` drafts
+// with the model's MTP head and reports the acceptance rate (same output as plain greedy).
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,7 @@
 #include "cli/model_args.h"
 #include "core/error.h"
 #include "runtime/generate.h"
+#include "runtime/speculative.h"
 
 namespace seek::cli {
 
@@ -17,6 +19,7 @@ int cmd_run(int argc, char** argv) {
   SamplingArgs sargs;
   std::string prompt, prompt_file;
   GenerateOptions opt;
+  std::string speculative;
   bool no_bos = false, quiet = false, raw = false;
   margs.add_to(app);
   sargs.add_to(app);
@@ -28,6 +31,8 @@ int cmd_run(int argc, char** argv) {
   app.add_option("-b,--batch", opt.n_batch, "prefill batch size")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
   app.add_flag("--no-bos", no_bos, "do not add the BOS token");
   app.add_flag("--raw", raw, "the prompt is sent as is (no special-token parsing)");
+  app.add_option("--speculative", speculative, "speculative decoding: mtp (greedy only; drafts with the MTP head)")
+      ->check(CLI::IsMember({"mtp"}));
   app.add_flag("-q,--quiet", quiet, "print only the generated text");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
   if (!prompt_file.empty()) {
@@ -53,11 +58,15 @@ int cmd_run(int argc, char** argv) {
     std::fputs(prompt.c_str(), stdout);
     std::fflush(stdout);
   }
-  GenerateResult r = generate(*lm.model, *lm.tokenizer, cache, ids, opt, pool, [](const std::string& piece) {
+  auto stream = [](const std::string& piece) {
     std::fwrite(piece.data(), 1, piece.size(), stdout);
     std::fflush(stdout);
     return true;
-  });
+  };
+  SpeculativeResult sr;
+  if (speculative == "mtp") sr = generate_speculative_mtp(*lm.model, *lm.tokenizer, cache, ids, opt, pool, stream);
+  else static_cast<GenerateResult&>(sr) = generate(*lm.model, *lm.tokenizer, cache, ids, opt, pool, stream);
+  const GenerateResult& r = sr;
   std::fputc('\n', stdout);
   if (!quiet) {
     const double pp = r.prefill_seconds > 0 ? r.n_prompt / r.prefill_seconds : 0;
@@ -65,6 +74,10 @@ int cmd_run(int argc, char** argv) {
     std::fprintf(stderr, "\nseek: prefill %lld tokens in %.3f s (%.1f tok/s); decode %zu tokens in %.3f s (%.2f tok/s); threads %d; finish: %s\n",
                  static_cast<long long>(r.n_prompt), r.prefill_seconds, pp, r.tokens.size(), r.decode_seconds, tg,
                  pool.size(), r.finish_reason.c_str());
+    if (speculative == "mtp")
+      std::fprintf(stderr, "seek: speculative mtp: accepted %lld of %lld drafts (%.1f%%); %lld decode forwards for %zu tokens; %.2f tok/s\n",
+                   static_cast<long long>(sr.accepted), static_cast<long long>(sr.drafted), 100.0 * sr.acceptance_rate(),
+                   static_cast<long long>(sr.n_forward), r.tokens.size(), sr.tokens_per_second());
   }
   return 0;
 }

@@ -83,16 +83,17 @@ Trainer::Trainer(const TrainConfig& c) : cfg_(c), rng_(c.seed) {
     if (saved_world == 0) saved_world = world_;  // older checkpoint: its ranks are unknown, assume these
     const nlohmann::json now = train_config_to_json(cfg_), then = train_config_to_json(saved);
     for (const auto& [key, value] : then.items())
-      if (is_run_shape_key(key) && key != "batch" && key != "grad_accum" && now[key] != value)
+      if (is_run_shape_key(key) && key != "batch" && now[key] != value)
         throw UsageError(str("--resume: '", key, "' was ", value.dump(), " in ", cfg_.resume, ", cannot change it to ",
                              now[key].dump()));
-    // The data cursor counts windows of all ranks, so any split of the same global batch over
-    // ranks and micro-batches continues the same window order and token count.
-    const int64_t was = saved.batch * saved_world * saved.grad_accum, is = cfg_.batch * world_ * cfg_.grad_accum;
+    // The data cursor counts windows of all ranks, so another number of ranks with the same
+    // batch x ranks per micro-batch (grad_accum is fixed above) continues the same windows. A
+    // different micro-batch would end epochs at another window (TokenLoader::next).
+    const int64_t was = saved.batch * saved_world, is = cfg_.batch * world_;
     if (was != is)
       throw UsageError(str("--resume: the global batch (batch x ranks x grad_accum) was ", saved.batch, " x ", saved_world,
-                           " x ", saved.grad_accum, " = ", was, " in ", cfg_.resume, ", cannot change it to ", cfg_.batch,
-                           " x ", world_, " x ", cfg_.grad_accum, " = ", is));
+                           " x ", saved.grad_accum, " in ", cfg_.resume, ", cannot change it to ", cfg_.batch, " x ",
+                           world_, " x ", cfg_.grad_accum, " (batch x ranks must stay ", was, ")"));
   }
   const ModelConfig mc = build_model_config(cfg_, manifest_.vocab_size, manifest_.bos_id, manifest_.eos_id);
   model_ = std::make_unique<TrainModel>(mc, cfg_.seed, cfg_.init_std);

@@ -74,7 +74,9 @@ def main():
     compare(metrics(w("dp_then_one")), one, range(1, 21), f"{n} ranks to step 10, then 1 process")
     os.makedirs(w("one_then_dp"))
     shutil.copy(w("one", "ckpt-00000010.seekckpt"), w("one_then_dp"))
-    run(mpi(n) + [a.seek, "train", "--resume", w("one_then_dp"), "--steps", "20", "--batch", str(b), "-t", "1", "-q"],
+    # --out: the checkpoint's saved --out is the one-process run's directory
+    run(mpi(n) + [a.seek, "train", "--resume", w("one_then_dp"), "--out", w("one_then_dp"), "--steps", "20", "--batch",
+                  str(b), "-t", "1", "-q"],
         f"{n}-rank resume")
     compare(metrics(w("one_then_dp")), one, range(11, 21), f"1 process to step 10, then {n} ranks")
 
