@@ -57,7 +57,10 @@ nlohmann::json train_config_to_json(const TrainConfig& c) {
 
 void train_config_update(TrainConfig& c, const nlohmann::json& j, const std::string& source) {
   if (!j.is_object()) throw UsageError(str(source, ": expected a JSON object of training settings"));
-  for (const auto& [key, value] : j.items()) {
+  for (const auto& item : j.items()) {
+    // plain names, not structured bindings: lambdas may not capture those before C++20 (clang 14)
+    const std::string& key = item.key();
+    const nlohmann::json& value = item.value();
     bool found = false;
     visit_fields(c, [&](const char* k, auto& field) {
       if (key == k) {
