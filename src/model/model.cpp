@@ -123,7 +123,8 @@ void Model::mtp_forward(int64_t row, int32_t next_token, int32_t pos, int32_t sl
   const int64_t D = config_.hidden_size;
   const float eps = static_cast<float>(config_.rms_norm_eps);
   const MtpWeights& m = weights_->mtp[0];
-  Batch b;
+  Batch& b = mtp_batch_;
+  b.clear();
   b.add(next_token, pos, slot, true);
   mtp_ws_.reserve(config_, 2, cache.max_seq(), pool.size());  // 2 rows: room for the concat
   // concat(enorm(emb(t_{i+1})), hnorm(h_i)) -- embedding first (deepseek.md 2.3 trap).
@@ -134,6 +135,7 @@ void Model::mtp_forward(int64_t row, int32_t next_token, int32_t pos, int32_t sl
   matvec(m.eh_proj, cat, mtp_ws_.x.data(), pool);
   ForwardCtx ctx{config_, rope_, b, cache, config_.num_hidden_layers, mtp_ws_, pool, mla_mode_};
   run_layer(m.block, ctx, 1);
+  if (!logits) return;
   float* h = mtp_ws_.final_h.data();
   const TensorView& head_norm = m.head_norm.ndim ? m.head_norm : weights_->output_norm;
   rmsnorm(mtp_ws_.x.data(), head_norm.as<float>(), h, D, eps);

@@ -41,7 +41,8 @@ class Model {
 
   // MTP draft (deepseek.md 2.3): given the main model's last hidden state for the token at `pos`
   // (from the latest forward(), batch row `row`) and the token that follows it, writes the
-  // logits for the token after that. Uses cache layer num_hidden_layers + depth.
+  // logits for the token after that (logits == nullptr: only fills the MTP block's cache entry,
+  // skipping the output head). Uses cache layer num_hidden_layers + depth.
   void mtp_forward(int64_t row, int32_t next_token, int32_t pos, int32_t slot, KVCache& cache, ThreadPool& pool,
                    float* logits);
 
@@ -64,6 +65,7 @@ class Model {
   Rope rope_;
   Workspace ws_;
   Workspace mtp_ws_;
+  Batch mtp_batch_;  // mtp_forward's one-token batch, kept so decoding allocates nothing
   MlaMode mla_mode_ = MlaMode::Absorbed;
 };
 

@@ -1,31 +1,59 @@
 // generate(): prefill in n_batch chunks (logits only for the last prompt token), then sample,
-// decode, stream.
+// decode, stream. TokenOutput is the output side every generation loop shares.
 #include "runtime/generate.h"
 
-#include <chrono>
-
 #include "core/error.h"
-#include "runtime/stop_strings.h"
 
 namespace seek {
 
-namespace {
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
-}  // namespace
 
-GenerateResult generate(Model& model, const Tokenizer& tok, KVCache& cache, const std::vector<int32_t>& prompt,
-                        const GenerateOptions& opt, ThreadPool& pool,
-                        const std::function<bool(const std::string&)>& on_text) {
-  const ModelConfig& c = model.config();
-  const int64_t V = c.vocab_size;
+void check_generate_request(const std::vector<int32_t>& prompt, const GenerateOptions& opt, const KVCache& cache) {
   if (prompt.empty()) throw UsageError("the prompt is empty (no tokens to start from)");
   const int64_t total = opt.n_past + static_cast<int64_t>(prompt.size());
   if (total >= cache.max_seq())
     throw UsageError(str("the prompt needs ", total, " tokens but the context holds ", cache.max_seq(),
                          " (raise --ctx or shorten the prompt)"));
   if (opt.max_tokens < 0) throw UsageError(str("max tokens must be >= 0, got ", opt.max_tokens));
+  if (opt.n_batch < 1) throw UsageError(str("the prefill batch must be >= 1, got ", opt.n_batch));
+}
+
+TokenOutput::TokenOutput(const Tokenizer& tok, const GenerateOptions& opt, GenerateResult& res,
+                         const std::function<bool(const std::string&)>& on_text)
+    : tok_(tok), opt_(opt), res_(res), on_text_(on_text), stops_(opt.stop), decoder_(tok) {
+  res_.finish_reason = "length";
+}
+
+bool TokenOutput::emit(const std::string& piece) {
+  if (piece.empty()) return true;
+  res_.text += piece;
+  return on_text_ ? on_text_(piece) : true;
+}
+
+bool TokenOutput::push(int32_t id) {
+  if (!opt_.ignore_eos && tok_.is_eog(id)) {
+    res_.finish_reason = "stop";
+    return false;
+  }
+  res_.tokens.push_back(id);
+  if (!emit(stops_.push(decoder_.push(id))) || stops_.stopped()) {
+    res_.finish_reason = "stop";
+    return false;
+  }
+  return true;
+}
+
+void TokenOutput::finish() {
+  if (!stops_.stopped()) emit(stops_.push(decoder_.flush()) + stops_.flush());
+}
+
+GenerateResult generate(Model& model, const Tokenizer& tok, KVCache& cache, const std::vector<int32_t>& prompt,
+                        const GenerateOptions& opt, ThreadPool& pool,
+                        const std::function<bool(const std::string&)>& on_text) {
+  check_generate_request(prompt, opt, cache);
+  const int64_t V = model.config().vocab_size;
   GenerateResult res;
   res.n_prompt = static_cast<int64_t>(prompt.size());
   std::vector<float> logits(static_cast<size_t>(V));
@@ -43,35 +71,20 @@ GenerateResult generate(Model& model, const Tokenizer& tok, KVCache& cache, cons
   res.prefill_seconds = seconds_since(t0);
 
   Sampler sampler(opt.sampling, V);
-  StopMatcher stops(opt.stop);
-  StreamDecoder decoder(tok);
   std::vector<int32_t> history(prompt.begin(), prompt.end());
-  res.finish_reason = "length";
+  history.reserve(prompt.size() + static_cast<size_t>(opt.max_tokens));
+  TokenOutput out(tok, opt, res, on_text);
   auto t1 = std::chrono::steady_clock::now();
-  auto emit = [&](const std::string& piece) {
-    if (piece.empty()) return true;
-    res.text += piece;
-    return on_text ? on_text(piece) : true;
-  };
   for (int64_t n = 0; n < opt.max_tokens; ++n) {
     const int32_t id = sampler.sample(logits.data(), history);
-    if (!opt.ignore_eos && tok.is_eog(id)) {
-      res.finish_reason = "stop";
-      break;
-    }
-    res.tokens.push_back(id);
+    if (!out.push(id)) break;
     history.push_back(id);
-    const std::string safe = stops.push(decoder.push(id));
-    if (!emit(safe) || stops.stopped()) {
-      res.finish_reason = "stop";
-      break;
-    }
     if (n + 1 == opt.max_tokens || pos + 1 >= cache.max_seq()) break;
     batch.clear();
     batch.add(id, static_cast<int32_t>(pos++), opt.slot, true);
     model.forward(batch, cache, pool, logits.data());
   }
-  if (!stops.stopped()) emit(stops.push(decoder.flush()) + stops.flush());
+  out.finish();
   res.decode_seconds = seconds_since(t1);
   return res;
 }

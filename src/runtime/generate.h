@@ -2,6 +2,7 @@
 // batches, then decode one token at a time with a sampler, streaming text as it is made.
 // The multi-request engine (continuous batching) builds on the same Model::forward.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -11,6 +12,7 @@
 #include "model/kv_cache.h"
 #include "model/model.h"
 #include "runtime/sampler.h"
+#include "runtime/stop_strings.h"
 #include "tokenizer/tokenizer.h"
 
 namespace seek {
@@ -33,6 +35,33 @@ struct GenerateResult {
   double prefill_seconds = 0;
   double decode_seconds = 0;
 };
+
+// Throws UsageError unless the prompt is non-empty, fits the context with opt.n_past, and the
+// options are in range (shared by every generation loop).
+void check_generate_request(const std::vector<int32_t>& prompt, const GenerateOptions& opt, const KVCache& cache);
+
+// The output side of a generation loop: each generated id goes through EOS, the streaming
+// UTF-8 decoder and the stop strings into res.tokens/res.text and on_text.
+class TokenOutput {
+ public:
+  TokenOutput(const Tokenizer& tok, const GenerateOptions& opt, GenerateResult& res,
+              const std::function<bool(const std::string&)>& on_text);
+  // Emits one token; false when generation ends here (EOS, a stop string, or on_text said stop).
+  bool push(int32_t id);
+  // Flushes text held back by the decoder and the stop matcher (call once at the end).
+  void finish();
+
+ private:
+  bool emit(const std::string& piece);
+  const Tokenizer& tok_;
+  const GenerateOptions& opt_;
+  GenerateResult& res_;
+  const std::function<bool(const std::string&)>& on_text_;
+  StopMatcher stops_;
+  StreamDecoder decoder_;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point t);
 
 // on_text(piece) receives text as soon as it is safe to show (whole UTF-8 characters, not a
 // possible stop-string start); returning false stops generation (finish_reason "stop").

@@ -4,18 +4,12 @@
 #include "runtime/speculative.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "core/error.h"
-#include "runtime/stop_strings.h"
 
 namespace seek {
 
 namespace {
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
 void check_greedy(const SamplingParams& s) {
   if (s.temperature != 0.0f)
     throw UsageError(str("speculative decoding supports greedy decoding only (temperature 0), got temperature ",
@@ -35,13 +29,7 @@ SpeculativeResult generate_speculative_mtp(Model& model, const Tokenizer& tok, K
   if (c.num_nextn_predict_layers < 1 || model.weights().mtp.empty())
     throw UsageError("speculative decoding with MTP needs a model with an MTP module, but this one has "
                      "num_nextn_predict_layers = 0");
-  if (prompt.empty()) throw UsageError("the prompt is empty (no tokens to start from)");
-  const int64_t total = opt.n_past + static_cast<int64_t>(prompt.size());
-  if (total >= cache.max_seq())
-    throw UsageError(str("the prompt needs ", total, " tokens but the context holds ", cache.max_seq(),
-                         " (raise --ctx or shorten the prompt)"));
-  if (opt.max_tokens < 0) throw UsageError(str("max tokens must be >= 0, got ", opt.max_tokens));
-  if (opt.n_batch < 1) throw UsageError(str("the prefill batch must be >= 1, got ", opt.n_batch));
+  check_generate_request(prompt, opt, cache);
   SpeculativeResult res;
   res.n_prompt = static_cast<int64_t>(prompt.size());
   std::vector<float> logits(static_cast<size_t>(2 * V));  // [2, V]: the verify batch
@@ -52,6 +40,10 @@ SpeculativeResult generate_speculative_mtp(Model& model, const Tokenizer& tok, K
   auto draft_from = [&](int64_t row, int32_t next, int64_t pos) {
     model.mtp_forward(row, next, static_cast<int32_t>(pos), slot, cache, pool, mtp_logits.data());
     return argmax(mtp_logits.data(), V);
+  };
+  // Only the MTP block's cache entry is wanted: no output head.
+  auto fill_mtp_cache = [&](int64_t row, int32_t next, int64_t pos) {
+    model.mtp_forward(row, next, static_cast<int32_t>(pos), slot, cache, pool, nullptr);
   };
 
   // Prefill. After each chunk the MTP block runs on every row (hidden h_i, token t_{i+1}) so its
@@ -68,43 +60,23 @@ SpeculativeResult generate_speculative_mtp(Model& model, const Tokenizer& tok, K
     if (end == P) cur = argmax(logits.data(), V);
     for (size_t j = i; j < end; ++j) {
       const int64_t row = static_cast<int64_t>(j - i);
-      const int32_t next = j + 1 < P ? prompt[j + 1] : cur;
-      const int32_t d = draft_from(row, next, pos + row);
-      if (j + 1 == P) draft = d;
+      if (j + 1 < P)
+        fill_mtp_cache(row, prompt[j + 1], pos + row);
+      else
+        draft = draft_from(row, cur, pos + row);
     }
     pos += static_cast<int64_t>(end - i);
   }
   res.prefill_seconds = seconds_since(t0);
 
-  StopMatcher stops(opt.stop);
-  StreamDecoder decoder(tok);
-  res.finish_reason = "length";
+  TokenOutput out(tok, opt, res, on_text);
   auto t1 = std::chrono::steady_clock::now();
-  auto emit = [&](const std::string& piece) {
-    if (piece.empty()) return true;
-    res.text += piece;
-    return on_text ? on_text(piece) : true;
-  };
-  // Emits one token as plain generate() does; false: generation ends here.
-  auto push = [&](int32_t id) {
-    if (!opt.ignore_eos && tok.is_eog(id)) {
-      res.finish_reason = "stop";
-      return false;
-    }
-    res.tokens.push_back(id);
-    const std::string safe = stops.push(decoder.push(id));
-    if (!emit(safe) || stops.stopped()) {
-      res.finish_reason = "stop";
-      return false;
-    }
-    return true;
-  };
   // `cur` is the next token to emit and sits at `pos`; `draft` guesses the token at pos + 1.
   auto done = [&](int64_t p) {
     return static_cast<int64_t>(res.tokens.size()) >= opt.max_tokens || p + 1 >= cache.max_seq();
   };
   while (opt.max_tokens > 0) {
-    if (!push(cur) || done(pos)) break;
+    if (!out.push(cur) || done(pos)) break;
     // A draft is only worth checking when a token after `cur`'s successor may still be emitted.
     const bool use_draft = static_cast<int64_t>(res.tokens.size()) + 1 < opt.max_tokens;
     batch.clear();
@@ -116,9 +88,9 @@ SpeculativeResult generate_speculative_mtp(Model& model, const Tokenizer& tok, K
     if (use_draft) ++res.drafted;
     if (use_draft && next == draft) {
       ++res.accepted;
-      draft_from(0, next, pos);  // the MTP cache entry at pos; its draft is already verified
-      ++pos;                     // `next` sits at pos now, and the main cache already holds it
-      if (!push(next) || done(pos)) break;
+      fill_mtp_cache(0, next, pos);  // the MTP cache entry at pos; its draft is already verified
+      ++pos;  // `next` sits at pos now, and the main cache already holds it
+      if (!out.push(next) || done(pos)) break;
       cur = argmax(logits.data() + V, V);  // bonus token, from the draft's row
       draft = draft_from(1, cur, pos);
       ++pos;
@@ -130,7 +102,7 @@ SpeculativeResult generate_speculative_mtp(Model& model, const Tokenizer& tok, K
       ++pos;
     }
   }
-  if (!stops.stopped()) emit(stops.push(decoder.flush()) + stops.flush());
+  out.finish();
   res.decode_seconds = seconds_since(t1);
   return res;
 }

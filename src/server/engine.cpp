@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <numeric>
 
 #include "core/error.h"
 #include "runtime/json_constraint.h"
@@ -39,7 +40,8 @@ struct Engine::Sequence {
   StopMatcher stops;
   StreamDecoder decoder;
   std::unique_ptr<JsonConstraint> json;
-  std::vector<float> raw;  // [vocab] logits before masks and penalties (logprobs)
+  std::vector<float> raw;      // [vocab] logits before masks and penalties (logprobs)
+  std::vector<int32_t> order;  // [vocab] token ids, partially sorted for top_logprobs
   std::recursive_mutex cb_mu;
   std::atomic<bool> cancelled{false};
   bool finished = false;  // guarded by Engine::mu_
@@ -170,38 +172,38 @@ void Engine::build_batch_locked(std::vector<Row>& rows) {
 bool Engine::step() {
   std::lock_guard<std::mutex> step_lock(step_mu_);
   const auto t0 = Clock::now();
-  std::vector<Row> rows;
+  rows_.clear();
+  to_sample_.clear();
+  done_.clear();
   {
     std::lock_guard<std::mutex> g(mu_);
     admit_locked();
-    build_batch_locked(rows);
+    build_batch_locked(rows_);
   }
   if (batch_.size() == 0) return false;
   model_.forward(batch_, cache_, pool_, logits_.data());
 
-  std::vector<Row> to_sample;
   {
     std::lock_guard<std::mutex> g(mu_);
-    for (const Row& r : rows) {
+    for (const Row& r : rows_) {
       if (r.seq->cancelled) continue;  // its slot was freed during the forward
       std::vector<int32_t>& cached = slots_.cached(r.seq->slot);
       cached.insert(cached.end(), batch_.tokens.begin() + r.start, batch_.tokens.begin() + r.start + r.n);
       if (r.prefill) r.seq->n_prompt_done += r.n;
-      if (r.logits_row >= 0) to_sample.push_back(r);
+      if (r.logits_row >= 0) to_sample_.push_back(r);
     }
     stats_.forward_tokens_total += batch_.size();
     stats_.steps_total++;
   }
-  std::vector<std::shared_ptr<Sequence>> done;
   int64_t n_sampled = 0;
-  for (const Row& r : to_sample) {
+  for (const Row& r : to_sample_) {
     if (r.prefill) r.seq->t_first = Clock::now();
-    sample_row(r.seq, logits_.data() + r.logits_row * n_vocab_, done);
+    sample_row(r.seq, logits_.data() + r.logits_row * n_vocab_, done_);
     n_sampled++;
   }
   {
     std::lock_guard<std::mutex> g(mu_);
-    for (const auto& s : done) {
+    for (const auto& s : done_) {
       if (s->finished) continue;  // cancelled meanwhile: already released
       s->finished = true;
       release_locked(*s);
@@ -216,7 +218,7 @@ bool Engine::step() {
       stats_.decode_tokens_per_s = stats_.decode_tokens_per_s == 0 ? inst : 0.8 * stats_.decode_tokens_per_s + 0.2 * inst;
     }
   }
-  for (const auto& s : done) {
+  for (const auto& s : done_) {
     if (s->finish_reason == "cancelled") continue;
     std::lock_guard<std::recursive_mutex> g(s->cb_mu);
     if (s->cancelled) continue;
@@ -232,19 +234,12 @@ bool Engine::step() {
     f.decode_seconds = seconds(s->t_first, now);
     if (s->cb.on_finish) s->cb.on_finish(f);
   }
+  rows_.clear();  // drop the references to finished sequences now, not a step later
+  to_sample_.clear();
+  done_.clear();
   return true;
 }
 
-namespace {
-// log-softmax normaliser of a row: max + log(sum exp(l - max)).
-double log_normaliser(const float* l, int64_t n) {
-  float mx = l[0];
-  for (int64_t i = 1; i < n; ++i) mx = std::max(mx, l[i]);
-  double sum = 0;
-  for (int64_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(l[i] - mx));
-  return mx + std::log(sum);
-}
-}  // namespace
 
 void Engine::sample_row(const std::shared_ptr<Sequence>& sp, float* logits, std::vector<std::shared_ptr<Sequence>>& done) {
   Sequence& s = *sp;
@@ -283,11 +278,12 @@ void Engine::sample_row(const std::shared_ptr<Sequence>& sp, float* logits, std:
   ev.token = id;
   ev.text = s.stops.push(s.decoder.push(id));
   if (s.p.top_logprobs >= 0) {
-    const double z = log_normaliser(s.raw.data(), n_vocab_);
+    const double z = log_sum_exp(s.raw.data(), n_vocab_);
     ev.logprob = static_cast<float>(s.raw[id] - z);
     const int64_t k = std::min<int64_t>(s.p.top_logprobs, n_vocab_);
-    std::vector<int32_t> idx(static_cast<size_t>(n_vocab_));
-    for (int64_t i = 0; i < n_vocab_; ++i) idx[i] = static_cast<int32_t>(i);
+    std::vector<int32_t>& idx = s.order;
+    idx.resize(static_cast<size_t>(n_vocab_));
+    std::iota(idx.begin(), idx.end(), 0);
     std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int32_t a, int32_t b) {
       return s.raw[a] > s.raw[b] || (s.raw[a] == s.raw[b] && a < b);
     });

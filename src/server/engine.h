@@ -130,6 +130,9 @@ class Engine {
   std::mutex step_mu_;  // one step() at a time
   Batch batch_;
   std::vector<float> logits_;  // [n_slots, vocab] one row per sequence wanting logits
+  // step()'s per-step lists, kept so a step allocates nothing once warm.
+  std::vector<Row> rows_, to_sample_;
+  std::vector<std::shared_ptr<Sequence>> done_;
 
   std::thread thread_;
   std::condition_variable cv_;
