@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The main job: installs the Debian packages, builds Release, shows a bundled model file and
-# generates with the bundled real model (stories260K: its known story, greedy).
+# The main job: installs the Debian packages, builds Release, then `seek quickstart`: trains a tiny
+# DeepSeek-V3-architecture model (MLA + MoE + MTP) from scratch on multi-digit arithmetic (cold
+# start on worked solutions, then GRPO), prints held-out accuracy before and after RL, and serves
+# it with the web chat UI on http://127.0.0.1:8080/ (Ctrl-C stops). Extra arguments go to
+# quickstart (e.g. --no-serve, --port 9000, --out DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSEEK_TESTS=OFF -DSEEK_BENCH=OFF >/dev/null
 ninja -C build seek
-./build/seek info tests/data/gguf/ds2-micro-Q4_0.gguf
-./build/seek run -m tests/data/gguf/stories260K-F32.gguf -p "Once upon a time" -n 120
+./build/seek quickstart --out quickstart "$@"

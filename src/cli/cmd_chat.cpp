@@ -45,7 +45,7 @@ int cmd_chat(int argc, char** argv) {
   std::string system, template_name;
   bool no_think = false;
   int64_t max_tokens = 2048;
-  margs.add_to(app);
+  margs.add_to(app, false);  // default: the bundled quickstart model
   sargs.add_to(app);
   app.add_option("--system", system, "system prompt");
   app.add_option("--template", template_name, "chat template (deepseek-v3, deepseek-r1, deepseek-v2, ...); default: from the model");
@@ -54,6 +54,7 @@ int cmd_chat(int argc, char** argv) {
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
   sargs.p.validate();
 
+  if (margs.model_path.empty()) margs.model_path = default_model_path();
   LoadedModel lm = load_model(margs);
   const Tokenizer& tok = *lm.tokenizer;
   const TemplateKind kind = choose_template(template_name, tok);
@@ -79,7 +80,7 @@ int cmd_chat(int argc, char** argv) {
     }
     if (line.empty()) continue;
     history.push_back({"user", line});
-    const std::string prompt = render_chat(kind, history, true, !no_think);
+    const std::string prompt = render_chat(kind, history, chat_options_for(tok, true, !no_think));
     std::vector<int32_t> ids = tok.encode(prompt, false, true);
     size_t reuse = common_prefix(ids, cached);
     if (reuse == ids.size()) --reuse;  // at least one token must run to get logits

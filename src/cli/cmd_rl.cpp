@@ -66,6 +66,9 @@ int cmd_rl(int argc, char** argv) {
   app.add_option("-m,--model", model_path, "starting model: GGUF file or HF directory")->required();
   app.add_option("--task", c.task, "task: " + tasks + " (default countdown)");
   app.add_option("--difficulty", c.difficulty, "task difficulty (countdown: numbers; arithmetic: digits); 0 = default");
+  app.add_option("--replay-difficulty", c.replay_difficulty,
+                 "GRPO: draw a share of each step's prompts at this difficulty too (keeps an easier level)");
+  app.add_option("--replay-share", c.replay_share, "GRPO: that share of the prompts, 0..1 (default 0)");
   app.add_option("--split-seed", c.split.seed, "seed of the train/test split");
   app.add_option("--steps", c.steps, "optimizer steps (default 50)");
   app.add_option("--prompts", c.prompts_per_step, "prompts (groups) per step (default 4)");

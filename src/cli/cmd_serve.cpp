@@ -40,7 +40,7 @@ int cmd_serve(int argc, char** argv) {
   ServerOptions sopt;
   EngineOptions eopt;
   std::string template_name, alias;
-  margs.add_to(app);
+  margs.add_to(app, false);  // default: the bundled quickstart model
   app.add_option("--host", sopt.host, "address to listen on")->capture_default_str();
   app.add_option("--port", sopt.port, "port (0: any free port, printed)")->check(CLI::Range(0, 65535))->capture_default_str();
   app.add_option("--parallel", eopt.n_slots, "requests decoded together (KV-cache slots)")
@@ -54,6 +54,7 @@ int cmd_serve(int argc, char** argv) {
   if (sopt.api_key.empty())
     if (const char* k = std::getenv("SEEK_API_KEY")) sopt.api_key = k;
 
+  if (margs.model_path.empty()) margs.model_path = default_model_path();
   LoadedModel lm = load_model(margs);
   eopt.ctx = margs.ctx;
   eopt.threads = margs.threads;

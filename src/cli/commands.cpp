@@ -5,6 +5,7 @@ namespace seek::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
+      {"quickstart", "train a tiny reasoning model from scratch (cold start + GRPO) in minutes and serve it", cmd_quickstart},
       {"info", "print a model file's metadata and tensor table (GGUF, safetensors)", cmd_info},
       {"run", "generate text from a prompt: seek run -m FILE -p PROMPT", cmd_run},
       {"chat", "interactive chat with a model's template: seek chat -m FILE", cmd_chat},

@@ -30,5 +30,6 @@ int cmd_data(int argc, char** argv);
 int cmd_train(int argc, char** argv);
 int cmd_plot(int argc, char** argv);
 int cmd_serve(int argc, char** argv);
+int cmd_quickstart(int argc, char** argv);
 
 }  // namespace seek::cli

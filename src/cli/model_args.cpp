@@ -2,6 +2,7 @@
 #include "cli/model_args.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/error.h"
@@ -27,7 +28,25 @@ void SamplingArgs::add_to(CLI::App& app) {
   app.add_option("--seed", p.seed, "random seed");
 }
 
-LoadedModel load_model(const ModelArgs& a, bool quiet) {
+std::string default_model_path() {
+  namespace fs = std::filesystem;
+  if (const char* env = std::getenv("SEEK_MODEL"); env && *env) return env;
+  std::error_code ec;
+  std::vector<fs::path> candidates;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "models" / "seek-quickstart.gguf");
+#ifdef SEEK_SOURCE_DIR
+  candidates.push_back(fs::path(SEEK_SOURCE_DIR) / "models" / "seek-quickstart.gguf");
+#endif
+  for (const auto& p : candidates)
+    if (fs::is_regular_file(p, ec)) return p.string();
+  throw UsageError("no -m MODEL given and the bundled models/seek-quickstart.gguf was not found; "
+                   "pass -m FILE, set SEEK_MODEL, or train one with `seek quickstart`");
+}
+
+LoadedModel load_model(const ModelArgs& args, bool quiet) {
+  ModelArgs a = args;
+  if (a.model_path.empty()) a.model_path = default_model_path();
   LoadedModel lm;
   lm.model = Model::load(a.model_path);
   std::error_code ec;

@@ -20,6 +20,11 @@ struct ModelArgs {
   void add_to(CLI::App& app, bool model_required = true);
 };
 
+// The model `seek chat` and `seek serve` use without -m: $SEEK_MODEL, else the bundled
+// models/seek-quickstart.gguf (beside the executable's ../, or in the source tree it was built
+// from). Throws UsageError saying how to get one when none exists.
+std::string default_model_path();
+
 struct SamplingArgs {
   SamplingParams p;
   void add_to(CLI::App& app);
@@ -32,6 +37,7 @@ struct LoadedModel {
 
 // Loads the model and its tokenizer (GGUF keys, or tokenizer.json in an HF directory);
 // prints one line about it to stderr unless quiet.
+// An empty model_path means default_model_path().
 LoadedModel load_model(const ModelArgs& a, bool quiet = false);
 
 // Parses argv with CLI11; returns -1 to go on, or the exit status (0 for --help, 1 for errors).

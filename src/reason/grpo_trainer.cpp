@@ -2,6 +2,7 @@
 #include "reason/grpo_trainer.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 
@@ -19,6 +20,9 @@ void RlConfig::validate() const {
   if (inner_epochs < 1) throw UsageError(str("inner epochs: expected >= 1, got ", inner_epochs));
   if (micro_batch < 1) throw UsageError(str("micro batch: expected >= 1, got ", micro_batch));
   if (!(lr >= 0)) throw UsageError(str("learning rate: expected >= 0, got ", lr));
+  if (!(replay_share >= 0 && replay_share <= 1))
+    throw UsageError(str("replay share: expected 0..1, got ", replay_share));
+  if (replay_share > 0 && replay_difficulty == 0) throw UsageError("replay share given without a replay difficulty");
   grpo.validate();
 }
 
@@ -55,6 +59,9 @@ GrpoTrainer::GrpoTrainer(TrainModel& policy, const Tokenizer& tok, const RlConfi
     : policy_(policy), tok_(tok), c_(c), pool_(pool), task_(make_task(c.task)) {
   c_.validate();
   if (c_.difficulty == 0) c_.difficulty = task_->default_difficulty();
+  if (const int d = c_.replay_difficulty; d != 0 && (d < task_->min_difficulty() || d > task_->max_difficulty()))
+    throw UsageError(str("replay difficulty ", d, ": task ", c_.task, " accepts ", task_->min_difficulty(), "..",
+                         task_->max_difficulty()));
   if (tok.n_vocab() > policy.config().vocab_size)
     throw UsageError(str("tokenizer has ", tok.n_vocab(), " tokens but the model's vocabulary is ",
                          policy.config().vocab_size));
@@ -77,9 +84,12 @@ RlStepStats GrpoTrainer::step() {
   const int64_t P = c_.prompts_per_step, G = c_.grpo.group_size;
   std::vector<Problem> problems;
   std::vector<std::vector<int32_t>> prompts;
+  // the first round(P * replay_share) prompts of a step come from the replay difficulty
+  const int64_t n_replay = static_cast<int64_t>(std::llround(static_cast<double>(P) * c_.replay_share));
   for (int64_t j = 0; j < P; ++j) {
     const uint64_t index = static_cast<uint64_t>((step_ - 1) * P + j);
-    problems.push_back(sample_problem(*task_, Split::Train, c_.split, mix_seed(c_.seed, index), c_.difficulty));
+    const int difficulty = j < n_replay ? c_.replay_difficulty : c_.difficulty;
+    problems.push_back(sample_problem(*task_, Split::Train, c_.split, mix_seed(c_.seed, index), difficulty));
     prompts.push_back(encode_prompt(tok_, problems.back()));
   }
   RolloutOptions ro;

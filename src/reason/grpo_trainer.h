@@ -23,6 +23,10 @@ namespace seek::reason {
 struct RlConfig {
   std::string task = "countdown";
   int difficulty = 0;                // 0: the task's default
+  // A share of each step's prompts drawn at another difficulty (e.g. the easy one the cold start
+  // taught), so the policy keeps being rewarded there while RL works on `difficulty`. 0: off.
+  int replay_difficulty = 0;
+  double replay_share = 0;
   SplitConfig split;
   int64_t steps = 50;
   int64_t prompts_per_step = 4;      // groups per step; G = grpo.group_size completions each

@@ -99,7 +99,7 @@ std::string sse_error(const FinishEvent& f) {
 void HttpServer::Impl::handle_chat(const httplib::Request& req, httplib::Response& res) {
   ChatRequest cr = parse_chat_request(req.body, limits);
   const bool continue_last = cr.messages.back().role == "assistant" && cr.messages.back().prefix;
-  const std::string prompt = render_chat(opt.template_kind, cr.messages, !continue_last, cr.thinking, cr.tools);
+  const std::string prompt = render_chat(opt.template_kind, cr.messages, chat_options_for(tok, !continue_last, cr.thinking));
   std::vector<int32_t> ids = tok.encode(prompt, false, true);
   check_prompt_fits(ids.size(), "messages");
   const bool in_thinking = !continue_last && template_starts_thinking(opt.template_kind, cr.thinking);

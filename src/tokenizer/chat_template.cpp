@@ -3,6 +3,7 @@
 // so a second tool-calling turn is rendered as a continuation), because prompts must match the
 // ones the models were trained on token for token.
 #include "tokenizer/chat_template.h"
+#include "tokenizer/tokenizer.h"
 
 #include "core/error.h"
 
@@ -202,6 +203,22 @@ std::string render_v2(const std::vector<ChatMessage>& msgs, const ChatOptions& o
   return out;
 }
 
+// The R1-Zero prompt; r1_zero.jinja renders the same text (tests/oracle/compare_templates.js).
+std::string render_r1_zero(const std::vector<ChatMessage>& msgs, const ChatOptions& opt) {
+  std::string out = opt.bos_token +
+                    "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. "
+                    "The assistant first thinks about the reasoning process in the mind and then provides the user with "
+                    "the answer. The reasoning process and answer are enclosed within <think> </think> and "
+                    "<answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> "
+                    "<answer> answer here </answer>.";
+  for (const auto& m : msgs) {
+    if (m.role == "user") out += " User: " + text(m) + ".";
+    else if (m.role == "assistant") out += " Assistant: " + text(m) + opt.eos_token;
+  }
+  if (opt.add_generation_prompt) out += " Assistant:";
+  return out;
+}
+
 }  // namespace
 
 std::string render_chat(TemplateKind kind, const std::vector<ChatMessage>& messages, const ChatOptions& opt) {
@@ -216,9 +233,19 @@ std::string render_chat(TemplateKind kind, const std::vector<ChatMessage>& messa
     case TemplateKind::DeepSeekR1_0528: return render_r1_0528(messages, opt);
     case TemplateKind::DeepSeekV3_1: return render_v3_1(messages, opt);
     case TemplateKind::DeepSeekV2: return render_v2(messages, opt);
+    case TemplateKind::R1Zero: return render_r1_zero(messages, opt);
     case TemplateKind::Unknown: break;
   }
   throw UsageError("render_chat: unknown chat template kind");
+}
+
+ChatOptions chat_options_for(const Tokenizer& tok, bool add_generation_prompt, bool thinking_enabled) {
+  ChatOptions opt;
+  opt.add_generation_prompt = add_generation_prompt;
+  opt.thinking_enabled = thinking_enabled;
+  if (tok.bos() >= 0) opt.bos_token = tok.token_text(tok.bos());
+  if (tok.eos() >= 0) opt.eos_token = tok.token_text(tok.eos());
+  return opt;
 }
 
 std::string render_chat(TemplateKind kind, const std::vector<ChatMessage>& messages, bool add_generation_prompt,
@@ -237,6 +264,7 @@ TemplateKind detect_template(const std::string& j) {
     if (has("</think>")) return TemplateKind::DeepSeekR1;
     return TemplateKind::DeepSeekV3;
   }
+  if (has("A conversation between User and Assistant.")) return TemplateKind::R1Zero;
   if (has("'User: '") && has("'Assistant:'")) return TemplateKind::DeepSeekV2;
   return TemplateKind::Unknown;
 }
@@ -248,6 +276,7 @@ const char* template_kind_name(TemplateKind k) {
     case TemplateKind::DeepSeekR1_0528: return "deepseek-r1-0528";
     case TemplateKind::DeepSeekV3_1: return "deepseek-v3.1";
     case TemplateKind::DeepSeekV2: return "deepseek-v2";
+    case TemplateKind::R1Zero: return "r1-zero";
     case TemplateKind::Unknown: break;
   }
   return "unknown";
@@ -260,9 +289,10 @@ TemplateKind template_kind_from_name(const std::string& n) {
   if (n == "deepseek-r1-0528") return TemplateKind::DeepSeekR1_0528;
   if (n == "deepseek-v3.1") return TemplateKind::DeepSeekV3_1;
   if (n == "deepseek-v2" || n == "deepseek-v2-lite" || n == "deepseek-coder-v2") return TemplateKind::DeepSeekV2;
+  if (n == "r1-zero") return TemplateKind::R1Zero;
   throw UsageError(str("unknown chat template '", n,
                        "' (known: deepseek-v3, deepseek-r1, deepseek-r1-distill-qwen, deepseek-r1-distill-llama, "
-                       "deepseek-r1-0528, deepseek-v3.1, deepseek-v2)"));
+                       "deepseek-r1-0528, deepseek-v3.1, deepseek-v2, r1-zero)"));
 }
 
 bool template_starts_thinking(TemplateKind k, bool thinking_enabled) {

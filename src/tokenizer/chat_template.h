@@ -4,6 +4,8 @@
 //   deepseek-v3      DeepSeek-V3 (original)          deepseek-r1    R1 and R1-Distill-Qwen/Llama
 //   deepseek-r1-0528 R1-0528                          deepseek-v3.1  V3.1 (thinking on/off)
 //   deepseek-v2      DeepSeek-V2(-Lite)-Chat, Coder-V2 ("User: ...\n\nAssistant: ...")
+//   r1-zero          the R1-Zero prompt (DeepSeek-R1 paper, table 1) around the conversation: the
+//                    template of models `seek quickstart` trains (Jinja: tokenizer/r1_zero.jinja)
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -12,7 +14,7 @@
 
 namespace seek {
 
-enum class TemplateKind { Unknown, DeepSeekV3, DeepSeekR1, DeepSeekR1_0528, DeepSeekV3_1, DeepSeekV2 };
+enum class TemplateKind { Unknown, DeepSeekV3, DeepSeekR1, DeepSeekR1_0528, DeepSeekV3_1, DeepSeekV2, R1Zero };
 
 struct ToolCall {
   std::string id;
@@ -40,10 +42,17 @@ struct ChatOptions {
 };
 
 std::string render_chat(TemplateKind kind, const std::vector<ChatMessage>& messages, const ChatOptions& opt);
+class Tokenizer;
+// Options with the tokenizer's own BOS/EOS spelling (what a Jinja template's bos_token and
+// eos_token are), falling back to DeepSeek's when the tokenizer has none.
+ChatOptions chat_options_for(const Tokenizer& tok, bool add_generation_prompt, bool thinking_enabled);
 // The signature the engine and server use; `tools` (JSON text) is accepted but the DeepSeek
 // templates do not render tool definitions (their real Jinja ignores `tools`).
 std::string render_chat(TemplateKind kind, const std::vector<ChatMessage>& messages, bool add_generation_prompt,
                         bool thinking_enabled, const std::string& tools = "");
+
+// The Jinja source of the r1-zero kind (src/tokenizer/r1_zero.jinja), stored in models it is for.
+const std::string& r1_zero_jinja();
 
 // Recognises a real template's Jinja source; Unknown when it matches none of the kinds.
 TemplateKind detect_template(const std::string& jinja);

@@ -24,6 +24,11 @@ const char* kLlama3 =
 const char* kQwen2 =
     R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
+// seek's own, for small task vocabularies (`seek quickstart`): single digits, and everything else in
+// runs that end after a ':' or a newline, so BPE can merge whole phrases (a prompt template
+// becomes a few tokens) while a prompt ending in "Assistant:" is always cut where it ends.
+const char* kSeekDigits = R"(\p{N}|[^\p{N}:\n]+[:\n]?|[:\n])";
+
 // DeepSeek-V3 / R1 (tokenizer.json pre_tokenizer, three Splits in sequence).
 const std::vector<std::string> kDeepSeekV3 = {
     R"(\p{N}{1,3})",
@@ -70,6 +75,7 @@ const std::map<std::string, std::vector<std::string>>& presets() {
       {"llama3", {kLlama3}},
       {"gpt2", {kGpt2}},
       {"default", {kGpt2}},
+      {"seek-digits", {kSeekDigits}},
   };
   return m;
 }
@@ -220,7 +226,7 @@ std::string preset_name_for(const std::vector<std::string>& patterns) {
       {"qwen2", {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"}},
       {"llama-bpe", {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"}},
   };
-  for (const char* name : {"deepseek-v3", "deepseek-llm", "deepseek-coder", "qwen2", "llama-bpe", "gpt2"})
+  for (const char* name : {"deepseek-v3", "deepseek-llm", "deepseek-coder", "qwen2", "llama-bpe", "gpt2", "seek-digits"})
     if (PreTokenizer::patterns_for(name) == patterns) return name;
   for (const auto& [name, p] : hf_spellings)
     if (p == patterns) return name;

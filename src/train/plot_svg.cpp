@@ -211,20 +211,35 @@ std::string render_training_svg(const std::vector<nlohmann::json>& rows, const s
   Chart gn{"Gradient norm (before clipping)", "optimizer step", "global L2 norm", {pick(rows, "grad_norm", "grad norm", 5)}, true};
   draw_chart(body, gn, W / 2 - 10, y, W / 2 + 10, H * 0.8);
   y += H * 0.8;
-  Chart imb{"Expert-load imbalance (max / mean load, 1 = balanced)", "optimizer step", "max / mean", {}, false};
-  const size_t n_layers = rows.back().contains("imbalance") ? rows.back()["imbalance"].size() : 0;
-  for (size_t l = 0; l < n_layers; ++l) {
-    Series s{l + 1 == n_layers && n_layers > 1 ? "MTP layer" : "MoE layer " + std::to_string(l), kPalette[l % 8], {}, {}, false};
-    for (const auto& r : rows)
-      if (r.contains("imbalance") && r["imbalance"].size() > l) {
-        s.x.push_back(r["step"].get<double>());
-        s.y.push_back(r["imbalance"][l].get<double>());
-      }
-    imb.series.push_back(std::move(s));
+  if (rows.back().contains("reward")) {  // a `seek rl` run: reward, accuracy, length, KL, clipping
+    Chart rw{"Reward and accuracy (means over the step's completions)", "optimizer step", "mean", {}, false};
+    rw.series = {pick(rows, "reward", "reward", 0), pick(rows, "accuracy", "accuracy", 2), pick(rows, "format", "format", 3),
+                 pick(rows, "eval_accuracy", "held-out accuracy", 1, true)};
+    draw_chart(body, rw, 0, y, W, H);
+    y += H;
+    Chart len{"Response length", "optimizer step", "tokens", {pick(rows, "response_length", "mean completion tokens", 6)}, false};
+    draw_chart(body, len, 0, y, W / 2 + 60, H * 0.8);
+    Chart kl{"KL to the reference and clipped fraction", "optimizer step", "value",
+             {pick(rows, "kl", "k3 KL", 7), pick(rows, "clip_frac", "clip fraction", 5)}, false};
+    draw_chart(body, kl, W / 2 - 10, y, W / 2 + 10, H * 0.8);
+    y += H * 0.8;
   }
-  draw_chart(body, imb, 0, y, W, H);
-  y += H;
-  y += draw_heat(body, rows, 0, y, W) + 10;
+  const size_t n_layers = rows.back().contains("imbalance") ? rows.back()["imbalance"].size() : 0;
+  if (n_layers > 0) {
+    Chart imb{"Expert-load imbalance (max / mean load, 1 = balanced)", "optimizer step", "max / mean", {}, false};
+    for (size_t l = 0; l < n_layers; ++l) {
+      Series s{l + 1 == n_layers && n_layers > 1 ? "MTP layer" : "MoE layer " + std::to_string(l), kPalette[l % 8], {}, {}, false};
+      for (const auto& r : rows)
+        if (r.contains("imbalance") && r["imbalance"].size() > l) {
+          s.x.push_back(r["step"].get<double>());
+          s.y.push_back(r["imbalance"][l].get<double>());
+        }
+      imb.series.push_back(std::move(s));
+    }
+    draw_chart(body, imb, 0, y, W, H);
+    y += H;
+    y += draw_heat(body, rows, 0, y, W) + 10;
+  }
   std::ostringstream os;
   os << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << px(y) << "' viewBox='0 0 " << W << " " << px(y)
      << "' font-family='sans-serif'>\n<style>.title{font-size:15px;font-weight:bold}.lab{font-size:12px}.tick{font-size:11px}"

@@ -8,6 +8,7 @@
 // the GGUF in ollama-utils predates it, so this one edit is written from the documented format.
 'use strict';
 const fs = require('fs');
+const path = require('path');
 
 function ollamaTemplates() {
   const src = fs.readFileSync(require.resolve('@huggingface/ollama-utils'), 'utf8');
@@ -35,6 +36,9 @@ function realTemplates() {
     'deepseek-r1-0528': need('library/deepseek-r1:latest'),
     'deepseek-v3.1': need('library/deepseek-v3.1:latest'),
     'deepseek-v2': need('library/deepseek-coder-v2:16b'),
+    // seek's own (the models `seek quickstart` trains): not a DeepSeek release, but the Jinja
+    // stored in those models must render exactly what seek's native r1-zero renderer does.
+    'r1-zero': fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'tokenizer', 'r1_zero.jinja'), 'utf8'),
   };
 }
 
