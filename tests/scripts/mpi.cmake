@@ -46,6 +46,22 @@ if(SEEK_MPIRUN)
              COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode resume --ranks 2
                      --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_resume)
     set_tests_properties(mpi_train_resume_other_world PROPERTIES LABELS "mpi;train" TIMEOUT 300)
+    # Expert parallelism (--expert-parallel): 16 routed experts split over 2 and 4 ranks; loads
+    # and final weights too; resume of an EP checkpoint by EP ranks and by one process; 3 ranks
+    # (16 experts do not split) refused with a message.
+    foreach(np 2 4)
+      add_test(NAME mpi_train_ep_np${np}
+               COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode ep --ranks ${np}
+                       --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_ep_np${np})
+    endforeach()
+    add_test(NAME mpi_train_ep_resume
+             COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode ep_resume --ranks 2
+                     --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_ep_resume)
+    add_test(NAME mpi_train_ep_refuses_uneven_split
+             COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode ep_refuse --ranks 3
+                     --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_ep_refuse)
+    set_tests_properties(mpi_train_ep_np2 mpi_train_ep_np4 mpi_train_ep_resume mpi_train_ep_refuses_uneven_split
+                         PROPERTIES LABELS "mpi;train" TIMEOUT 300)
   endif()
 
   get_property(mpi_tests DIRECTORY PROPERTY TESTS)
