@@ -182,8 +182,12 @@ StepMetrics Trainer::step() {
     const GradSyncStats& sync = grad_sync_->wait_all();
     m.allreduce_s = sync.comm_s();
     m.allreduce_wait_s = sync.wait_s;
-    comm.allreduce_sum(loads_.data(), loads_.size());
-    comm.allreduce_sum(parts, 4);
+    // loss parts and expert loads in one call (counts are exact in a double up to 2^53)
+    std::vector<double> sums(parts, parts + 4);
+    sums.insert(sums.end(), loads_.begin(), loads_.end());
+    comm.allreduce_sum(sums.data(), sums.size());
+    std::copy(sums.begin(), sums.begin() + 4, parts);
+    for (size_t i = 0; i < loads_.size(); ++i) loads_[i] = static_cast<int64_t>(sums[4 + i]);
   }
   if (experts_) m.alltoall_s = experts_->ep().exchange_s() - alltoall0;
   const double lr = schedule_.at(step_);

@@ -46,9 +46,9 @@ if(SEEK_MPIRUN)
              COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode resume --ranks 2
                      --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_resume)
     set_tests_properties(mpi_train_resume_other_world PROPERTIES LABELS "mpi;train" TIMEOUT 300)
-    # Expert parallelism (--expert-parallel): 16 routed experts split over 2 and 4 ranks; loads
+    # Expert parallelism (--expert-parallel): 8 routed experts split over 2 and 4 ranks; loads
     # and final weights too; resume of an EP checkpoint by EP ranks and by one process; 3 ranks
-    # (16 experts do not split) refused with a message.
+    # (8 experts do not split) refused with a message.
     foreach(np 2 4)
       add_test(NAME mpi_train_ep_np${np}
                COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode ep --ranks ${np}
