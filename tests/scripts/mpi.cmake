@@ -60,7 +60,16 @@ if(SEEK_MPIRUN)
     add_test(NAME mpi_train_ep_refuses_uneven_split
              COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode ep_refuse --ranks 3
                      --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_ep_refuse)
+    # Faults in a real training job: rank 1 of an expert-parallel run SIGKILLed, or stopped (a hung
+    # peer: the deadline fires inside an all-to-all or all-reduce) once a checkpoint exists; the
+    # job ends by itself within 30 s saying why, and resuming continues as one process would.
+    foreach(sig kill stop)
+      add_test(NAME mpi_train_ep_rank_${sig}_stops_job_then_resumes
+               COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode fault --ep --signal ${sig} --ranks 2
+                       --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_fault_${sig})
+    endforeach()
     set_tests_properties(mpi_train_ep_np2 mpi_train_ep_np4 mpi_train_ep_resume mpi_train_ep_refuses_uneven_split
+                         mpi_train_ep_rank_kill_stops_job_then_resumes mpi_train_ep_rank_stop_stops_job_then_resumes
                          PROPERTIES LABELS "mpi;train" TIMEOUT 300)
   endif()
 

@@ -11,9 +11,13 @@ rank 0 gathers them before it writes the checkpoint) must match the one-process 
 ep_resume: an expert-parallel checkpoint at step 10, resumed by N expert-parallel ranks and by
 one process, continues as the uninterrupted one-process run.
 ep_refuse: N ranks that do not divide the experts: the job stops with a clear message.
+fault: rank 1 of a long N-rank run (--expert-parallel with --ep) is SIGKILLed (--signal kill) or
+stopped (--signal stop, a hung peer: SEEK_DIST_TIMEOUT_S=3) once checkpoints exist; the job must end
+by itself within 30 s, non-zero, saying why, and resuming the output directory on N ranks must
+continue as the uninterrupted one-process run (constant learning rate, so --steps may change).
 The reference is the one-process run of the same binary: data parallelism must be invisible.
 """
-import argparse, json, os, shutil, subprocess, sys
+import argparse, glob, json, os, shutil, signal, subprocess, sys, time
 
 import numpy as np
 
@@ -94,14 +98,82 @@ def compare(got, want, steps, label):
     print(f"{label}: {len(steps)} steps agree, worst relative loss difference {worst:.2e}")
 
 
+def rank_pid(rank, marker):
+    """The pid of the seek process of MPI rank `rank` whose command line contains `marker`."""
+    for d in glob.glob("/proc/[0-9]*"):
+        try:
+            with open(f"{d}/cmdline", "rb") as f:
+                cmd = f.read()
+            with open(f"{d}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+        except OSError:
+            continue
+        if marker.encode() in cmd and f"OMPI_COMM_WORLD_RANK={rank}".encode() in env and b"train" in cmd:
+            return int(os.path.basename(d))
+    return None
+
+
+def fault(a, base, w, mpi, n, b):
+    """Rank 1 dies (or hangs) mid-run: the job stops with a message; the run resumes."""
+    # constant learning rate: the schedule does not depend on --steps, which the resume changes
+    const_lr = ["--warmup", "0", "--lr", "1e-3", "--lr-min", "1e-3", "--save-every", "5", "--keep", "2"]
+    for flag in ("--save-every", "--keep"):  # replaced by the ones above
+        i = base.index(flag)
+        base = base[:i] + base[i + 2:]
+    ep = ["--expert-parallel"] if a.ep else []
+    run_dir = w("faulted")
+    env = dict(os.environ, SEEK_DIST_TIMEOUT_S="3")
+    job = subprocess.Popen(mpi(n) + base + ep + const_lr + ["--steps", "100000", "--batch", str(b), "--out", run_dir],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    deadline = time.time() + 120
+    while not glob.glob(os.path.join(run_dir, "ckpt-*.seekckpt")):
+        if job.poll() is not None or time.time() > deadline:
+            job.kill()
+            sys.exit(f"no checkpoint appeared (job rc {job.poll()}):\n{job.communicate()[0]}")
+        time.sleep(0.02)
+    pid = rank_pid(1, run_dir)
+    if pid is None:
+        job.kill()
+        sys.exit("could not find rank 1's process")
+    sig = signal.SIGKILL if a.signal == "kill" else signal.SIGSTOP
+    t0 = time.time()
+    os.kill(pid, sig)
+    try:
+        out, _ = job.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.kill(pid, signal.SIGKILL)
+        job.kill()
+        sys.exit(f"the job did not stop within 60 s of rank 1 being sent {sig.name}")
+    dt = time.time() - t0
+    want = ("signal 9", "Killed", "killed") if a.signal == "kill" else ("no progress on rank 0",)
+    why = next((l for l in out.splitlines() if any(x in l for x in want)), None)
+    if job.returncode == 0 or dt > 30 or why is None:
+        sys.exit(f"rank 1 sent {sig.name}: expected a non-zero exit within 30 s saying one of {want}; "
+                 f"got rc {job.returncode} after {dt:.1f} s:\n{out}")
+    print(f"rank 1 sent {sig.name}: the job stopped in {dt:.1f} s, rc {job.returncode}: {why.strip()}")
+    ckpts = sorted(glob.glob(os.path.join(run_dir, "ckpt-*.seekckpt")))
+    last = int(os.path.basename(ckpts[-1])[5:13])
+    end = last + 5
+    run(mpi(n) + [a.seek, "train", "--resume", run_dir, "--out", run_dir, "--steps", str(end), "-t", "1", "-q"] + ep,
+        f"{n}-rank resume from step {last}")
+    run(base + const_lr + ["--steps", str(end), "--batch", str(n * b), "--out", w("one")], "one-process train")
+    label = f"{n} ranks{' expert-parallel' if ep else ''}, rank 1 {'killed' if a.signal == 'kill' else 'stopped'} after step {last}, resumed"
+    compare(metrics(run_dir), metrics(w("one")), range(last + 1, end + 1), label)
+    compare_weights(os.path.join(run_dir, f"ckpt-{end:08d}.seekckpt"), os.path.join(w("one"), f"ckpt-{end:08d}.seekckpt"),
+                    label)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seek", required=True)
     ap.add_argument("--mpirun", required=True)
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--work", required=True)
-    ap.add_argument("--mode", choices=["trajectory", "resume", "ep", "ep_resume", "ep_refuse"], required=True)
+    ap.add_argument("--mode", choices=["trajectory", "resume", "ep", "ep_resume", "ep_refuse", "fault"],
+                    required=True)
     ap.add_argument("--ranks", type=int, default=2)
+    ap.add_argument("--signal", choices=["kill", "stop"], default="kill", help="fault: what rank 1 gets")
+    ap.add_argument("--ep", action="store_true", help="fault: train with --expert-parallel")
     a = ap.parse_args()
     shutil.rmtree(a.work, ignore_errors=True)
     os.makedirs(a.work)
@@ -114,6 +186,9 @@ def main():
             "--export", "none"]
     n, b = a.ranks, 2
     mpi = lambda ranks: [a.mpirun, "-np", str(ranks), "--oversubscribe"]
+    if a.mode == "fault":
+        fault(a, base, w, mpi, n, b)
+        return
     if a.mode == "ep_refuse":
         p = subprocess.run(mpi(n) + base + ["--steps", "2", "--batch", str(b), "--expert-parallel", "--out", w("ep")],
                            capture_output=True, text=True, timeout=120)
