@@ -30,6 +30,8 @@ if(SEEK_MPIRUN)
   # a measurement, not a test: docs/distributed.md
   add_executable(bench_dist_allreduce ${CMAKE_CURRENT_SOURCE_DIR}/dist/mpi/bench_allreduce.cpp)
   target_link_libraries(bench_dist_allreduce PRIVATE seek_dist)
+  add_executable(bench_dist_alltoall ${CMAKE_CURRENT_SOURCE_DIR}/dist/mpi/bench_alltoall.cpp)
+  target_link_libraries(bench_dist_alltoall PRIVATE seek_dist)
 
   # seek train under mpirun == one process with the same global batch (train_trajectory.py)
   if(TARGET seek AND EXISTS /usr/bin/python3)
