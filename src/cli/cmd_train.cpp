@@ -42,6 +42,11 @@ int cmd_train(int argc, char** argv) {
   app.add_option("--alpha", f.alpha, "sequence-wise balance loss weight (default 1e-4)");
   app.add_option("--gamma", f.gamma, "router bias update speed (default 1e-3)");
   app.add_option("--seed", f.seed, "initialisation and data-order seed (default 1)");
+  app.add_flag("--expert-parallel", f.expert_parallel,
+               "under mpirun: split each MoE layer's routed experts over the ranks (all-to-all dispatch/combine)");
+  app.add_option("--grad-bucket-mb", f.grad_bucket_mb, "gradient all-reduce bucket size in MB (default 4)");
+  app.add_option("--grad-overlap", f.grad_overlap,
+                 "start each bucket's all-reduce while backward runs: true/false (default true)");
   app.add_option("-t,--threads", f.threads, "threads (default: all cores)");
   app.add_option("--eval-every", f.eval_every, "validation every N steps, 0 = never (default 50)");
   app.add_option("--eval-batches", f.eval_batches, "validation batches per evaluation (default 4)");
@@ -76,11 +81,23 @@ int cmd_train(int argc, char** argv) {
                  human_count(static_cast<double>(m.n_params())).c_str(), static_cast<long long>(c.steps),
                  static_cast<long long>(c.batch * c.seq * c.grad_accum * trainer.world()), trainer.world(),
                  trainer.world() > 1 ? "s" : "", c.resume.empty() ? "" : (", resuming " + c.resume).c_str());
+  if (trainer.rank() == 0 && c.expert_parallel)
+    std::fprintf(stderr, trainer.expert_parallel()
+                             ? "train: expert parallel: %lld routed experts per MoE layer on each of %d ranks\n"
+                             : "train: --expert-parallel on %lld experts and %d process: every expert is local, "
+                               "ordinary training (launch with mpirun -np N to split them)\n",
+                 static_cast<long long>(m.config().n_routed_experts / trainer.world()), trainer.world());
   const TrainResult r = trainer.run();
   if (trainer.rank() == 0) {
     std::fprintf(stderr, "train: step %lld, loss %.4f", static_cast<long long>(r.steps), r.loss);
     if (r.val_loss >= 0) std::fprintf(stderr, ", validation loss %.4f", r.val_loss);
     std::fprintf(stderr, ", %s tokens/s\n", human_count(r.tokens_per_s).c_str());
+    if (r.allreduce_s >= 0) {
+      std::fprintf(stderr, "train: communication per step (rank 0): gradient all-reduce %.2f ms (%.2f ms blocked)",
+                   r.allreduce_s * 1e3, r.allreduce_wait_s * 1e3);
+      if (r.alltoall_s >= 0) std::fprintf(stderr, ", expert all-to-all %.2f ms", r.alltoall_s * 1e3);
+      std::fprintf(stderr, "\n");
+    }
     if (!r.checkpoint.empty()) std::fprintf(stderr, "train: checkpoint %s\n", r.checkpoint.c_str());
     if (!r.exported.empty()) std::fprintf(stderr, "train: exported %s\n", r.exported.c_str());
   }

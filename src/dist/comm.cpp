@@ -177,6 +177,33 @@ void Comm::allgatherv_bytes(const void* send, size_t send_bytes, void* recv,
   dist::mpi_wait(*this, req, str("MPI_Iallgatherv (", off, " bytes)"));
 }
 
+void Comm::gatherv_bytes(const void* send, size_t send_bytes, void* recv, const std::vector<int64_t>& recv_bytes,
+                         int root) {
+  if (root < 0 || root >= size_)
+    throw Error(str("Comm::gatherv_bytes: root ", root, " out of range [0, ", size_, ")"));
+  if (recv_bytes.size() != size_t(size_))
+    throw Error(str("Comm::gatherv_bytes: expected ", size_, " receive counts, got ", recv_bytes.size()));
+  if (int64_t(send_bytes) != recv_bytes[rank_])
+    throw Error(str("Comm::gatherv_bytes: rank ", rank_, " sends ", send_bytes, " bytes but the counts say ",
+                    recv_bytes[rank_]));
+  if (size_ == 1) {
+    if (send_bytes) std::memmove(recv, send, send_bytes);
+    return;
+  }
+  std::vector<int> counts(size_), displs(size_);
+  int64_t off = 0;
+  for (int r = 0; r < size_; ++r) {
+    counts[r] = to_int(recv_bytes[r], "Comm::gatherv_bytes count");
+    displs[r] = to_int(off, "Comm::gatherv_bytes total");
+    off += recv_bytes[r];
+  }
+  MPI_Request req;
+  dist::mpi_check(*this, MPI_Igatherv(send, counts[rank_], MPI_BYTE, recv, counts.data(), displs.data(), MPI_BYTE,
+                                      root, dist::mpi_comm(*this), &req),
+                  "MPI_Igatherv");
+  dist::mpi_wait(*this, req, str("MPI_Igatherv (", off, " bytes to rank ", root, ")"));
+}
+
 void Comm::alltoallv_bytes(const void* send, const std::vector<int64_t>& send_counts, void* recv,
                            const std::vector<int64_t>& recv_counts, size_t elem_bytes) {
   if (send_counts.size() != size_t(size_) || recv_counts.size() != size_t(size_))

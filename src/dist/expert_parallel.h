@@ -46,7 +46,8 @@ class ExpertParallel {
   // d_x_grouped [M, D] -> d_x [N, D] (accumulated: d_x += sum over the K slots).
   void dispatch_backward(EpRoute& r, const float* d_x_grouped, float* d_x);
 
-  // Bytes this rank sent in its last exchange and seconds spent in exchanges since construction.
+  // Bytes this rank sent in its last exchange, and seconds spent in dispatch / combine and their
+  // backwards since construction (packing, the all-to-alls, and waiting there for slower peers).
   int64_t last_bytes_sent() const { return last_bytes_; }
   double exchange_s() const { return exchange_s_; }
 

@@ -11,14 +11,9 @@
 
 namespace seek {
 
-AdamW::AdamW(size_t n_params) : m_(n_params, 0.0f), v_(n_params, 0.0f) {}
+namespace {
 
-double AdamW::step(TrainModel& model, double lr, const AdamWConfig& c, ThreadPool& pool) {
-  const size_t n = model.n_params();
-  if (n != m_.size())
-    throw UsageError(str("AdamW: parameter count: expected ", m_.size(), ", got ", n));
-  const float* g = model.grads();
-  float* p = model.params();
+double sq_norm(const float* g, size_t n, ThreadPool& pool) {
   std::vector<double> partial(pool.size(), 0.0);
   pool.parallel_static(static_cast<int64_t>(n), [&](int64_t b, int64_t e, int t) {
     double s = 0;
@@ -27,11 +22,39 @@ double AdamW::step(TrainModel& model, double lr, const AdamWConfig& c, ThreadPoo
   });
   double sq = 0;
   for (double s : partial) sq += s;
-  const double norm = std::sqrt(sq);
+  return sq;
+}
+
+double sharded_sq_norm(const TrainModel& m, const AdamWShard& shard, ThreadPool& pool) {
+  double replicated = 0, own = 0;
+  for (size_t k = 0; k < m.param_info().size(); ++k) {
+    const ParamInfo& info = m.param_info()[k];
+    if (shard.share[k] == TensorShare::Other) continue;
+    (shard.share[k] == TensorShare::Own ? own : replicated) += sq_norm(m.grads() + info.offset, info.numel, pool);
+  }
+  return replicated + (shard.sum_over_ranks ? shard.sum_over_ranks(own) : own);
+}
+
+}  // namespace
+
+AdamW::AdamW(size_t n_params) : m_(n_params, 0.0f), v_(n_params, 0.0f) {}
+
+double AdamW::step(TrainModel& model, double lr, const AdamWConfig& c, ThreadPool& pool, const AdamWShard* shard) {
+  const size_t n = model.n_params();
+  if (n != m_.size())
+    throw UsageError(str("AdamW: parameter count: expected ", m_.size(), ", got ", n));
+  const std::vector<ParamInfo>& infos = model.param_info();
+  if (shard && shard->share.size() != infos.size())
+    throw UsageError(str("AdamW: shard describes ", shard->share.size(), " tensors, the model has ", infos.size()));
+  const float* g = model.grads();
+  float* p = model.params();
+  const double norm = std::sqrt(shard ? sharded_sq_norm(model, *shard, pool) : sq_norm(g, n, pool));
   const double coef = c.clip > 0 ? std::min(1.0, c.clip / (norm + 1e-6)) : 1.0;
   ++t_;
   const double bc1 = 1.0 - std::pow(c.beta1, double(t_)), bc2 = 1.0 - std::pow(c.beta2, double(t_));
-  for (const ParamInfo& info : model.param_info()) {
+  for (size_t k = 0; k < infos.size(); ++k) {
+    const ParamInfo& info = infos[k];
+    if (shard && shard->share[k] == TensorShare::Other) continue;
     const double wd = info.decay ? c.weight_decay : 0.0;
     const int64_t off = static_cast<int64_t>(info.offset);
     pool.parallel_for(static_cast<int64_t>(info.numel), 4096, [&](int64_t b, int64_t e) {

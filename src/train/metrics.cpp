@@ -36,6 +36,11 @@ nlohmann::json metrics_to_json(const StepMetrics& m) {
                                         m.loads.begin() + static_cast<ptrdiff_t>(l + m.n_experts)));
   j["load"] = load;
   if (m.val_loss >= 0) j["val_loss"] = m.val_loss;
+  if (m.allreduce_s >= 0) {
+    j["allreduce_s"] = m.allreduce_s;
+    j["allreduce_wait_s"] = m.allreduce_wait_s;
+  }
+  if (m.alltoall_s >= 0) j["alltoall_s"] = m.alltoall_s;
   return j;
 }
 

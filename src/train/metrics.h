@@ -1,7 +1,8 @@
 // Training metrics: one JSON object per line (metrics.jsonl) per optimizer step, written by rank
 // 0 and read back by `seek plot`. Keys: step, loss, ce, mtp, balance, lr, grad_norm, tokens,
 // tokens_per_s, elapsed_s, imbalance [n_moe] (max/mean expert load per MoE layer, MTP last),
-// load [n_moe][E] (tokens routed per expert), and val_loss on evaluation steps.
+// load [n_moe][E] (tokens routed per expert), val_loss on evaluation steps, and under mpirun
+// allreduce_s, allreduce_wait_s (and alltoall_s with expert parallelism).
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -19,6 +20,9 @@ struct StepMetrics {
   std::vector<int64_t> loads;  // [n_moe, E]
   int64_t n_experts = 0;
   double val_loss = -1;        // < 0: not evaluated this step
+  // communication of this step on rank 0 (< 0: none, e.g. one process): gradient all-reduce
+  // cost (posting, polling and blocked), the blocked part alone, and expert-parallel all-to-alls
+  double allreduce_s = -1, allreduce_wait_s = -1, alltoall_s = -1;
 };
 
 // max(load)/mean(load) of each layer of loads [n_layers, E]; 1 is perfect balance.

@@ -21,6 +21,7 @@ void visit_fields(C& c, F&& f) {
   f("grad_accum", c.grad_accum), f("steps", c.steps), f("warmup", c.warmup), f("lr", c.lr), f("lr_min", c.lr_min);
   f("beta1", c.beta1), f("beta2", c.beta2), f("eps", c.eps), f("weight_decay", c.weight_decay), f("clip", c.clip);
   f("lambda_mtp", c.lambda_mtp), f("alpha", c.alpha), f("gamma", c.gamma), f("seed", c.seed);
+  f("expert_parallel", c.expert_parallel), f("grad_bucket_mb", c.grad_bucket_mb), f("grad_overlap", c.grad_overlap);
   f("threads", c.threads), f("eval_every", c.eval_every), f("eval_batches", c.eval_batches);
   f("save_every", c.save_every), f("keep", c.keep), f("out", c.out), f("resume", c.resume);
   f("export", c.export_path), f("vocab", c.vocab), f("quiet", c.quiet);
@@ -105,6 +106,7 @@ void validate_train_config(const TrainConfig& c) {
   need(c.layers >= 0 && c.hidden >= 0 && c.experts >= 0, "--layers, --hidden and --experts must be >= 0");
   need(c.eval_every >= 0 && c.save_every >= 0 && c.keep >= 0 && c.eval_batches >= 1,
        "--eval-every, --save-every, --keep must be >= 0 and eval_batches >= 1");
+  need(c.grad_bucket_mb > 0 && c.grad_bucket_mb <= 1024, str("--grad-bucket-mb must be in (0, 1024], got ", c.grad_bucket_mb));
   need(c.threads >= 0, str("--threads must be >= 0, got ", c.threads));
   need(!c.data.empty(), "--data DIR is required (written by `seek data prepare`)");
   preset_config(c.preset);  // UsageError naming the known presets

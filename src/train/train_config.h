@@ -28,6 +28,10 @@ struct TrainConfig {
   double alpha = 1e-4;         // sequence-wise balance loss weight (2.4)
   double gamma = 1e-3;         // router bias update speed (2.4)
   uint64_t seed = 1;
+  // distribution over MPI ranks (docs/distributed.md); nothing changes with one process
+  bool expert_parallel = false;  // routed experts split over the ranks, tokens sent by all-to-all
+  double grad_bucket_mb = 4;     // gradient all-reduce bucket size
+  bool grad_overlap = true;      // start a bucket's all-reduce as soon as backward finished it
   // bookkeeping
   int threads = 0;
   int64_t eval_every = 50, eval_batches = 4, save_every = 100, keep = 3;

@@ -144,6 +144,11 @@ void TrainModel::backward(const LossWeights& w, ThreadPool& pool, float grad_sca
   const double bal_coef = w.alpha * grad_scale / double(B);
   if (s.mtp_on && (w.lambda_mtp != 0.0 || bal_coef != 0.0))
     mtp_backward(s, c, pool, static_cast<float>(w.lambda_mtp * grad_scale), bal_coef, dx.data());
+  auto ready = [&](std::pair<size_t, size_t> r) {
+    if (grad_ready_) grad_ready_(r.first, r.second);
+  };
+  ready(s.head_range);  // lm_head's last use was the MTP head
+  for (size_t k = s.layer_range.size(); k-- > size_t(c.num_hidden_layers);) ready(s.layer_range[k]);
   BlockCtx ctx{c, s.rope, pool, B, T};
   std::vector<float> d_scores;
   for (int64_t il = c.num_hidden_layers - 1; il >= 0; --il) {
@@ -155,8 +160,10 @@ void TrainModel::backward(const LossWeights& w, ThreadPool& pool, float grad_sca
       ds = d_scores.data();
     }
     block_backward(ctx, bp, s.layers[il], ds, dx.data());
+    ready(s.layer_range[il]);
   }
   embedding_backward(s.tokens.data(), dx.data(), s.p.embed_tokens.g, N, D);
+  ready(s.embed_range);
 }
 
 }  // namespace seek

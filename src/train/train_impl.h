@@ -2,6 +2,7 @@
 // backward consumes (one entry per block, llm.c style). Shared by train_model.cpp and
 // train_forward.cpp only.
 #pragma once
+#include <utility>
 #include <vector>
 
 #include "model/rope.h"
@@ -30,6 +31,9 @@ struct TrainModel::Impl {
   std::vector<float> mtp_normed, mtp_rstd;            // [N2, D], [N2]
   std::vector<float> mtp_logits, mtp_dlogits;         // [N2, V] (dlogits: of the mean MTP CE)
   double mtp_ce = 0, balance = 0;
+  // Stretches of the flat buffers (offset, n) for TrainModel::set_grad_ready, in layout order:
+  std::pair<size_t, size_t> embed_range, head_range;  // embed_tokens; model.norm + lm_head
+  std::vector<std::pair<size_t, size_t>> layer_range;  // [num_hidden_layers + n_mtp] model.layers.i.*
 };
 
 }  // namespace seek

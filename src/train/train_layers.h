@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/threadpool.h"
+#include "dist/expert_parallel.h"
 #include "model/config.h"
 #include "model/rope.h"
 
@@ -40,6 +41,9 @@ struct MoeParams {
   const float* bias = nullptr;  // [E] e_score_correction_bias (noaux_tc only), chooses experts only
   std::vector<FfnParams> experts;
   FfnParams shared;         // F = n_shared * moe_inter; F == 0: none
+  // Expert parallelism (null: every expert runs here): only the experts this rank owns are read
+  // and get gradients; tokens reach them through ep's all-to-all.
+  ExpertParallel* ep = nullptr;
 };
 
 struct BlockParams {
@@ -71,13 +75,14 @@ struct MoeActs {
   std::vector<float> scores;         // [N, E] unbiased affinities
   std::vector<int32_t> idx;          // [N, K] chosen experts (best first)
   std::vector<float> w;              // [N, K] gating weights (differentiable part)
-  std::vector<int64_t> start;        // [E + 1] expert e owns rows start[e]..start[e+1] of the lists
+  std::vector<int64_t> start;        // [E + 1] expert e owns rows start[e]..start[e+1] (without ep)
   std::vector<int32_t> row_token;    // [N*K] token of each expert row
   std::vector<int32_t> row_slot;     // [N*K] which of the token's k choices
-  std::vector<float> xg;             // [N*K, D] gathered inputs
-  FfnActs experts;                   // [N*K, F] rows grouped by expert
+  std::vector<float> xg;             // [N*K, D] gathered inputs ([M, D] received rows with ep)
+  FfnActs experts;                   // [N*K, F] rows grouped by expert ([M, F] with ep)
   std::vector<float> out;            // [N, K, D] expert outputs before weighting
   FfnActs shared;                    // [N, F_shared]
+  EpRoute route;                     // with ep: this micro-batch's dispatch, reused by combine and backward
 };
 
 struct BlockActs {

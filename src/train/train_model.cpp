@@ -3,6 +3,8 @@
 // in reverse order (llm.c style); DeepSeek-V3 paper 2.x, deepseek.md 2.1-2.4.
 #include "train/train_model.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -15,6 +17,39 @@
 
 namespace seek {
 
+namespace {
+
+// The stretches backward announces (TrainModel::set_grad_ready): the layout keeps each layer's
+// tensors together (model.layers.i.*, the MTP layer's enorm/hnorm/eh_proj/shared_head too), the
+// embedding first and model.norm + lm_head last; checked to tile the buffer exactly.
+void grad_ranges(const ModelConfig& c, const std::vector<ParamInfo>& info, TrainModel::Impl& s) {
+  const size_t n_layers = size_t(c.num_hidden_layers + c.num_nextn_predict_layers);
+  std::vector<std::pair<size_t, size_t>> lo_hi(n_layers + 2, {SIZE_MAX, 0});  // + embed, head
+  for (const ParamInfo& p : info) {
+    size_t slot = n_layers + 1;  // model.norm, lm_head
+    if (p.name == "model.embed_tokens.weight") {
+      slot = n_layers;
+    } else if (p.name.rfind("model.layers.", 0) == 0) {
+      slot = std::stoul(p.name.substr(13));
+    }
+    SEEK_ASSERT(slot < lo_hi.size());
+    lo_hi[slot].first = std::min(lo_hi[slot].first, p.offset);
+    lo_hi[slot].second = std::max(lo_hi[slot].second, p.offset + p.numel);
+  }
+  auto range = [](std::pair<size_t, size_t> r) { return std::make_pair(r.first, r.second - r.first); };
+  s.layer_range.clear();
+  size_t covered = 0;
+  for (size_t i = 0; i < lo_hi.size(); ++i) {
+    SEEK_ASSERT_MSG(lo_hi[i].first < lo_hi[i].second, "layout: part ", i, " has no tensors");
+    covered += lo_hi[i].second - lo_hi[i].first;
+    if (i < n_layers) s.layer_range.push_back(range(lo_hi[i]));
+  }
+  s.embed_range = range(lo_hi[n_layers]);
+  s.head_range = range(lo_hi[n_layers + 1]);
+  SEEK_ASSERT_MSG(covered == info.back().offset + info.back().numel, "layout: the parts do not tile the buffer");
+}
+
+}  // namespace
 
 TrainModel::TrainModel(const ModelConfig& config, uint64_t seed, double init_std) : config_(config) {
   config_.validate();
@@ -27,6 +62,7 @@ TrainModel::TrainModel(const ModelConfig& config, uint64_t seed, double init_std
   impl_ = std::make_unique<Impl>();
   impl_->p = bind_params(config_, info_, params_.data(), grads_.data(), router_bias_.data());
   impl_->rope = Rope(config_);
+  grad_ranges(config_, info_, *impl_);
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> normal(0.0, init_std);
   for (const ParamInfo& pi : info_) {
@@ -78,6 +114,13 @@ int64_t TrainModel::n_moe_layers() const {
   for (int64_t il = 0; il < config_.num_hidden_layers + config_.num_nextn_predict_layers; ++il)
     n += config_.is_moe_layer(il) ? 1 : 0;
   return n;
+}
+
+void TrainModel::set_expert_parallel(ExpertParallel* ep) {
+  if (ep && ep->n_experts() != config_.n_routed_experts)
+    throw UsageError(str("expert parallelism: split ", ep->n_experts(), " experts, the model has ", config_.n_routed_experts));
+  for (BlockParams& b : impl_->p.layers) b.moe.ep = b.is_moe ? ep : nullptr;
+  for (MtpParams& m : impl_->p.mtp) m.block.moe.ep = m.block.is_moe ? ep : nullptr;
 }
 
 void TrainModel::zero_grad() { std::fill(grads_.begin(), grads_.end(), 0.0f); }

@@ -4,6 +4,7 @@
 // Forward keeps the activations the hand-written backward needs (llm.c style).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,7 @@
 namespace seek {
 
 class Model;
+class ExpertParallel;
 
 // One trainable tensor inside the flat buffers.
 struct ParamInfo {
@@ -85,6 +87,18 @@ class TrainModel {
   // `loads` is [n_moe_layers, E] (summed over ranks by the caller in data-parallel training).
   void update_router_bias(const int64_t* loads, double gamma);
 
+  // Expert parallelism: every MoE layer's routed experts run on their owner rank (dist's
+  // ExpertParallel over ep's ranks, which must split config().n_routed_experts); this rank reads
+  // only its own experts' weights and writes only their gradients. Every rank must then run the
+  // same forward/backward sequence (the all-to-alls are collectives). Null: every expert here.
+  void set_expert_parallel(ExpertParallel* ep);
+  // Called by backward(), on the calling thread, as each stretch of grads() becomes final for
+  // this backward: the lm_head and final norm, each block from the last (MTP first) to the first,
+  // the embedding last. Together the calls cover the whole buffer once. The data-parallel
+  // trainer starts those gradients' all-reduce while backward goes on. Empty: no calls.
+  using GradReadyFn = std::function<void(size_t offset, size_t n)>;
+  void set_grad_ready(GradReadyFn f) { grad_ready_ = std::move(f); }
+
   // An inference Model (f32 weights, copies) for generation, e.g. GRPO rollouts and export.
   std::unique_ptr<Model> to_inference_model() const;
 
@@ -95,6 +109,7 @@ class TrainModel {
   std::vector<ParamInfo> info_;
   std::vector<float> params_, grads_, router_bias_;
   std::vector<int64_t> expert_loads_;
+  GradReadyFn grad_ready_;
   std::unique_ptr<Impl> impl_;
 };
 

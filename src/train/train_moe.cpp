@@ -2,6 +2,8 @@
 // Routing reuses model/moe_gate.h (the bias and group mask only choose experts); the gating
 // weights are recomputed here from the unbiased scores so they carry the gradient back to the
 // router: w_j = rsf * s_j (/ sum_k s_k with norm_topk_prob and k > 1, as train_ref.py).
+// The routed experts run here (every expert local) or, with MoeParams.ep, on their owner ranks
+// through dist's all-to-all (expert parallelism); routing, gating and the weighted sum stay home.
 #include <cmath>
 #include <cstring>
 
@@ -38,6 +40,99 @@ void swiglu_rows_backward(const FfnParams& p, const float* x, int64_t n, int64_t
 
 bool normalizes(const ModelConfig& c) { return c.norm_topk_prob && c.num_experts_per_tok > 1; }
 
+// Every expert here: the N*K (token, choice) rows grouped by expert, one SwiGLU per expert,
+// outputs scattered back to a.out [N, K, D].
+void routed_forward_local(const MoeParams& p, const float* x, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a) {
+  const int64_t E = int64_t(p.experts.size());
+  a.start.assign(E + 1, 0);
+  for (int64_t i = 0; i < N * K; ++i) ++a.start[a.idx[i] + 1];
+  for (int64_t e = 0; e < E; ++e) a.start[e + 1] += a.start[e];
+  a.row_token.resize(N * K), a.row_slot.resize(N * K);
+  std::vector<int64_t> fill(a.start.begin(), a.start.end() - 1);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t j = 0; j < K; ++j) {
+      const int64_t row = fill[a.idx[n * K + j]]++;
+      a.row_token[row] = static_cast<int32_t>(n), a.row_slot[row] = static_cast<int32_t>(j);
+    }
+  grow(a.xg, N * K * D), grow(a.experts.g, N * K * F), grow(a.experts.u, N * K * F), grow(a.experts.a, N * K * F);
+  grow(a.out, N * K * D);
+  for (int64_t row = 0; row < N * K; ++row)
+    std::memcpy(a.xg.data() + row * D, x + int64_t(a.row_token[row]) * D, sizeof(float) * D);
+  std::vector<float> ye(N * K * D);
+  for (int64_t e = 0; e < E; ++e) {
+    const int64_t r0 = a.start[e], n = a.start[e + 1] - r0;
+    if (n == 0) continue;
+    swiglu_rows_forward(p.experts[e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
+                        a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, ye.data() + r0 * D);
+  }
+  for (int64_t row = 0; row < N * K; ++row)
+    std::memcpy(a.out.data() + (int64_t(a.row_token[row]) * K + a.row_slot[row]) * D, ye.data() + row * D,
+                sizeof(float) * D);
+}
+
+// Expert parallelism (DeepSeek-V3 EP): dispatch sends each row to its expert's rank, which runs
+// the M rows it received grouped by its own experts; combine brings the outputs home to a.out.
+void routed_forward_ep(const MoeParams& p, const float* x, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a) {
+  ExpertParallel& ep = *p.ep;
+  ep.dispatch(x, a.idx.data(), N, K, D, a.route, a.xg);
+  const int64_t M = a.route.rows();
+  grow(a.experts.g, M * F), grow(a.experts.u, M * F), grow(a.experts.a, M * F), grow(a.out, N * K * D);
+  std::vector<float> ye(M * D);
+  for (int64_t e = 0; e < ep.n_local(); ++e) {
+    const int64_t r0 = a.route.expert_start[e], n = a.route.expert_start[e + 1] - r0;
+    if (n == 0) continue;
+    swiglu_rows_forward(p.experts[ep.first_local() + e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
+                        a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, ye.data() + r0 * D);
+  }
+  ep.combine(a.route, ye.data(), a.out.data());
+}
+
+// d out_(n,j) = w_nj dy_n, gathered in expert order; dx += the experts' input gradients.
+void routed_backward_local(const MoeParams& p, const float* dy, int64_t N, int64_t K, int64_t D, int64_t F,
+                           const MoeActs& a, float* dx) {
+  const int64_t E = int64_t(p.experts.size());
+  std::vector<float> dye(N * K * D), dxg(N * K * D, 0.0f);
+  for (int64_t row = 0; row < N * K; ++row) {
+    const int64_t n = a.row_token[row], j = a.row_slot[row];
+    const float wj = a.w[n * K + j];
+    for (int64_t i = 0; i < D; ++i) dye[row * D + i] = wj * dy[n * D + i];
+  }
+  for (int64_t e = 0; e < E; ++e) {
+    const int64_t r0 = a.start[e], n = a.start[e + 1] - r0;
+    swiglu_rows_backward(p.experts[e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
+                         a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, dye.data() + r0 * D,
+                         dxg.data() + r0 * D);
+  }
+  for (int64_t row = 0; row < N * K; ++row) {
+    float* d = dx + int64_t(a.row_token[row]) * D;
+    for (int64_t i = 0; i < D; ++i) d[i] += dxg[row * D + i];
+  }
+}
+
+// The forward's route reversed: d out travels to the experts' ranks (combine_backward), their
+// backward gives d x_grouped and the owned experts' weight gradients (complete here: every row
+// that chose them came here), and dispatch_backward brings d x home, summing each token's K slots.
+void routed_backward_ep(const MoeParams& p, const float* dy, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a,
+                        float* dx) {
+  ExpertParallel& ep = *p.ep;
+  const int64_t M = a.route.rows();
+  std::vector<float> d_out(N * K * D), dyg(M * D), dxg(M * D, 0.0f);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t j = 0; j < K; ++j) {
+      const float wj = a.w[n * K + j];
+      float* d = d_out.data() + (n * K + j) * D;
+      for (int64_t i = 0; i < D; ++i) d[i] = wj * dy[n * D + i];
+    }
+  ep.combine_backward(a.route, d_out.data(), dyg.data());
+  for (int64_t e = 0; e < ep.n_local(); ++e) {
+    const int64_t r0 = a.route.expert_start[e], n = a.route.expert_start[e + 1] - r0;
+    swiglu_rows_backward(p.experts[ep.first_local() + e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
+                         a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, dyg.data() + r0 * D,
+                         dxg.data() + r0 * D);
+  }
+  ep.dispatch_backward(a.route, dxg.data(), dx);
+}
+
 }  // namespace
 
 void ffn_forward(const FfnParams& p, const float* x, int64_t n, int64_t D, FfnActs& a, float* y) {
@@ -73,35 +168,12 @@ void moe_forward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeAct
       }
     }
   });
-  // group the N*K (token, choice) rows by expert
-  a.start.assign(E + 1, 0);
-  for (int64_t i = 0; i < N * K; ++i) ++a.start[a.idx[i] + 1];
-  for (int64_t e = 0; e < E; ++e) {
-    loads[e] += a.start[e + 1];
-    a.start[e + 1] += a.start[e];
+  for (int64_t i = 0; i < N * K; ++i) ++loads[a.idx[i]];
+  if (p.ep) {
+    routed_forward_ep(p, x, N, K, D, c.moe_intermediate_size, a);
+  } else {
+    routed_forward_local(p, x, N, K, D, c.moe_intermediate_size, a);
   }
-  a.row_token.resize(N * K), a.row_slot.resize(N * K);
-  std::vector<int64_t> fill(a.start.begin(), a.start.end() - 1);
-  for (int64_t n = 0; n < N; ++n)
-    for (int64_t j = 0; j < K; ++j) {
-      const int64_t row = fill[a.idx[n * K + j]]++;
-      a.row_token[row] = static_cast<int32_t>(n), a.row_slot[row] = static_cast<int32_t>(j);
-    }
-  const int64_t F = c.moe_intermediate_size;
-  grow(a.xg, N * K * D), grow(a.experts.g, N * K * F), grow(a.experts.u, N * K * F), grow(a.experts.a, N * K * F);
-  grow(a.out, N * K * D);
-  for (int64_t row = 0; row < N * K; ++row)
-    std::memcpy(a.xg.data() + row * D, x + int64_t(a.row_token[row]) * D, sizeof(float) * D);
-  std::vector<float> ye(N * K * D);
-  for (int64_t e = 0; e < E; ++e) {
-    const int64_t r0 = a.start[e], n = a.start[e + 1] - r0;
-    if (n == 0) continue;
-    swiglu_rows_forward(p.experts[e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
-                        a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, ye.data() + r0 * D);
-  }
-  for (int64_t row = 0; row < N * K; ++row)
-    std::memcpy(a.out.data() + (int64_t(a.row_token[row]) * K + a.row_slot[row]) * D, ye.data() + row * D,
-                sizeof(float) * D);
   if (p.shared.F > 0) {
     ffn_forward(p.shared, x, N, D, a.shared, y);
   } else {
@@ -123,22 +195,10 @@ void moe_backward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeAc
   const int64_t N = ctx.N(), D = c.hidden_size, E = c.n_routed_experts, K = c.num_experts_per_tok;
   const int64_t F = c.moe_intermediate_size;
   if (p.shared.F > 0) ffn_backward(p.shared, x, N, D, a.shared, dy, dx);
-  // experts: d out_(n,j) = w_nj dy_n, gathered in expert order
-  std::vector<float> dye(N * K * D), dxg(N * K * D, 0.0f);
-  for (int64_t row = 0; row < N * K; ++row) {
-    const int64_t n = a.row_token[row], j = a.row_slot[row];
-    const float wj = a.w[n * K + j];
-    for (int64_t i = 0; i < D; ++i) dye[row * D + i] = wj * dy[n * D + i];
-  }
-  for (int64_t e = 0; e < E; ++e) {
-    const int64_t r0 = a.start[e], n = a.start[e + 1] - r0;
-    swiglu_rows_backward(p.experts[e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
-                         a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, dye.data() + r0 * D,
-                         dxg.data() + r0 * D);
-  }
-  for (int64_t row = 0; row < N * K; ++row) {
-    float* d = dx + int64_t(a.row_token[row]) * D;
-    for (int64_t i = 0; i < D; ++i) d[i] += dxg[row * D + i];
+  if (p.ep) {
+    routed_backward_ep(p, dy, N, K, D, F, a, dx);
+  } else {
+    routed_backward_local(p, dy, N, K, D, F, a, dx);
   }
   // gate: weights -> scores -> router logits
   std::vector<float> dlogits(N * E);

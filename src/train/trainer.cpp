@@ -1,6 +1,9 @@
 // The pretraining loop (see trainer.h). Data-parallel: every rank reads its own windows of each
 // global batch, gradients are summed over ranks with each micro-batch pre-scaled by
-// 1/(grad_accum * world), expert loads are summed before the bias update, rank 0 writes.
+// 1/(grad_accum * world) (bucketed all-reduce started by backward's grad-ready calls on the last
+// micro-batch), expert loads are summed before the bias update, rank 0 writes. With expert
+// parallelism the routed experts' gradients stay on their owners (ExpertShard) and rank 0
+// gathers the experts before it writes a checkpoint or the GGUF.
 #include "train/trainer.h"
 
 #include <chrono>
@@ -97,6 +100,10 @@ Trainer::Trainer(const TrainConfig& c) : cfg_(c), rng_(c.seed) {
   }
   const ModelConfig mc = build_model_config(cfg_, manifest_.vocab_size, manifest_.bos_id, manifest_.eos_id);
   model_ = std::make_unique<TrainModel>(mc, cfg_.seed, cfg_.init_std);
+  if (cfg_.expert_parallel && world_ > 1) {  // one process: every expert is local anyway
+    experts_ = std::make_unique<ExpertShard>(comm, *model_);
+    model_->set_expert_parallel(&experts_->ep());
+  }
   adam_ = std::make_unique<AdamW>(model_->n_params());
   train_ = std::make_unique<TokenLoader>(manifest_, false, cfg_.batch, cfg_.seq, cfg_.seed, rank_, world_, true);
   if (!manifest_.val_shards.empty()) {
@@ -113,7 +120,12 @@ Trainer::Trainer(const TrainConfig& c) : cfg_(c), rng_(c.seed) {
   if (world_ > 1) {
     comm.broadcast(model_->params(), model_->n_params() * sizeof(float), 0);
     comm.broadcast(model_->router_bias().data(), model_->router_bias().size() * sizeof(float), 0);
+    const size_t n = model_->n_params();
+    grad_sync_ = std::make_unique<GradAllReduce>(comm, model_->grads(), n,
+                                                 experts_ ? experts_->replicated() : std::vector<GradRange>{{0, n}},
+                                                 static_cast<size_t>(cfg_.grad_bucket_mb * (1 << 20)));
   }
+  gathered_step_ = step_;  // every rank holds the whole model now
 }
 
 Trainer::~Trainer() = default;
@@ -147,29 +159,45 @@ StepMetrics Trainer::step() {
   model_->zero_grad();
   std::fill(loads_.begin(), loads_.end(), 0);
   double parts[4] = {0, 0, 0, 0};  // total, ce, mtp, balance: means over micro-batches and ranks
+  const double alltoall0 = experts_ ? experts_->ep().exchange_s() : 0;
   for (int64_t a = 0; a < cfg_.grad_accum; ++a) {
     train_->next(batch_);
+    // The last micro-batch's backward finishes the gradients: each stretch's buckets start
+    // their all-reduce as backward hands them over (the same points on every rank).
+    struct HookGuard {
+      TrainModel& m;
+      ~HookGuard() { m.set_grad_ready(nullptr); }
+    } guard{*model_};
+    if (grad_sync_ && cfg_.grad_overlap && a + 1 == cfg_.grad_accum)
+      model_->set_grad_ready([this](size_t offset, size_t n) { grad_sync_->mark_ready(offset, n); });
     const LossParts p = model_->forward_backward(batch_.data(), cfg_.batch, cfg_.seq + 1, w, *pool_, scale);
     parts[0] += p.total * scale, parts[1] += p.ce * scale, parts[2] += p.mtp * scale, parts[3] += p.balance * scale;
     const std::vector<int64_t>& l = model_->expert_loads();
     SEEK_ASSERT(l.size() == loads_.size());
     for (size_t i = 0; i < l.size(); ++i) loads_[i] += l[i];
   }
+  StepMetrics m;
   if (world_ > 1) {
     Comm& comm = Comm::world();
-    comm.allreduce_sum(model_->grads(), model_->n_params());
-    comm.allreduce_sum(loads_.data(), loads_.size());
-    comm.allreduce_sum(parts, 4);
+    const GradSyncStats& sync = grad_sync_->wait_all();
+    m.allreduce_s = sync.comm_s();
+    m.allreduce_wait_s = sync.wait_s;
+    // loss parts and expert loads in one call (counts are exact in a double up to 2^53)
+    std::vector<double> sums(parts, parts + 4);
+    sums.insert(sums.end(), loads_.begin(), loads_.end());
+    comm.allreduce_sum(sums.data(), sums.size());
+    std::copy(sums.begin(), sums.begin() + 4, parts);
+    for (size_t i = 0; i < loads_.size(); ++i) loads_[i] = static_cast<int64_t>(sums[4 + i]);
   }
+  if (experts_) m.alltoall_s = experts_->ep().exchange_s() - alltoall0;
   const double lr = schedule_.at(step_);
   const AdamWConfig ac{cfg_.beta1, cfg_.beta2, cfg_.eps, cfg_.weight_decay, cfg_.clip};
-  const double grad_norm = adam_->step(*model_, lr, ac, *pool_);
+  const double grad_norm = adam_->step(*model_, lr, ac, *pool_, experts_ ? &experts_->adam() : nullptr);
   model_->update_router_bias(loads_.data(), cfg_.gamma);
   ++step_;
   const int64_t step_tokens = cfg_.batch * cfg_.seq * cfg_.grad_accum * world_;
   tokens_ += step_tokens;
 
-  StepMetrics m;
   m.step = step_;
   m.loss = parts[0], m.ce = parts[1], m.mtp = parts[2], m.balance = parts[3];
   m.lr = lr;
@@ -206,7 +234,20 @@ double Trainer::evaluate() {
   return sums[0] / sums[1];
 }
 
+void Trainer::gather_experts() {
+  if (experts_ && gathered_step_ != step_)
+    experts_->gather_to_root(model_->params(), adam_->m().data(), adam_->v().data(), 0);
+  gathered_step_ = step_;
+}
+
+void Trainer::require_full_model(const char* what) const {
+  if (experts_ && (rank_ != 0 || gathered_step_ != step_))
+    throw Error(str(what, " under expert parallelism: rank 0 only, after gather_experts() on every rank (rank ", rank_,
+                    ", gathered at step ", gathered_step_, ", now step ", step_, ")"));
+}
+
 void Trainer::save_checkpoint_to(const std::string& path) const {
+  require_full_model("save_checkpoint_to");
   CheckpointMeta meta;
   meta.step = step_;
   meta.model_config = config_to_hf_json(model_->config());
@@ -230,6 +271,7 @@ void Trainer::save_checkpoint_to(const std::string& path) const {
 }
 
 void Trainer::export_to(const std::string& path) const {
+  require_full_model("export_to");
   std::string vocab = cfg_.vocab;
   if (vocab.empty()) {
     if (manifest_.tokenizer_gguf.empty())
@@ -258,27 +300,40 @@ TrainResult Trainer::run() {
   ProgressBar bar("train", cfg_.steps, "steps");
   const auto start = Clock::now();
   TrainResult r;
-  int64_t last_saved = -1;
+  int64_t last_saved = -1, n_steps = 0;
+  double comm[3] = {0, 0, 0};  // sums of allreduce_s, allreduce_wait_s, alltoall_s
   while (step_ < cfg_.steps) {
     StepMetrics m = step();
     if (cfg_.eval_every > 0 && (step_ % cfg_.eval_every == 0 || step_ == cfg_.steps)) m.val_loss = r.val_loss = evaluate();
     m.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
     r.loss = m.loss;
     r.tokens_per_s = m.tokens_per_s;
+    ++n_steps, comm[0] += m.allreduce_s, comm[1] += m.allreduce_wait_s, comm[2] += m.alltoall_s;
+    // every rank takes the same decision: saving under expert parallelism starts with a gather
+    const bool save = (cfg_.save_every > 0 && step_ % cfg_.save_every == 0) || step_ == cfg_.steps;
+    if (save) {
+      gather_experts();
+      last_saved = step_;
+    }
     if (lead) {
       metrics->write(m);
       bar.update(step_, progress_text(m));
-      if ((cfg_.save_every > 0 && step_ % cfg_.save_every == 0) || step_ == cfg_.steps) {
+      if (save) {
         r.checkpoint = checkpoint_path(cfg_.out, step_);
         save_checkpoint_to(r.checkpoint);
         prune_checkpoints(cfg_.out, cfg_.keep);
-        last_saved = step_;
       }
     }
   }
   bar.finish();
   r.steps = step_;
-  if (lead && last_saved != step_ && step_ > 0) {  // resumed at or past --steps: still leave a checkpoint
+  if (n_steps > 0) {  // a kind of communication absent from this run stays -1 (the mean of -1s)
+    r.allreduce_s = comm[0] / double(n_steps), r.allreduce_wait_s = comm[1] / double(n_steps);
+    r.alltoall_s = comm[2] / double(n_steps);
+  }
+  const bool final_save = last_saved != step_ && step_ > 0;  // resumed at or past --steps: still leave one
+  if (final_save || cfg_.export_path != "none") gather_experts();
+  if (lead && final_save) {
     r.checkpoint = checkpoint_path(cfg_.out, step_);
     if (!std::filesystem::exists(r.checkpoint)) save_checkpoint_to(r.checkpoint);
   }

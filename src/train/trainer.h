@@ -1,7 +1,8 @@
 // The pretraining loop (llm.c's train loop, DeepSeek-V3's recipe scaled down): micro-batches
-// from the packing loader, forward/backward, data-parallel gradient all-reduce, AdamW with
-// clipping, the auxiliary-loss-free router-bias update (deepseek.md 2.4), evaluation, metrics,
-// checkpoints that resume bit-identically, and the GGUF export at the end.
+// from the packing loader, forward/backward, data-parallel gradient all-reduce (bucketed and
+// overlapped with backward) with optional expert parallelism, AdamW with clipping, the
+// auxiliary-loss-free router-bias update (deepseek.md 2.4), evaluation, metrics, checkpoints that
+// resume bit-identically, and the GGUF export at the end.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -12,7 +13,9 @@
 #include "core/threadpool.h"
 #include "train/adamw.h"
 #include "train/checkpoint.h"
+#include "dist/grad_allreduce.h"
 #include "train/data.h"
+#include "train/expert_shard.h"
 #include "train/lr_schedule.h"
 #include "train/metrics.h"
 #include "train/train_config.h"
@@ -25,6 +28,8 @@ class ProgressBar;
 struct TrainResult {
   int64_t steps = 0;
   double loss = 0, val_loss = -1, tokens_per_s = 0;
+  // means per step of this run's StepMetrics (< 0: no such communication)
+  double allreduce_s = -1, allreduce_wait_s = -1, alltoall_s = -1;
   std::string checkpoint, exported;  // last checkpoint written, GGUF written ("" when none)
 };
 
@@ -46,7 +51,12 @@ class Trainer {
   // One optimizer step (grad_accum micro-batches); returns its metrics (val_loss unset).
   StepMetrics step();
   // Mean next-token cross-entropy over eval_batches validation batches (same batches each time).
+  // Collective under mpirun: every rank calls it.
   double evaluate();
+  // With expert parallelism rank 0 holds current weights of its own experts only: every rank
+  // must call gather_experts() first (collective), then rank 0 may save or export. Without
+  // expert parallelism gather_experts() does nothing.
+  void gather_experts();
   void save_checkpoint_to(const std::string& path) const;
   void export_to(const std::string& path) const;
 
@@ -55,9 +65,11 @@ class Trainer {
   int64_t steps_done() const { return step_; }
   int rank() const { return rank_; }
   int world() const { return world_; }
+  bool expert_parallel() const { return experts_ != nullptr; }
 
  private:
   void restore(const LoadedCheckpoint& ck);
+  void require_full_model(const char* what) const;
   std::string progress_text(const StepMetrics& m) const;
 
   TrainConfig cfg_;
@@ -73,6 +85,9 @@ class Trainer {
   std::vector<int32_t> batch_;     // [B, seq + 1]
   std::vector<int64_t> loads_;     // [n_moe, E] summed over micro-batches and ranks
   std::vector<double> eval_logp_;  // scratch
+  std::unique_ptr<ExpertShard> experts_;     // expert parallelism (null: every expert everywhere)
+  std::unique_ptr<GradAllReduce> grad_sync_; // world > 1: the replicated gradients' all-reduce
+  int64_t gathered_step_ = -1;               // step of the last gather_experts()
 };
 
 }  // namespace seek

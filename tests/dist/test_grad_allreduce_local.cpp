@@ -38,5 +38,21 @@ TEST(DistLocal, GradAllReduceOneRankIsIdentity) {
   EXPECT_THROW(GradAllReduce(Comm::world(), g.data(), g.size(), 0), UsageError);
 }
 
+TEST(DistLocal, GradAllReduceRangesAreChecked) {
+  if (std::getenv("OMPI_COMM_WORLD_SIZE")) GTEST_SKIP() << "launched by mpirun";
+  std::vector<float> g(1000, 2.0f);
+  Comm& c = Comm::world();
+  using R = std::vector<GradRange>;
+  EXPECT_THROW(GradAllReduce(c, g.data(), g.size(), R{{0, 10}, {5, 10}}, 400), UsageError);    // overlap
+  EXPECT_THROW(GradAllReduce(c, g.data(), g.size(), R{{500, 10}, {100, 10}}, 400), UsageError);  // descending
+  EXPECT_THROW(GradAllReduce(c, g.data(), g.size(), R{{990, 11}}, 400), UsageError);             // past the end
+  GradAllReduce ar(c, g.data(), g.size(), R{{0, 150}, {400, 0}, {600, 100}}, 400);
+  EXPECT_EQ(ar.n_buckets(), 3u);  // 100 | 50 + 50 | 50 floats
+  EXPECT_EQ(ar.reduced_floats(), 250u);
+  ar.mark_ready(0, 1000);  // marks outside the ranges are ignored
+  EXPECT_EQ(ar.wait_all().bytes, 1000);
+  for (float v : g) ASSERT_EQ(v, 2.0f);
+}
+
 }  // namespace
 }  // namespace seek

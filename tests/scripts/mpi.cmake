@@ -30,6 +30,8 @@ if(SEEK_MPIRUN)
   # a measurement, not a test: docs/distributed.md
   add_executable(bench_dist_allreduce ${CMAKE_CURRENT_SOURCE_DIR}/dist/mpi/bench_allreduce.cpp)
   target_link_libraries(bench_dist_allreduce PRIVATE seek_dist)
+  add_executable(bench_dist_alltoall ${CMAKE_CURRENT_SOURCE_DIR}/dist/mpi/bench_alltoall.cpp)
+  target_link_libraries(bench_dist_alltoall PRIVATE seek_dist)
 
   # seek train under mpirun == one process with the same global batch (train_trajectory.py)
   if(TARGET seek AND EXISTS /usr/bin/python3)
@@ -46,6 +48,31 @@ if(SEEK_MPIRUN)
              COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode resume --ranks 2
                      --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_resume)
     set_tests_properties(mpi_train_resume_other_world PROPERTIES LABELS "mpi;train" TIMEOUT 300)
+    # Expert parallelism (--expert-parallel): 8 routed experts split over 2 and 4 ranks; loads
+    # and final weights too; resume of an EP checkpoint by EP ranks and by one process; 3 ranks
+    # (8 experts do not split) refused with a message.
+    foreach(np 2 4)
+      add_test(NAME mpi_train_ep_np${np}
+               COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode ep --ranks ${np}
+                       --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_ep_np${np})
+    endforeach()
+    add_test(NAME mpi_train_ep_resume
+             COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode ep_resume --ranks 2
+                     --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_ep_resume)
+    add_test(NAME mpi_train_ep_refuses_uneven_split
+             COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode ep_refuse --ranks 3
+                     --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_ep_refuse)
+    # Faults in a real training job: rank 1 of an expert-parallel run SIGKILLed, or stopped (a hung
+    # peer: the deadline fires inside an all-to-all or all-reduce) once a checkpoint exists; the
+    # job ends by itself within 30 s saying why, and resuming continues as one process would.
+    foreach(sig kill stop)
+      add_test(NAME mpi_train_ep_rank_${sig}_stops_job_then_resumes
+               COMMAND /usr/bin/python3 ${traj} ${traj_args} --mode fault --ep --signal ${sig} --ranks 2
+                       --work ${CMAKE_CURRENT_BINARY_DIR}/mpi_traj_fault_${sig})
+    endforeach()
+    set_tests_properties(mpi_train_ep_np2 mpi_train_ep_np4 mpi_train_ep_resume mpi_train_ep_refuses_uneven_split
+                         mpi_train_ep_rank_kill_stops_job_then_resumes mpi_train_ep_rank_stop_stops_job_then_resumes
+                         PROPERTIES LABELS "mpi;train" TIMEOUT 300)
   endif()
 
   get_property(mpi_tests DIRECTORY PROPERTY TESTS)

@@ -72,6 +72,22 @@ TEST(Comm, AllgathervConcatenatesInRankOrder) {
     for (int j = 0; j <= q; ++j) ASSERT_EQ(all[k++], q * 100);
 }
 
+TEST(Comm, GathervFillsOnlyTheRoot) {
+  Comm& c = Comm::world();
+  const int r = c.rank(), root = c.size() - 1;
+  std::vector<int32_t> mine(2 * r + 1, r * 7 + 1);  // rank r sends 2r+1 values
+  std::vector<int64_t> counts;
+  int64_t total = 0;
+  for (int q = 0; q < c.size(); ++q) counts.push_back(int64_t((2 * q + 1) * sizeof(int32_t))), total += counts.back();
+  std::vector<int32_t> all(total / sizeof(int32_t), -5);
+  c.gatherv_bytes(mine.data(), mine.size() * sizeof(int32_t), all.data(), counts, root);
+  size_t k = 0;
+  for (int q = 0; q < c.size(); ++q)
+    for (int j = 0; j <= 2 * q; ++j) ASSERT_EQ(all[k++], r == root ? q * 7 + 1 : -5) << "rank " << r;
+  EXPECT_THROW(c.gatherv_bytes(mine.data(), 1, all.data(), counts, root), Error);   // count disagrees
+  EXPECT_THROW(c.gatherv_bytes(mine.data(), 0, all.data(), counts, c.size()), Error);  // no such root
+}
+
 TEST(Comm, AlltoallvRoutesEachBlockToItsRank) {
   Comm& c = Comm::world();
   const int R = c.size(), r = c.rank();

@@ -51,6 +51,39 @@ TEST(GradAllReduce, SumsEveryBucketWhateverTheMarkOrder) {
   }
 }
 
+// Expert parallelism leaves the routed experts out: only the given ranges are summed, buckets
+// straddle the gaps (packed, reduced, unpacked), and the gaps keep each rank's own values.
+TEST(GradAllReduce, SumsOnlyTheReducedRanges) {
+  Comm& c = Comm::world();
+  const size_t n = 5003;
+  const std::vector<GradRange> reduce = {{0, 100}, {300, 1700}, {2100, 900}, {4000, 3}};
+  auto inside = [&](size_t k) {
+    for (const GradRange& r : reduce)
+      if (k >= r.offset && k < r.offset + r.n) return true;
+    return false;
+  };
+  std::vector<float> g(n);
+  GradAllReduce ar(c, g.data(), n, reduce, 1024 * sizeof(float));
+  EXPECT_EQ(ar.reduced_floats(), 2703u);
+  EXPECT_EQ(ar.n_buckets(), 3u);  // 1024 + 1024 + 655 floats
+  for (int step = 0; step < 3; ++step) {
+    for (size_t k = 0; k < n; ++k) g[k] = grad_value(c.rank(), step, k);
+    auto pieces = shuffled_pieces(n, 400, 77u * c.rank() + step);
+    for (size_t i = 0; i + 2 < pieces.size(); ++i) ar.mark_ready(pieces[i].first, pieces[i].second);
+    const GradSyncStats& s = ar.wait_all();
+    EXPECT_EQ(s.buckets, 3);
+    EXPECT_EQ(s.bytes, int64_t(2703 * sizeof(float)));
+    for (size_t k = 0; k < n; ++k) {
+      float want = grad_value(c.rank(), step, k);
+      if (inside(k)) {
+        want = 0;
+        for (int q = 0; q < c.size(); ++q) want += grad_value(q, step, k);
+      }
+      ASSERT_NEAR(g[k], want, 1e-5f * c.size()) << "step " << step << " element " << k;
+    }
+  }
+}
+
 TEST(GradAllReduce, OverlappingMarksThrow) {
   Comm& c = Comm::world();
   std::vector<float> g(100, 1.0f);
