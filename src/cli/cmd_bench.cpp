@@ -4,6 +4,7 @@
 // (the model benchmark: pp / tg tokens/s) lives in bench_model.cpp.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -50,7 +51,16 @@ std::vector<DType> parse_types(const std::string& list) {
   return out;
 }
 
+// --cpu-time: the calling thread's CPU clock instead of the wall clock, so that on a shared
+// machine a 1-thread, in-cache run measures the kernel's compute cost, not the time slices lost.
+bool g_cpu_clock = false;
+
 double now_s() {
+  if (g_cpu_clock) {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  }
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
@@ -157,15 +167,20 @@ int bench_kernels(int argc, char** argv) {
       if (o.reps < 1) throw UsageError(str("bench kernels: --reps must be >= 1, got ", o.reps));
     } else if (a == "--no-batch") {
       o.batching = false;
+    } else if (a == "--cpu-time") {
+      g_cpu_clock = true;
     } else if (a == "--help" || a == "-h") {
       std::printf("usage: seek bench kernels [--threads N] [--json] [--mb MB] [--level scalar|avx2|avx512]\n"
-                  "                          [--types f16,q8_0,...] [--reps R] [--no-batch]\n");
+                  "                          [--types f16,q8_0,...] [--reps R] [--no-batch] [--cpu-time]\n"
+                  "  --cpu-time: time with the thread's CPU clock (use with --threads 1 and a small --mb:\n"
+                  "              the kernels' compute cost on a machine shared with other jobs)\n");
       return 0;
     } else {
       throw UsageError(str("bench kernels: unknown option '", a, "'"));
     }
   }
   if (!o.level.empty()) set_kernel_level(kernel_level_from_name(o.level));
+  if (g_cpu_clock && o.threads != 1) throw UsageError("bench kernels: --cpu-time needs --threads 1");
   ThreadPool pool(o.threads);
   const double bw = read_bandwidth(pool, 1024ull << 20);
   const double region_us = region_overhead_us(pool);

@@ -1,0 +1,168 @@
+// AVX-512 (BW, VNNI) row-dots for the K-quants against Q8_K activations: 64 weights per
+// 512-bit register, products paired by vpmaddubsw and scaled and summed by vpdpwssd (VNNI), the
+// sub-block scales spread to their words by one vpermw. The integer sums are exact and the
+// per-super-block float steps are the reference's (ref/rowdot_ref.cpp), so results match it bit
+// for bit, like the AVX2 kernels.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC optimize("fp-contract=off")
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "kernels/cpu/rowdot.h"
+#include "kernels/cpu/simd_groups.h"
+#include "kernels/quant/blocks.h"
+
+namespace seek::kern {
+
+namespace {
+
+inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
+inline float load_f32(const void* p) {
+  float f;
+  std::memcpy(&f, p, 4);
+  return f;
+}
+inline int hsum8_i32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(s);
+}
+inline int hsum16_i32(__m512i v) {
+  return hsum8_i32(_mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
+}
+// Word index vector: word i -> first + i / per (the scale of the sub-block word i belongs to).
+inline __m512i spread_index(int first, int per) {
+  alignas(64) int16_t idx[32];
+  for (int i = 0; i < 32; ++i) idx[i] = static_cast<int16_t>(first + i / per);
+  return _mm512_load_si512(idx);
+}
+
+// Q4_K's 12 packed bytes -> 8 scales (bytes 0-7) and 8 mins (bytes 8-15), 6 bits each:
+// j < 4: sc = s[j] & 63, m = s[j+4] & 63; j >= 4: the low 4 bits from s[j+4] (sc: low nibble,
+// m: high nibble), the top 2 from s[j-4] >> 6 (sc) and s[j] >> 6 (m). Four bytes at a time.
+inline __m128i q4_K_scales_mins(const uint8_t* s) {
+  uint32_t a, b, c;
+  std::memcpy(&a, s, 4);
+  std::memcpy(&b, s + 4, 4);
+  std::memcpy(&c, s + 8, 4);
+  const uint32_t sc_lo = a & 0x3F3F3F3F, m_lo = b & 0x3F3F3F3F;
+  const uint32_t sc_hi = (c & 0x0F0F0F0F) | (((a >> 6) & 0x03030303) << 4);
+  const uint32_t m_hi = ((c >> 4) & 0x0F0F0F0F) | (((b >> 6) & 0x03030303) << 4);
+  return _mm_set_epi32(static_cast<int>(m_hi), static_cast<int>(m_lo), static_cast<int>(sc_hi),
+                       static_cast<int>(sc_lo));
+}
+
+struct Q4KDot {
+  template <int NC>
+  static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
+    const BlockQ4_K* wb = static_cast<const BlockQ4_K*>(w);
+    const int64_t nb = K / kQKK;
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    __m512i sidx[4];
+    for (int ch = 0; ch < 4; ++ch) sidx[ch] = spread_index(2 * ch, 16);  // 32 elements = 16 words
+    const int64_t pf = prefetch_bytes();
+    float s[NC];
+    for (int c = 0; c < NC; ++c) s[c] = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      for (int o = 0; o < static_cast<int>(sizeof(BlockQ4_K)); o += 64) prefetch(wb + b, pf + o);
+      const __m128i sm = q4_K_scales_mins(wb[b].scales);
+      const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(sm));  // words 0-7: scales
+      const __m128i m8 = _mm_cvtepu8_epi16(_mm_srli_si128(sm, 8));
+      const __m256i mins = _mm256_set_m128i(_mm_unpackhi_epi16(m8, m8), _mm_unpacklo_epi16(m8, m8));
+      __m512i acc0[NC], acc1[NC];
+      for (int c = 0; c < NC; ++c) acc0[c] = acc1[c] = _mm512_setzero_si512();
+      for (int ch = 0; ch < 4; ++ch) {
+        // [q, q] -> [low nibbles, high nibbles] = elements 64 ch .. 64 ch + 63 in order.
+        __m512i q = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].qs + 32 * ch)));
+        q = _mm512_and_si512(_mm512_mask_srli_epi16(q, 0xFFFF0000u, q, 4), m4);
+        const __m512i sv = _mm512_permutexvar_epi16(sidx[ch], sc16);
+        for (int c = 0; c < NC; ++c) {
+          const int8_t* xq = reinterpret_cast<const BlockQ8_K*>(cols[c])[b].qs + 64 * ch;
+          const __m512i p = _mm512_maddubs_epi16(q, _mm512_loadu_si512(xq));
+          if (ch & 1) {
+            acc1[c] = _mm512_dpwssd_epi32(acc1[c], p, sv);
+          } else {
+            acc0[c] = _mm512_dpwssd_epi32(acc0[c], p, sv);
+          }
+        }
+      }
+      const float wd = h2f(wb[b].d), wdmin = h2f(wb[b].dmin);
+      for (int c = 0; c < NC; ++c) {
+        const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
+        const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
+        const int sumi = hsum16_i32(_mm512_add_epi32(acc0[c], acc1[c]));
+        const int summ = hsum8_i32(_mm256_madd_epi16(bs, mins));
+        const float xd = load_f32(&xb.d);
+        const float d = wd * xd, dmin = wdmin * xd;
+        const float pp = d * static_cast<float>(sumi);
+        const float qq = dmin * static_cast<float>(summ);
+        s[c] += pp - qq;
+      }
+    }
+    for (int c = 0; c < NC; ++c) r[c] = s[c];
+  }
+};
+
+// Q6_K: per 128 elements, ql (64 bytes) gives the low 4 bits of elements 0-63 (low nibbles)
+// and 64-127 (high nibbles); qh (32 bytes, broadcast) the top 2 bits, 2 bits per element group.
+struct Q6KDot {
+  template <int NC>
+  static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
+    const BlockQ6_K* wb = static_cast<const BlockQ6_K*>(w);
+    const int64_t nb = K / kQKK;
+    const __m512i m4 = _mm512_set1_epi8(0x0F), m3 = _mm512_set1_epi8(0x03), m30 = _mm512_set1_epi8(0x30);
+    __m512i sidx[4];
+    for (int g = 0; g < 4; ++g) sidx[g] = spread_index(4 * g, 8);  // 16 elements = 8 words
+    const int64_t pf = prefetch_bytes();
+    float s[NC];
+    for (int c = 0; c < NC; ++c) s[c] = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      for (int o = 0; o < static_cast<int>(sizeof(BlockQ6_K)); o += 64) prefetch(wb + b, pf + o);
+      const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].scales)));
+      const __m512i sc512 = _mm512_castsi256_si512(sc16);
+      __m512i acc0[NC], acc1[NC];
+      for (int c = 0; c < NC; ++c) acc0[c] = acc1[c] = _mm512_setzero_si512();
+      for (int h = 0; h < 2; ++h) {
+        const __m512i ql = _mm512_loadu_si512(wb[b].ql + 64 * h);
+        __m512i hb = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].qh + 32 * h)));
+        hb = _mm512_mask_srli_epi16(hb, 0xFFFF0000u, hb, 2);  // [qh, qh >> 2]
+        // Elements 0-63: low nibble | bits 0-1 of hb << 4; 64-127: high nibble | bits 4-5 of hb.
+        const __m512i hi0 = _mm512_slli_epi16(_mm512_and_si512(hb, m3), 4);
+        const __m512i q0 = _mm512_ternarylogic_epi32(ql, hi0, m4, 0xE4);  // ql & m4 | hi0 & ~m4 (A & C | B & ~C = 0xE4)
+        const __m512i q1 = _mm512_ternarylogic_epi32(_mm512_srli_epi16(ql, 4), _mm512_and_si512(hb, m30), m4, 0xE4);
+        const __m512i sv0 = _mm512_permutexvar_epi16(sidx[2 * h], sc512);
+        const __m512i sv1 = _mm512_permutexvar_epi16(sidx[2 * h + 1], sc512);
+        for (int c = 0; c < NC; ++c) {
+          const int8_t* xq = reinterpret_cast<const BlockQ8_K*>(cols[c])[b].qs + 128 * h;
+          acc0[c] = _mm512_dpwssd_epi32(acc0[c], _mm512_maddubs_epi16(q0, _mm512_loadu_si512(xq)), sv0);
+          acc1[c] = _mm512_dpwssd_epi32(acc1[c], _mm512_maddubs_epi16(q1, _mm512_loadu_si512(xq + 64)), sv1);
+        }
+      }
+      const float wd = h2f(wb[b].d);
+      for (int c = 0; c < NC; ++c) {
+        const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
+        const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
+        const int sumi = hsum16_i32(_mm512_add_epi32(acc0[c], acc1[c])) - 32 * hsum8_i32(_mm256_madd_epi16(bs, sc16));
+        s[c] += (wd * load_f32(&xb.d)) * static_cast<float>(sumi);
+      }
+    }
+    for (int c = 0; c < NC; ++c) r[c] = s[c];
+  }
+};
+
+}  // namespace
+
+const KernelTable& kernels_kquant_avx512() {
+  static const KernelTable t = [] {
+    KernelTable k;
+    k.q4_K = grouped<Q4KDot>;
+    k.q6_K = grouped<Q6KDot>;
+    return k;
+  }();
+  return t;
+}
+
+}  // namespace seek::kern
