@@ -46,5 +46,7 @@ const KernelTable& kernels_avx2();
 const KernelTable& kernels_avx512();
 // The AVX-512 K-quant row-dots (cpu/rowdot_kquant_avx512.cpp), merged into kernels_avx512().
 const KernelTable& kernels_kquant_avx512();
+// AVX-512 kernels that also need GFNI (cpu/rowdot_gfni_avx512.cpp); call only if CPUID has it.
+const KernelTable& kernels_gfni_avx512();
 
 }  // namespace seek::kern

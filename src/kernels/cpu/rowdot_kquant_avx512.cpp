@@ -40,19 +40,17 @@ inline __m512i spread_index(int first, int per) {
   return _mm512_load_si512(idx);
 }
 
-// Q4_K's 12 packed bytes -> 8 scales (bytes 0-7) and 8 mins (bytes 8-15), 6 bits each:
-// j < 4: sc = s[j] & 63, m = s[j+4] & 63; j >= 4: the low 4 bits from s[j+4] (sc: low nibble,
-// m: high nibble), the top 2 from s[j-4] >> 6 (sc) and s[j] >> 6 (m). Four bytes at a time.
-inline __m128i q4_K_scales_mins(const uint8_t* s) {
-  uint32_t a, b, c;
-  std::memcpy(&a, s, 4);
-  std::memcpy(&b, s + 4, 4);
-  std::memcpy(&c, s + 8, 4);
-  const uint32_t sc_lo = a & 0x3F3F3F3F, m_lo = b & 0x3F3F3F3F;
-  const uint32_t sc_hi = (c & 0x0F0F0F0F) | (((a >> 6) & 0x03030303) << 4);
-  const uint32_t m_hi = ((c >> 4) & 0x0F0F0F0F) | (((b >> 6) & 0x03030303) << 4);
-  return _mm_set_epi32(static_cast<int>(m_hi), static_cast<int>(m_lo), static_cast<int>(sc_hi),
-                       static_cast<int>(sc_lo));
+// Q4_K's 12 packed bytes -> 8 scales (bytes 0-7) and 8 mins (bytes 8-15), 6 bits each. With
+// a, b, c the three little-endian 32-bit words: scales 0-3 = a & 0x3F.., scales 4-7 =
+// (c & 0x0F..) | (a >> 2 & 0x30..), mins 0-3 = b & 0x3F.., mins 4-7 = (c >> 4 & 0x0F..) |
+// (b >> 2 & 0x30..): 32-bit lanes (a, c, b, c) and (a, a, b, b), one shift, mask and merge each.
+inline __m128i q4_K_scales_mins(const uint8_t* s) {  // s: the block's scales, qs follow
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));  // + 4 bytes of qs, unused
+  const __m128i acbc = _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 1, 2, 0)), aabb = _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 1, 0, 0));
+  const __m128i low = _mm_and_si128(_mm_srlv_epi32(acbc, _mm_set_epi32(4, 0, 0, 0)),
+                                    _mm_set_epi32(0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F));
+  const __m128i top = _mm_and_si128(_mm_srli_epi32(aabb, 2), _mm_set_epi32(0x30303030, 0, 0x30303030, 0));
+  return _mm_or_si128(low, top);  // lanes: scales 0-3, scales 4-7, mins 0-3, mins 4-7
 }
 
 struct Q4KDot {
@@ -63,6 +61,8 @@ struct Q4KDot {
     const __m512i m4 = _mm512_set1_epi8(0x0F);
     __m512i sidx[4];
     for (int ch = 0; ch < 4; ++ch) sidx[ch] = spread_index(2 * ch, 16);  // 32 elements = 16 words
+    const __m256i mins_idx = _mm256_set_epi8(-1, 15, -1, 15, -1, 14, -1, 14, -1, 13, -1, 13, -1, 12, -1, 12,  //
+                                             -1, 11, -1, 11, -1, 10, -1, 10, -1, 9, -1, 9, -1, 8, -1, 8);
     const int64_t pf = prefetch_bytes();
     float s[NC];
     for (int c = 0; c < NC; ++c) s[c] = 0;
@@ -70,8 +70,8 @@ struct Q4KDot {
       for (int o = 0; o < static_cast<int>(sizeof(BlockQ4_K)); o += 64) prefetch(wb + b, pf + o);
       const __m128i sm = q4_K_scales_mins(wb[b].scales);
       const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(sm));  // words 0-7: scales
-      const __m128i m8 = _mm_cvtepu8_epi16(_mm_srli_si128(sm, 8));
-      const __m256i mins = _mm256_set_m128i(_mm_unpackhi_epi16(m8, m8), _mm_unpacklo_epi16(m8, m8));
+      // [m0, m0, m1, m1, ..., m7, m7] as 16-bit words, to pair with the 16 bsums.
+      const __m256i mins = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(sm), mins_idx);
       __m512i acc0[NC], acc1[NC];
       for (int c = 0; c < NC; ++c) acc0[c] = acc1[c] = _mm512_setzero_si512();
       for (int ch = 0; ch < 4; ++ch) {
