@@ -43,7 +43,8 @@ struct KernelTable {
 // ones only after checking the CPU (cpu/dispatch.h).
 const KernelTable& kernels_scalar();
 const KernelTable& kernels_avx2();
-const KernelTable& kernels_avx512();
+const KernelTable& kernels_avx512();  // the base table plus GFNI kernels where CPUID has GFNI
+const KernelTable& kernels_avx512_base();  // AVX-512 F/BW/VL/DQ/VNNI only (tests reach it here)
 // The AVX-512 K-quant row-dots (cpu/rowdot_kquant_avx512.cpp), merged into kernels_avx512().
 const KernelTable& kernels_kquant_avx512();
 // AVX-512 kernels that also need GFNI (cpu/rowdot_gfni_avx512.cpp); call only if CPUID has it.

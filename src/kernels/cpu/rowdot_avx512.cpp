@@ -146,18 +146,27 @@ struct NibblesSrlv {
 
 }  // namespace
 
-const KernelTable& kernels_avx512() {
+const KernelTable& kernels_avx512_base() {
   static const KernelTable t = [] {
     KernelTable k = kernels_avx2();
     k.f32 = grouped<FloatDot<LoadF32>>;
     k.f16 = grouped<FloatDot<LoadF16>>;
     k.bf16 = grouped<FloatDot<LoadBF16>>;
     k.f8_e4m3 = grouped<F8Dot>;
-    k.q4_0 = __builtin_cpu_supports("gfni") ? kernels_gfni_avx512().q4_0 : grouped<Q80Dot<true, NibblesSrlv>>;
+    k.q4_0 = grouped<Q80Dot<true, NibblesSrlv>>;
     k.q8_0 = grouped<Q80Dot<false, NibblesSrlv>>;
     const KernelTable& kq = kernels_kquant_avx512();
     k.q4_K = kq.q4_K;
     k.q6_K = kq.q6_K;
+    return k;
+  }();
+  return t;
+}
+
+const KernelTable& kernels_avx512() {
+  static const KernelTable t = [] {
+    KernelTable k = kernels_avx512_base();
+    if (__builtin_cpu_supports("gfni")) k.q4_0 = kernels_gfni_avx512().q4_0;
     return k;
   }();
   return t;
