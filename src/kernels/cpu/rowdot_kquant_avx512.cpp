@@ -24,14 +24,14 @@ inline float load_f32(const void* p) {
   std::memcpy(&f, p, 4);
   return f;
 }
-inline int hsum8_i32(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtsi128_si32(s);
-}
-inline int hsum16_i32(__m512i v) {
-  return hsum8_i32(_mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1)));
+// The sums of all lanes of a (16 lanes) and of b (8 lanes), reduced together.
+inline void hsum_pair(__m512i a, __m256i b, int* sa, int* sb) {
+  const __m256i a8 = _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
+  const __m256i h = _mm256_hadd_epi32(a8, b);  // per 128-bit half: a01 a23 b01 b23
+  __m128i x = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  x = _mm_hadd_epi32(x, x);  // a, b, a, b
+  *sa = _mm_cvtsi128_si32(x);
+  *sb = _mm_extract_epi32(x, 1);
 }
 // Word index vector: word i -> first + i / per (the scale of the sub-block word i belongs to).
 inline __m512i spread_index(int first, int per) {
@@ -93,8 +93,8 @@ struct Q4KDot {
       for (int c = 0; c < NC; ++c) {
         const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
         const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
-        const int sumi = hsum16_i32(_mm512_add_epi32(acc0[c], acc1[c]));
-        const int summ = hsum8_i32(_mm256_madd_epi16(bs, mins));
+        int sumi, summ;
+        hsum_pair(_mm512_add_epi32(acc0[c], acc1[c]), _mm256_madd_epi16(bs, mins), &sumi, &summ);
         const float xd = load_f32(&xb.d);
         const float d = wd * xd, dmin = wdmin * xd;
         const float pp = d * static_cast<float>(sumi);
@@ -145,7 +145,9 @@ struct Q6KDot {
       for (int c = 0; c < NC; ++c) {
         const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
         const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
-        const int sumi = hsum16_i32(_mm512_add_epi32(acc0[c], acc1[c])) - 32 * hsum8_i32(_mm256_madd_epi16(bs, sc16));
+        int sumq, sumb;
+        hsum_pair(_mm512_add_epi32(acc0[c], acc1[c]), _mm256_madd_epi16(bs, sc16), &sumq, &sumb);
+        const int sumi = sumq - 32 * sumb;
         s[c] += (wd * load_f32(&xb.d)) * static_cast<float>(sumi);
       }
     }
