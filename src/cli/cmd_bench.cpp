@@ -32,6 +32,7 @@ struct Options {
   bool json = false;
   size_t weight_mb = 256;
   int reps = 8;
+  int64_t K = 4096;
   bool batching = true;
   std::string level;
   std::vector<DType> types = {DType::F32,  DType::F16,  DType::BF16, DType::F8_E4M3,
@@ -167,11 +168,14 @@ int bench_kernels(int argc, char** argv) {
       if (o.reps < 1) throw UsageError(str("bench kernels: --reps must be >= 1, got ", o.reps));
     } else if (a == "--no-batch") {
       o.batching = false;
+    } else if (a == "--k") {
+      o.K = std::stoll(next());
+      if (o.K < 256 || o.K % 256) throw UsageError(str("bench kernels: --k must be a multiple of 256, got ", o.K));
     } else if (a == "--cpu-time") {
       g_cpu_clock = true;
     } else if (a == "--help" || a == "-h") {
       std::printf("usage: seek bench kernels [--threads N] [--json] [--mb MB] [--level scalar|avx2|avx512]\n"
-                  "                          [--types f16,q8_0,...] [--reps R] [--no-batch] [--cpu-time]\n"
+                  "                          [--types f16,q8_0,...] [--reps R] [--no-batch] [--cpu-time] [--k K]\n"
                   "  --cpu-time: time with the thread's CPU clock (use with --threads 1 and a small --mb:\n"
                   "              the kernels' compute cost on a machine shared with other jobs)\n");
       return 0;
@@ -189,7 +193,7 @@ int bench_kernels(int argc, char** argv) {
                 "empty parallel region: %.2f us (median of 2000)\n\n",
                 kernel_level_name(kernel_level()), o.threads, bw, region_us);
 
-  const int64_t K = 4096;
+  const int64_t K = o.K;
   std::vector<float> X(16 * K);
   for (size_t i = 0; i < X.size(); ++i) X[i] = static_cast<float>((i * 7919) % 1000) / 1000.0f - 0.5f;
   std::vector<Row> mv;

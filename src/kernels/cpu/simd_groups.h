@@ -21,7 +21,14 @@ inline int64_t prefetch_bytes() {
   }();
   return d;
 }
-inline void prefetch(const void* p, int64_t off) { _mm_prefetch(static_cast<const char*>(p) + off, _MM_HINT_T0); }
+inline bool pf_nta() {
+  static const bool v = std::getenv("SEEK_PF_NTA") != nullptr;
+  return v;
+}
+inline void prefetch(const void* p, int64_t off) {
+  if (pf_nta()) _mm_prefetch(static_cast<const char*>(p) + off, _MM_HINT_NTA);
+  else _mm_prefetch(static_cast<const char*>(p) + off, _MM_HINT_T0);
+}
 
 template <class Kernel>
 void grouped(const void* w, const RowDotArgs& a) {
