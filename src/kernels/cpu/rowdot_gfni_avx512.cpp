@@ -1,6 +1,9 @@
 // Kernels that also need GFNI (Ice Lake and later; not Skylake-X / Cascade Lake): Q4_0's nibbles
 // split by one vgf2p8affineqb, a bit-matrix per 64-bit lane that moves the low or the high
 // nibble of every byte to bits 0-3. kernels_avx512() uses these when CPUID reports GFNI.
+// GCC 12 warns inside its own headers on _mm512_cast*128*_512 (undefined upper lanes).
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("gfni")
 #include <immintrin.h>
 

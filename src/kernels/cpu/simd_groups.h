@@ -4,8 +4,6 @@
 #pragma once
 #include <xmmintrin.h>
 
-#include <cstdlib>
-
 #include "kernels/cpu/rowdot.h"
 
 namespace seek::kern {
@@ -13,22 +11,12 @@ namespace {
 
 // Software prefetch distance in weight bytes: with one thread per core the hardware prefetcher
 // alone leaves the weight stream latency-bound; asking for lines this far ahead of the loads
-// keeps enough misses in flight for the stream to overlap the arithmetic.
-inline int64_t prefetch_bytes() {
-  static const int64_t d = [] {
-    const char* e = std::getenv("SEEK_PF");
-    return e ? std::atoll(e) : 1024;
-  }();
-  return d;
-}
-inline bool pf_nta() {
-  static const bool v = std::getenv("SEEK_PF_NTA") != nullptr;
-  return v;
-}
-inline void prefetch(const void* p, int64_t off) {
-  if (pf_nta()) _mm_prefetch(static_cast<const char*>(p) + off, _MM_HINT_NTA);
-  else _mm_prefetch(static_cast<const char*>(p) + off, _MM_HINT_T0);
-}
+// keeps enough misses in flight for the stream to overlap the arithmetic. 2 KiB measured best
+// of 1, 2 and 4 KiB on the 2-core Xeon (docs/benchmarks.md); beyond a row's end it fetches the
+// next row, which is where a chunk of rows goes next.
+constexpr int64_t kPrefetchBytes = 2048;
+inline int64_t prefetch_bytes() { return kPrefetchBytes; }
+inline void prefetch(const void* p, int64_t off) { _mm_prefetch(static_cast<const char*>(p) + off, _MM_HINT_T0); }
 
 template <class Kernel>
 void grouped(const void* w, const RowDotArgs& a) {
