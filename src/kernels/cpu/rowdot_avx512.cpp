@@ -1,6 +1,6 @@
-// AVX-512 (F, BW, VL, DQ, VNNI) row-dots: float weights 16 lanes at a time with masked tails;
-// Q8_0/Q4_0 two blocks per 512-bit register with VNNI (vpdpbusd: |w| unsigned times x carrying
-// w's sign). The K-quants reuse the AVX2 kernels (they are bandwidth-bound there already).
+// AVX-512 (F, BW, VL, DQ, VNNI) row-dots: float and FP8 weights 16 lanes at a time (four FMA
+// chains, masked tails); Q8_0/Q4_0 two blocks per 512-bit register with VNNI (q80_dot_avx512.h);
+// the K-quants in rowdot_kquant_avx512.cpp; Q4_0 with GFNI in rowdot_gfni_avx512.cpp.
 // GCC 12 warns inside its own headers on _mm512_cast*256*_512 (undefined upper half).
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
