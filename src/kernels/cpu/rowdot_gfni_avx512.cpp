@@ -1,11 +1,16 @@
 // Kernels that also need GFNI (Ice Lake and later; not Skylake-X / Cascade Lake): Q4_0's nibbles
 // split by one vgf2p8affineqb, a bit-matrix per 64-bit lane that moves the low or the high
 // nibble of every byte to bits 0-3. kernels_avx512() uses these when CPUID reports GFNI.
-// GCC 12 warns inside its own headers on _mm512_cast*128*_512 (undefined upper lanes).
+#include <immintrin.h>
+// GFNI for every function below (GCC: target pragma; clang: attribute push, popped at the end).
+// GCC 12 also warns inside its own headers on _mm512_cast*128*_512 (undefined upper lanes).
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("gfni"))), apply_to = function)
+#else
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC target("gfni")
-#include <immintrin.h>
+#endif
 
 #include "kernels/cpu/q80_dot_avx512.h"
 #include "kernels/cpu/rowdot.h"
@@ -36,3 +41,7 @@ const KernelTable& kernels_gfni_avx512() {
 }
 
 }  // namespace seek::kern
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif

@@ -3,9 +3,15 @@
 // sub-block scales spread to their words by one vpermw. The integer sums are exact and the
 // per-super-block float steps are the reference's (ref/rowdot_ref.cpp), so results match it bit
 // for bit, like the AVX2 kernels.
+#if !defined(__clang__)  // GCC 12 warns inside its own headers on _mm512_cast* (undefined lanes)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#if defined(__clang__)  // the per-super-block float steps must round like the reference's
+#pragma clang fp contract(off)
+#else
 #pragma GCC optimize("fp-contract=off")
+#endif
 #include <immintrin.h>
 
 #include <cstring>
