@@ -4,6 +4,7 @@
 // (the model benchmark: pp / tg tokens/s) lives in bench_model.cpp.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -15,6 +16,7 @@
 #include "core/error.h"
 #include "core/tensor.h"
 #include "core/threadpool.h"
+#include "kernels/blas_core.h"
 #include "kernels/cpu/dispatch.h"
 #include "kernels/matmul.h"
 #include "kernels/quant/quant.h"
@@ -29,10 +31,37 @@ struct Options {
   int threads = 2;
   bool json = false;
   size_t weight_mb = 256;
+  int reps = 8;
+  int64_t K = 4096;
+  bool batching = true;
   std::string level;
+  std::vector<DType> types = {DType::F32,  DType::F16,  DType::BF16, DType::F8_E4M3,
+                              DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K};
 };
 
+std::vector<DType> parse_types(const std::string& list) {
+  std::vector<DType> out;
+  size_t b = 0;
+  while (b <= list.size()) {
+    size_t e = list.find(',', b);
+    if (e == std::string::npos) e = list.size();
+    if (e > b) out.push_back(dtype_from_name(list.substr(b, e - b)));
+    b = e + 1;
+  }
+  if (out.empty()) throw UsageError("bench kernels: --types needs a comma-separated list, e.g. f16,q8_0");
+  return out;
+}
+
+// --cpu-time: the calling thread's CPU clock instead of the wall clock, so that on a shared
+// machine a 1-thread, in-cache run measures the kernel's compute cost, not the time slices lost.
+bool g_cpu_clock = false;
+
 double now_s() {
+  if (g_cpu_clock) {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+  }
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
@@ -46,6 +75,19 @@ double best_time(int reps, const std::function<void()>& fn) {
     best = std::min(best, now_s() - t0);
   }
   return best;
+}
+
+// Cost of one parallel region with no work (dispatch to the workers and the wait for them),
+// the floor under every matvec of a decode step. Median of many calls, in microseconds.
+double region_overhead_us(ThreadPool& pool) {
+  std::vector<double> t;
+  for (int i = 0; i < 2000; ++i) {
+    const double t0 = now_s();
+    pool.run([](int, int) {});
+    t.push_back(now_s() - t0);
+  }
+  std::nth_element(t.begin(), t.begin() + t.size() / 2, t.end());
+  return t[t.size() / 2] * 1e6;
 }
 
 // Streaming read: each thread walks its contiguous share of a buffer far larger than cache and
@@ -119,36 +161,52 @@ int bench_kernels(int argc, char** argv) {
       o.weight_mb = std::stoul(next());
     } else if (a == "--level") {
       o.level = next();
+    } else if (a == "--types") {
+      o.types = parse_types(next());
+    } else if (a == "--reps") {
+      o.reps = std::stoi(next());
+      if (o.reps < 1) throw UsageError(str("bench kernels: --reps must be >= 1, got ", o.reps));
+    } else if (a == "--no-batch") {
+      o.batching = false;
+    } else if (a == "--k") {
+      o.K = std::stoll(next());
+      if (o.K < 256 || o.K % 256) throw UsageError(str("bench kernels: --k must be a multiple of 256, got ", o.K));
+    } else if (a == "--cpu-time") {
+      g_cpu_clock = true;
     } else if (a == "--help" || a == "-h") {
-      std::printf("usage: seek bench kernels [--threads N] [--json] [--mb MB] [--level scalar|avx2|avx512]\n");
+      std::printf("usage: seek bench kernels [--threads N] [--json] [--mb MB] [--level scalar|avx2|avx512]\n"
+                  "                          [--types f16,q8_0,...] [--reps R] [--no-batch] [--cpu-time] [--k K]\n"
+                  "  --cpu-time: time with the thread's CPU clock (use with --threads 1 and a small --mb:\n"
+                  "              the kernels' compute cost on a machine shared with other jobs)\n");
       return 0;
     } else {
       throw UsageError(str("bench kernels: unknown option '", a, "'"));
     }
   }
   if (!o.level.empty()) set_kernel_level(kernel_level_from_name(o.level));
+  if (g_cpu_clock && o.threads != 1) throw UsageError("bench kernels: --cpu-time needs --threads 1");
   ThreadPool pool(o.threads);
   const double bw = read_bandwidth(pool, 1024ull << 20);
+  const double region_us = region_overhead_us(pool);
   if (!o.json)
-    std::printf("kernel level %s, %d threads\nmemory read bandwidth: %.1f GB/s (1 GiB streaming sum)\n\n",
-                kernel_level_name(kernel_level()), o.threads, bw);
+    std::printf("kernel level %s, %d threads\nmemory read bandwidth: %.1f GB/s (1 GiB streaming sum)\n"
+                "empty parallel region: %.2f us (median of 2000)\n\n",
+                kernel_level_name(kernel_level()), o.threads, bw, region_us);
 
-  const int64_t K = 4096;
+  const int64_t K = o.K;
   std::vector<float> X(16 * K);
   for (size_t i = 0; i < X.size(); ++i) X[i] = static_cast<float>((i * 7919) % 1000) / 1000.0f - 0.5f;
-  const DType types[] = {DType::F32, DType::F16, DType::BF16, DType::F8_E4M3,
-                         DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K};
   std::vector<Row> mv;
   std::vector<std::pair<std::string, std::vector<double>>> batch;
   BenchWeight w;
-  for (DType t : types) {
+  for (DType t : o.types) {
     make_weight(w, t, K, o.weight_mb);
     const int64_t M = w.view.shape[0];
     std::vector<float> Y(16 * M);
-    const double sec = best_time(8, [&] { matvec(w.view, X.data(), Y.data(), pool); });
+    const double sec = best_time(o.reps, [&] { matvec(w.view, X.data(), Y.data(), pool); });
     const double gbs = static_cast<double>(w.bytes.size()) / sec / 1e9;
     mv.push_back({dtype_name(t), gbs, 100.0 * gbs / bw});
-    if (t == DType::Q4_0 || t == DType::Q8_0 || t == DType::F16 || t == DType::Q4_K) {
+    if (o.batching && (t == DType::Q4_0 || t == DType::Q8_0 || t == DType::F16 || t == DType::Q4_K)) {
       std::vector<double> rows_per_s;
       for (int64_t N : {1, 2, 4, 8, 16}) {
         const double s = best_time(4, [&] { matmul(w.view, X.data(), N, Y.data(), pool); });
@@ -167,8 +225,8 @@ int bench_kernels(int argc, char** argv) {
   }
 
   if (o.json) {
-    std::printf("{\"level\": \"%s\", \"threads\": %d, \"read_bandwidth_gbs\": %.2f, \"matvec\": [",
-                kernel_level_name(kernel_level()), o.threads, bw);
+    std::printf("{\"level\": \"%s\", \"threads\": %d, \"read_bandwidth_gbs\": %.2f, \"region_us\": %.2f, \"matvec\": [",
+                kernel_level_name(kernel_level()), o.threads, bw, region_us);
     for (size_t i = 0; i < mv.size(); ++i)
       std::printf("%s{\"type\": \"%s\", \"gbs\": %.2f, \"pct_of_read_bw\": %.1f}", i ? ", " : "", mv[i].name.c_str(),
                   mv[i].value, mv[i].pct);
@@ -178,7 +236,7 @@ int bench_kernels(int argc, char** argv) {
       for (size_t j = 0; j < batch[i].second.size(); ++j) std::printf("%s%.0f", j ? ", " : "", batch[i].second[j]);
       std::printf("]");
     }
-    std::printf("}, \"sgemm_gflops\": {");
+    std::printf("}, \"blas_core\": \"%s\", \"sgemm_gflops\": {", blas_core_name());
     for (size_t i = 0; i < gemm.size(); ++i) std::printf("%s\"%s\": %.1f", i ? ", " : "", gemm[i].first.c_str(), gemm[i].second);
     std::printf("}}\n");
     return 0;
@@ -194,7 +252,7 @@ int bench_kernels(int argc, char** argv) {
     for (double x : v) std::printf(" %8.1f", x / 1e6);
     std::printf("\n");
   }
-  std::printf("\nsgemm (OpenBLAS)\n");
+  std::printf("\nsgemm (OpenBLAS, %s kernels)\n", blas_core_name());
   for (auto& [shape, g] : gemm) std::printf("%-16s %8.1f GFLOP/s\n", shape.c_str(), g);
   return 0;
 }

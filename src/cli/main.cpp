@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "core/error.h"
 #include "dist/comm.h"
+#include "kernels/blas_core.h"
 
 namespace {
 
@@ -30,6 +31,7 @@ int fail(const char* command, const char* what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  seek::ensure_fast_blas_core(argv);  // may re-exec once with OPENBLAS_CORETYPE set
   if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "help")) {
     print_usage();
     return argc < 2 ? 1 : 0;

@@ -34,6 +34,11 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
+namespace {
+constexpr uint64_t kClosed = 1ull << 31;
+constexpr uint64_t kCountMask = kClosed - 1;
+}  // namespace
+
 void ThreadPool::worker_loop(int index) {
   uint32_t seen = 0;
   for (;;) {
@@ -48,9 +53,40 @@ void ThreadPool::worker_loop(int index) {
     }
     seen = g;
     if (stop_.load()) return;
+    uint64_t c = claim_.load(std::memory_order_acquire);
+    bool joined = false;
+    while ((c >> 32) == g && !(c & kClosed)) {
+      if (claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        joined = true;
+        break;
+      }
+    }
+    if (!joined) continue;  // closed (dynamic job done without us) or already superseded
+    // The job cannot move on while we are counted in claim_, so job_ and dynamic_ are stable.
+    const bool dynamic = dynamic_;
     (*job_)(index, n_threads_);
-    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
+    const uint64_t left = claim_.fetch_sub(1, std::memory_order_acq_rel) - 1;
+    if (dynamic) {
+      if ((left & kCountMask) == 0 && (left & kClosed)) claim_.notify_one();
+    } else if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      pending_.notify_one();
+    }
   }
+}
+
+void ThreadPool::start(const std::function<void(int, int)>& fn, bool dynamic) {
+  job_ = &fn;
+  dynamic_ = dynamic;
+  pending_.store(n_threads_ - 1, std::memory_order_relaxed);
+  const uint32_t g = generation_.load(std::memory_order_relaxed) + 1;
+  claim_.store(static_cast<uint64_t>(g) << 32, std::memory_order_release);
+  generation_.store(g, std::memory_order_release);
+  generation_.notify_all();
+}
+
+void ThreadPool::finish() {
+  job_ = nullptr;
+  in_region_.store(false);
 }
 
 void ThreadPool::run(const std::function<void(int, int)>& fn) {
@@ -60,10 +96,7 @@ void ThreadPool::run(const std::function<void(int, int)>& fn) {
     fn(0, 1);
     return;
   }
-  job_ = &fn;
-  pending_.store(n_threads_ - 1, std::memory_order_release);
-  generation_.fetch_add(1, std::memory_order_acq_rel);
-  generation_.notify_all();
+  start(fn, false);
   fn(0, n_threads_);
   int spins = 0;
   int p;
@@ -74,8 +107,27 @@ void ThreadPool::run(const std::function<void(int, int)>& fn) {
       pending_.wait(p, std::memory_order_acquire);
     }
   }
-  job_ = nullptr;
-  in_region_.store(false);
+  finish();
+}
+
+void ThreadPool::run_dynamic(const std::function<void(int, int)>& fn) {
+  if (n_threads_ == 1 || in_region_.exchange(true)) {
+    fn(0, 1);
+    return;
+  }
+  start(fn, true);
+  fn(0, n_threads_);
+  uint64_t c = claim_.fetch_or(kClosed, std::memory_order_acq_rel) | kClosed;
+  int spins = 0;
+  while ((c & kCountMask) != 0) {
+    if (++spins < kSpinIterations) {
+      SEEK_PAUSE();
+    } else {
+      claim_.wait(c, std::memory_order_acquire);
+    }
+    c = claim_.load(std::memory_order_acquire);
+  }
+  finish();
 }
 
 void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
@@ -86,7 +138,7 @@ void ThreadPool::parallel_for(int64_t n, int64_t grain, const std::function<void
     return;
   }
   std::atomic<int64_t> next{0};
-  run([&](int, int) {
+  run_dynamic([&](int, int) {
     for (;;) {
       int64_t b = next.fetch_add(grain, std::memory_order_relaxed);
       if (b >= n) break;

@@ -102,7 +102,7 @@ void matmul_impl(const TensorView& W, const float* X, int64_t N, float* Y, Threa
   const int64_t nt = pool->size();
   const int64_t chunk = std::max<int64_t>(16, (M + nt * 8 - 1) / (nt * 8) + 15) / 16 * 16;
   std::atomic<int64_t> next{0};
-  pool->run([&](int, int) {
+  pool->run_dynamic([&](int, int) {
     for (int64_t b; (b = next.fetch_add(chunk, std::memory_order_relaxed)) < M;)
       run_rows(W, x, fn, b, std::min(M, b + chunk), Y);
   });

@@ -18,6 +18,7 @@
 #include "core/float16.h"
 #include "core/tensor.h"
 #include "kernels/cpu/dispatch.h"
+#include "kernels/cpu/rowdot.h"
 #include "kernels/matmul.h"
 #include "kernels/quant/activations.h"
 #include "kernels/quant/blocks.h"
@@ -110,8 +111,8 @@ const std::vector<TypeCase>& cases() {
       {DType::F16, {1, 7, 16, 33, 100, 261}},
       {DType::BF16, {1, 7, 16, 33, 100, 261}},
       {DType::F8_E4M3, {5, 128, 200, 384}},
-      {DType::Q8_0, {32, 64, 96, 288}},
-      {DType::Q4_0, {32, 64, 96, 288}},
+      {DType::Q8_0, {32, 64, 96, 192, 288}},
+      {DType::Q4_0, {32, 64, 96, 192, 288}},
       {DType::Q4_K, {256, 768}},
       {DType::Q6_K, {256, 768}},
   };
@@ -180,6 +181,57 @@ TEST(Matmul, EveryLevelAgreesWithReference) {
               ASSERT_LE(std::fabs(y - ref), tol(K, S)) << kernel_level_name(level) << " " << dtype_name(tc.t)
                                                       << " M=" << M << " K=" << K << " n=" << n << " r=" << r;
             }
+          }
+        }
+      }
+    }
+  }
+}
+
+// The AVX-512 level picks some kernels by further CPUID bits (GFNI): check every variant this
+// CPU can run, called directly on a packed column, against the scalar reference.
+TEST(Matmul, EveryAvx512VariantAgreesWithReference) {
+  if (detected_kernel_level() < KernelLevel::AVX512) GTEST_SKIP() << "no AVX-512";
+  std::vector<const kern::KernelTable*> tables = {&kern::kernels_avx512_base()};
+  if (__builtin_cpu_supports("gfni")) tables.push_back(&kern::kernels_gfni_avx512());
+  for (const kern::KernelTable* table : tables) {
+    for (const TypeCase& tc : cases()) {
+      const kern::RowDotFn fn = table->get(tc.t);
+      if (!fn) continue;
+      for (int64_t K : tc.Ks) {
+        Weight w = make_weight(tc.t, 3, K, static_cast<uint32_t>(K + 11));
+        const int64_t N = 7;  // column groups of 4, 2 and 1
+        auto X = gaussian(N * K, static_cast<uint32_t>(K + 3));
+        std::vector<float> R(N * w.M);
+        ref::matmul(w.view(), X.data(), N, R.data());
+        kern::ActPack x;
+        x.kind = activation_type(tc.t);
+        x.K = K;
+        x.N = N;
+        std::vector<uint8_t> packed;
+        if (x.kind == DType::F32) {
+          x.data = reinterpret_cast<const uint8_t*>(X.data());
+          x.col_bytes = static_cast<size_t>(K) * 4;
+        } else {
+          x.col_bytes = activation_col_bytes(tc.t, K);
+          packed.resize(x.col_bytes * N);
+          quantize_activations(tc.t, X.data(), N, K, packed.data());
+          x.data = packed.data();
+        }
+        for (int64_t r = 0; r < w.M; ++r) {
+          std::vector<float> y(N);
+          kern::RowDotArgs a;
+          a.x = &x;
+          a.c0 = 0;
+          a.c1 = N;
+          a.out = y.data();
+          if (tc.t == DType::F8_E4M3) a.fp8_scale = w.scales.data() + (r / 128) * ((K + 127) / 128);
+          fn(w.bytes.data() + r * row_bytes(tc.t, K), a);
+          for (int64_t n = 0; n < N; ++n) {
+            auto xh = dequantized_activation(tc.t, X.data() + n * K, K);
+            double d, S;
+            dot_f64(w, r, xh, &d, &S);
+            ASSERT_LE(std::fabs(y[n] - R[n * w.M + r]), tol(K, S)) << dtype_name(tc.t) << " K=" << K << " n=" << n;
           }
         }
       }

@@ -11,7 +11,8 @@
 namespace seek::kern {
 
 // Activations of N columns in the form a weight type pairs with (quant/activations.h):
-// F32: float[K]; Q8_0 lanes: int8 qs[K] then float ds[K/4] (ds[i] = scale of element 4i's block);
+// F32: float[K]; Q8_0 lanes: int8 qs[K], float ds[K/4] (ds[i] = scale of element 4i's block),
+// int32 corr[K/4] (offset correction for unsigned weight codes, see activations.h);
 // Q8_K: BlockQ8_K[K/256]. Column n starts at data + n * col_bytes.
 struct ActPack {
   DType kind = DType::F32;
@@ -42,6 +43,11 @@ struct KernelTable {
 // ones only after checking the CPU (cpu/dispatch.h).
 const KernelTable& kernels_scalar();
 const KernelTable& kernels_avx2();
-const KernelTable& kernels_avx512();
+const KernelTable& kernels_avx512();  // the base table plus GFNI kernels where CPUID has GFNI
+const KernelTable& kernels_avx512_base();  // AVX-512 F/BW/VL/DQ/VNNI only (tests reach it here)
+// The AVX-512 K-quant row-dots (cpu/rowdot_kquant_avx512.cpp), merged into kernels_avx512().
+const KernelTable& kernels_kquant_avx512();
+// AVX-512 kernels that also need GFNI (cpu/rowdot_gfni_avx512.cpp); call only if CPUID has it.
+const KernelTable& kernels_gfni_avx512();
 
 }  // namespace seek::kern

@@ -153,7 +153,8 @@ struct Q80Dot {
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc[2][NC];
     for (int c = 0; c < NC; ++c) acc[0][c] = acc[1][c] = _mm256_setzero_ps();
-    for (int64_t b = 0; b < nb; ++b) {
+    // The accumulator index must be a compile-time constant (acc[b & 1] would live in memory).
+    auto step = [&](int64_t b, __m256* a) __attribute__((always_inline)) {
       const __m256i wq = weights(w, b);
       const __m256i u = _mm256_sign_epi8(wq, wq);
       const __m256 dw = _mm256_set1_ps(h2f(scale(w, b)));
@@ -161,9 +162,15 @@ struct Q80Dot {
         const __m256i xq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cols[c] + b * kQK));
         const __m256i p = _mm256_madd_epi16(_mm256_maddubs_epi16(u, _mm256_sign_epi8(xq, wq)), ones);
         const __m256 dx = _mm256_loadu_ps(reinterpret_cast<const float*>(cols[c] + K) + b * 8);
-        acc[b & 1][c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dw, dx), acc[b & 1][c]);
+        a[c] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dw, dx), a[c]);
       }
+    };
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+      step(b, acc[0]);
+      step(b + 1, acc[1]);
     }
+    if (b < nb) step(b, acc[0]);
     for (int c = 0; c < NC; ++c) r[c] = hsum(_mm256_add_ps(acc[0][c], acc[1][c]));
   }
 };

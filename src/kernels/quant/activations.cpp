@@ -15,16 +15,23 @@ namespace {
 
 size_t round64(size_t n) { return (n + 63) & ~static_cast<size_t>(63); }
 
-// One column in Q8_0 lanes form: the bytes of quantize_q8_0, split into qs and lane scales.
-void pack_q8_0_lanes(const float* x, int64_t K, uint8_t* dst) {
+// One column in Q8_0 lanes form: the bytes of quantize_q8_0, split into qs and lane scales,
+// then each lane's offset correction -offset * (sum of its 4 qs) for weights read as unsigned
+// (Q4_0 nibbles are w + 8, Q8_0 bytes xor 0x80 are w + 128).
+void pack_q8_0_lanes(const float* x, int64_t K, int32_t offset, uint8_t* dst) {
   int8_t* qs = reinterpret_cast<int8_t*>(dst);
   float* ds = reinterpret_cast<float*>(dst + K);
+  int32_t* corr = reinterpret_cast<int32_t*>(dst + 2 * K);
   BlockQ8_0 b;
   for (int64_t i = 0; i < K / kQK; ++i) {
     quant::quantize_q8_0(x + i * kQK, &b, 1);
     std::memcpy(qs + i * kQK, b.qs, kQK);
     const float d = fp16_to_fp32(b.d);
-    for (int l = 0; l < kQK / 4; ++l) ds[i * (kQK / 4) + l] = d;
+    for (int l = 0; l < kQK / 4; ++l) {
+      ds[i * (kQK / 4) + l] = d;
+      const int8_t* q = b.qs + 4 * l;
+      corr[i * (kQK / 4) + l] = -offset * (q[0] + q[1] + q[2] + q[3]);
+    }
   }
 }
 
@@ -44,7 +51,7 @@ size_t activation_col_bytes(DType w, int64_t K) {
   DType a = activation_type(w);
   if (a == DType::Q8_0) {
     row_bytes(DType::Q8_0, K);  // throws unless whole blocks
-    return round64(static_cast<size_t>(K) + static_cast<size_t>(K));
+    return round64(3 * static_cast<size_t>(K));
   }
   return round64(row_bytes(a, K));
 }
@@ -57,7 +64,7 @@ void quantize_activations(DType w, const float* X, int64_t N, int64_t K, void* d
     const float* x = X + n * K;
     uint8_t* o = out + n * cb;
     if (a == DType::Q8_0) {
-      pack_q8_0_lanes(x, K, o);
+      pack_q8_0_lanes(x, K, w == DType::Q4_0 ? 8 : 128, o);
     } else if (a == DType::Q8_K) {
       quant::quantize_q8_K(x, reinterpret_cast<BlockQ8_K*>(o), K / kQKK);
     } else {

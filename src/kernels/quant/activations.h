@@ -13,8 +13,11 @@ namespace seek {
 // The activation format weight type w pairs with: Q8_0, Q8_K or F32.
 DType activation_type(DType w);
 // Bytes of one packed column of K activations for weight type w (a multiple of 64; the Q8_0
-// form is "lanes": int8 qs[K] then float ds[K/4], the block scale repeated for each 4 elements,
-// fp16-rounded as the Q8_0 block stores it). Throws FormatError if K is not whole blocks.
+// form is "lanes": int8 qs[K], then float ds[K/4], the block scale repeated for each 4 elements,
+// fp16-rounded as the Q8_0 block stores it, then int32 corr[K/4] = -c * (sum of the lane's 4 qs)
+// with c = 8 for Q4_0 and 128 for Q8_0 weights: the term that turns a dot with unsigned weight
+// codes (w + c, as VNNI's u8 x s8 product wants them) back into the dot with w).
+// Throws FormatError if K is not whole blocks.
 size_t activation_col_bytes(DType w, int64_t K);
 // X [N, K] row-major -> dst [N, activation_col_bytes(w, K)]. dst should be 64-byte aligned.
 void quantize_activations(DType w, const float* X, int64_t N, int64_t K, void* dst);

@@ -1,0 +1,176 @@
+// AVX-512 (BW, VNNI) row-dots for the K-quants against Q8_K activations: 64 weights per
+// 512-bit register, products paired by vpmaddubsw and scaled and summed by vpdpwssd (VNNI), the
+// sub-block scales spread to their words by one vpermw. The integer sums are exact and the
+// per-super-block float steps are the reference's (ref/rowdot_ref.cpp), so results match it bit
+// for bit, like the AVX2 kernels.
+#if !defined(__clang__)  // GCC 12 warns inside its own headers on _mm512_cast* (undefined lanes)
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#if defined(__clang__)  // the per-super-block float steps must round like the reference's
+#pragma clang fp contract(off)
+#else
+#pragma GCC optimize("fp-contract=off")
+#endif
+#include <immintrin.h>
+
+#include <cstring>
+
+#include "kernels/cpu/rowdot.h"
+#include "kernels/cpu/simd_groups.h"
+#include "kernels/quant/blocks.h"
+
+namespace seek::kern {
+
+namespace {
+
+inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
+inline float load_f32(const void* p) {
+  float f;
+  std::memcpy(&f, p, 4);
+  return f;
+}
+// The sums of all lanes of a (16 lanes) and of b (8 lanes), reduced together.
+inline void hsum_pair(__m512i a, __m256i b, int* sa, int* sb) {
+  const __m256i a8 = _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
+  const __m256i h = _mm256_hadd_epi32(a8, b);  // per 128-bit half: a01 a23 b01 b23
+  __m128i x = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+  x = _mm_hadd_epi32(x, x);  // a, b, a, b
+  *sa = _mm_cvtsi128_si32(x);
+  *sb = _mm_extract_epi32(x, 1);
+}
+// Word index vector: word i -> first + i / per (the scale of the sub-block word i belongs to).
+inline __m512i spread_index(int first, int per) {
+  alignas(64) int16_t idx[32];
+  for (int i = 0; i < 32; ++i) idx[i] = static_cast<int16_t>(first + i / per);
+  return _mm512_load_si512(idx);
+}
+
+// Q4_K's 12 packed bytes -> 8 scales (bytes 0-7) and 8 mins (bytes 8-15), 6 bits each. With
+// a, b, c the three little-endian 32-bit words: scales 0-3 = a & 0x3F.., scales 4-7 =
+// (c & 0x0F..) | (a >> 2 & 0x30..), mins 0-3 = b & 0x3F.., mins 4-7 = (c >> 4 & 0x0F..) |
+// (b >> 2 & 0x30..): 32-bit lanes (a, c, b, c) and (a, a, b, b), one shift, mask and merge each.
+inline __m128i q4_K_scales_mins(const uint8_t* s) {  // s: the block's scales, qs follow
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));  // + 4 bytes of qs, unused
+  const __m128i acbc = _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 1, 2, 0)), aabb = _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 1, 0, 0));
+  const __m128i low = _mm_and_si128(_mm_srlv_epi32(acbc, _mm_set_epi32(4, 0, 0, 0)),
+                                    _mm_set_epi32(0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F));
+  const __m128i top = _mm_and_si128(_mm_srli_epi32(aabb, 2), _mm_set_epi32(0x30303030, 0, 0x30303030, 0));
+  return _mm_or_si128(low, top);  // lanes: scales 0-3, scales 4-7, mins 0-3, mins 4-7
+}
+
+struct Q4KDot {
+  template <int NC>
+  static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
+    const BlockQ4_K* wb = static_cast<const BlockQ4_K*>(w);
+    const int64_t nb = K / kQKK;
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    __m512i sidx[4];
+    for (int ch = 0; ch < 4; ++ch) sidx[ch] = spread_index(2 * ch, 16);  // 32 elements = 16 words
+    const __m256i mins_idx = _mm256_set_epi8(-1, 15, -1, 15, -1, 14, -1, 14, -1, 13, -1, 13, -1, 12, -1, 12,  //
+                                             -1, 11, -1, 11, -1, 10, -1, 10, -1, 9, -1, 9, -1, 8, -1, 8);
+    const int64_t pf = prefetch_bytes();
+    float s[NC];
+    for (int c = 0; c < NC; ++c) s[c] = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      for (int o = 0; o < static_cast<int>(sizeof(BlockQ4_K)); o += 64) prefetch(wb + b, pf + o);
+      const __m128i sm = q4_K_scales_mins(wb[b].scales);
+      const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(sm));  // words 0-7: scales
+      // [m0, m0, m1, m1, ..., m7, m7] as 16-bit words, to pair with the 16 bsums.
+      const __m256i mins = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(sm), mins_idx);
+      __m512i acc0[NC], acc1[NC];
+      for (int c = 0; c < NC; ++c) acc0[c] = acc1[c] = _mm512_setzero_si512();
+      for (int ch = 0; ch < 4; ++ch) {
+        // [q, q] -> [low nibbles, high nibbles] = elements 64 ch .. 64 ch + 63 in order.
+        __m512i q = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].qs + 32 * ch)));
+        q = _mm512_and_si512(_mm512_mask_srli_epi16(q, 0xFFFF0000u, q, 4), m4);
+        const __m512i sv = _mm512_permutexvar_epi16(sidx[ch], sc16);
+        for (int c = 0; c < NC; ++c) {
+          const int8_t* xq = reinterpret_cast<const BlockQ8_K*>(cols[c])[b].qs + 64 * ch;
+          const __m512i p = _mm512_maddubs_epi16(q, _mm512_loadu_si512(xq));
+          if (ch & 1) {
+            acc1[c] = _mm512_dpwssd_epi32(acc1[c], p, sv);
+          } else {
+            acc0[c] = _mm512_dpwssd_epi32(acc0[c], p, sv);
+          }
+        }
+      }
+      const float wd = h2f(wb[b].d), wdmin = h2f(wb[b].dmin);
+      for (int c = 0; c < NC; ++c) {
+        const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
+        const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
+        int sumi, summ;
+        hsum_pair(_mm512_add_epi32(acc0[c], acc1[c]), _mm256_madd_epi16(bs, mins), &sumi, &summ);
+        const float xd = load_f32(&xb.d);
+        const float d = wd * xd, dmin = wdmin * xd;
+        const float pp = d * static_cast<float>(sumi);
+        const float qq = dmin * static_cast<float>(summ);
+        s[c] += pp - qq;
+      }
+    }
+    for (int c = 0; c < NC; ++c) r[c] = s[c];
+  }
+};
+
+// Q6_K: per 128 elements, ql (64 bytes) gives the low 4 bits of elements 0-63 (low nibbles)
+// and 64-127 (high nibbles); qh (32 bytes, broadcast) the top 2 bits, 2 bits per element group.
+struct Q6KDot {
+  template <int NC>
+  static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
+    const BlockQ6_K* wb = static_cast<const BlockQ6_K*>(w);
+    const int64_t nb = K / kQKK;
+    const __m512i m4 = _mm512_set1_epi8(0x0F), m3 = _mm512_set1_epi8(0x03), m30 = _mm512_set1_epi8(0x30);
+    __m512i sidx[4];
+    for (int g = 0; g < 4; ++g) sidx[g] = spread_index(4 * g, 8);  // 16 elements = 8 words
+    const int64_t pf = prefetch_bytes();
+    float s[NC];
+    for (int c = 0; c < NC; ++c) s[c] = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      for (int o = 0; o < static_cast<int>(sizeof(BlockQ6_K)); o += 64) prefetch(wb + b, pf + o);
+      const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].scales)));
+      const __m512i sc512 = _mm512_castsi256_si512(sc16);
+      __m512i acc0[NC], acc1[NC];
+      for (int c = 0; c < NC; ++c) acc0[c] = acc1[c] = _mm512_setzero_si512();
+      for (int h = 0; h < 2; ++h) {
+        const __m512i ql = _mm512_loadu_si512(wb[b].ql + 64 * h);
+        __m512i hb = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].qh + 32 * h)));
+        hb = _mm512_mask_srli_epi16(hb, 0xFFFF0000u, hb, 2);  // [qh, qh >> 2]
+        // Elements 0-63: low nibble | bits 0-1 of hb << 4; 64-127: high nibble | bits 4-5 of hb.
+        const __m512i hi0 = _mm512_slli_epi16(_mm512_and_si512(hb, m3), 4);
+        const __m512i q0 = _mm512_ternarylogic_epi32(ql, hi0, m4, 0xE4);  // ql & m4 | hi0 & ~m4 (A & C | B & ~C = 0xE4)
+        const __m512i q1 = _mm512_ternarylogic_epi32(_mm512_srli_epi16(ql, 4), _mm512_and_si512(hb, m30), m4, 0xE4);
+        const __m512i sv0 = _mm512_permutexvar_epi16(sidx[2 * h], sc512);
+        const __m512i sv1 = _mm512_permutexvar_epi16(sidx[2 * h + 1], sc512);
+        for (int c = 0; c < NC; ++c) {
+          const int8_t* xq = reinterpret_cast<const BlockQ8_K*>(cols[c])[b].qs + 128 * h;
+          acc0[c] = _mm512_dpwssd_epi32(acc0[c], _mm512_maddubs_epi16(q0, _mm512_loadu_si512(xq)), sv0);
+          acc1[c] = _mm512_dpwssd_epi32(acc1[c], _mm512_maddubs_epi16(q1, _mm512_loadu_si512(xq + 64)), sv1);
+        }
+      }
+      const float wd = h2f(wb[b].d);
+      for (int c = 0; c < NC; ++c) {
+        const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
+        const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
+        int sumq, sumb;
+        hsum_pair(_mm512_add_epi32(acc0[c], acc1[c]), _mm256_madd_epi16(bs, sc16), &sumq, &sumb);
+        const int sumi = sumq - 32 * sumb;
+        s[c] += (wd * load_f32(&xb.d)) * static_cast<float>(sumi);
+      }
+    }
+    for (int c = 0; c < NC; ++c) r[c] = s[c];
+  }
+};
+
+}  // namespace
+
+const KernelTable& kernels_kquant_avx512() {
+  static const KernelTable t = [] {
+    KernelTable k;
+    k.q4_K = grouped<Q4KDot>;
+    k.q6_K = grouped<Q6KDot>;
+    return k;
+  }();
+  return t;
+}
+
+}  // namespace seek::kern
