@@ -104,22 +104,43 @@ void rope_backward(const Rope& rope, float* dx, int64_t B, int64_t T, int64_t ro
   });
 }
 
+namespace {
+
+// kt[i, s] = x[(b*T + s)*H + h][i] for s < T: one head's keys (or values) of one sequence,
+// transposed so that the dot products of a query with keys 0..t become axpy loops over s,
+// which the compiler vectorizes (a dot product's float sum would be one long dependency chain).
+void gather_transposed(const float* x, float* kt, int64_t b, int64_t h, int64_t T, int64_t H, int64_t d) {
+  for (int64_t s = 0; s < T; ++s) {
+    const float* xs = x + ((b * T + s) * H + h) * d;
+    for (int64_t i = 0; i < d; ++i) kt[i * T + s] = xs[i];
+  }
+}
+
+// out[s] = sum_i a[i] * xt[i, s] for s <= t (xt as gather_transposed writes it)
+void dots_transposed(const float* a, const float* xt, float* out, int64_t t, int64_t T, int64_t d) {
+  std::fill(out, out + t + 1, 0.0f);
+  for (int64_t i = 0; i < d; ++i) {
+    const float ai = a[i];
+    const float* row = xt + i * T;
+    for (int64_t s = 0; s <= t; ++s) out[s] += ai * row[s];
+  }
+}
+
+}  // namespace
+
 void attention_forward(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
                        int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool) {
   pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> kt(dk * T);  // [dk, T] this head's keys
     for (int64_t bh = begin; bh < end; ++bh) {
       const int64_t b = bh / H, h = bh % H;
+      gather_transposed(k, kt.data(), b, h, T, H, dk);
       for (int64_t t = 0; t < T; ++t) {
         const float* qt = q + ((b * T + t) * H + h) * dk;
         float* p = probs + (bh * T + t) * T;
+        dots_transposed(qt, kt.data(), p, t, T, dk);
         float mx = -INFINITY;
-        for (int64_t s = 0; s <= t; ++s) {
-          const float* ks = k + ((b * T + s) * H + h) * dk;
-          float acc = 0;
-          for (int64_t i = 0; i < dk; ++i) acc += qt[i] * ks[i];
-          p[s] = acc * scale;
-          mx = std::max(mx, p[s]);
-        }
+        for (int64_t s = 0; s <= t; ++s) mx = std::max(mx, p[s] *= scale);
         double sum = 0;
         for (int64_t s = 0; s <= t; ++s) sum += (p[s] = std::exp(p[s] - mx));
         const float inv = static_cast<float>(1.0 / sum);
@@ -129,7 +150,8 @@ void attention_forward(const float* q, const float* k, const float* v, float* o,
         std::fill(ot, ot + dv, 0.0f);
         for (int64_t s = 0; s <= t; ++s) {
           const float* vs = v + ((b * T + s) * H + h) * dv;
-          for (int64_t i = 0; i < dv; ++i) ot[i] += p[s] * vs[i];
+          const float ps = p[s];
+          for (int64_t i = 0; i < dv; ++i) ot[i] += ps * vs[i];
         }
       }
     }
@@ -140,23 +162,22 @@ void attention_backward(const float* d_o, const float* q, const float* k, const 
                         float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
                         int64_t dvh, float scale, ThreadPool& pool) {
   pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> ds(T);
+    std::vector<float> ds(T), vt(dvh * T);  // [T], [dv, T] this head's values
     for (int64_t bh = begin; bh < end; ++bh) {
       const int64_t b = bh / H, h = bh % H;
       auto row = [&](int64_t t, int64_t width) { return ((b * T + t) * H + h) * width; };
+      gather_transposed(v, vt.data(), b, h, T, H, dvh);
       for (int64_t t = 0; t < T; ++t) {
         const float* p = probs + (bh * T + t) * T;
         const float* go = d_o + row(t, dvh);
         // dP_s = do_t . v_s; dS_s = P_s (dP_s - sum_j P_j dP_j)
+        dots_transposed(go, vt.data(), ds.data(), t, T, dvh);
         double dot_pd = 0;
         for (int64_t s = 0; s <= t; ++s) {
-          const float* vs = v + row(s, dvh);
-          float acc = 0;
-          for (int64_t i = 0; i < dvh; ++i) acc += go[i] * vs[i];
-          ds[s] = acc;
-          dot_pd += double(p[s]) * acc;
+          dot_pd += double(p[s]) * ds[s];
+          const float ps = p[s];
           float* gv = dv + row(s, dvh);
-          for (int64_t i = 0; i < dvh; ++i) gv[i] += p[s] * go[i];
+          for (int64_t i = 0; i < dvh; ++i) gv[i] += ps * go[i];
         }
         const float* qt = q + row(t, dkh);
         float* gq = dq + row(t, dkh);
@@ -165,10 +186,8 @@ void attention_backward(const float* d_o, const float* q, const float* k, const 
           if (g == 0.0f) continue;
           const float* ks = k + row(s, dkh);
           float* gk = dk + row(s, dkh);
-          for (int64_t i = 0; i < dkh; ++i) {
-            gq[i] += g * ks[i];
-            gk[i] += g * qt[i];
-          }
+          for (int64_t i = 0; i < dkh; ++i) gq[i] += g * ks[i];
+          for (int64_t i = 0; i < dkh; ++i) gk[i] += g * qt[i];
         }
       }
     }
@@ -188,13 +207,18 @@ double cross_entropy_forward_backward(const float* logits, const int32_t* target
         continue;
       }
       SEEK_ASSERT_MSG(y < V, "target ", y, " >= vocab ", V);
+      // one float exp per logit (kept in d when wanted), summed in double; d = e / sum * scale
       const float mx = *std::max_element(x, x + V);
       double sum = 0;
-      for (int64_t i = 0; i < V; ++i) sum += std::exp(double(x[i]) - mx);
-      const double lse = mx + std::log(sum);
-      row_loss[n] = lse - x[y];
+      if (d) {
+        for (int64_t i = 0; i < V; ++i) sum += (d[i] = std::exp(x[i] - mx));
+      } else {
+        for (int64_t i = 0; i < V; ++i) sum += std::exp(x[i] - mx);
+      }
+      row_loss[n] = mx + std::log(sum) - x[y];
       if (!d) continue;
-      for (int64_t i = 0; i < V; ++i) d[i] = static_cast<float>(std::exp(double(x[i]) - lse)) * scale;
+      const float k = static_cast<float>(double(scale) / sum);
+      for (int64_t i = 0; i < V; ++i) d[i] *= k;
       d[y] -= scale;
     }
   });
