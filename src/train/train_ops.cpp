@@ -128,7 +128,67 @@ void dots_transposed(const float* a, const float* xt, float* out, int64_t t, int
 
 }  // namespace
 
+// Per (sequence, head) the products are sgemm calls on strided views (row t of head h of
+// sequence b starts at ((b*T + t)*H + h)*d, so lda = H*d); the full T x T score block is computed
+// and the causal upper triangle is masked (P = 0 there), which doubles the product FLOPs but runs
+// at BLAS speed. Softmax and dS run row-parallel on the pool between the BLAS phases.
 void attention_forward(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
+                       int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool) {
+  for (int64_t bh = 0; bh < B * H; ++bh) {  // S = scale * Q K^T  [T, T]
+    const int64_t at = (bh / H * T * H + bh % H) * dk;
+    sgemm(false, true, T, T, dk, scale, q + at, H * dk, k + at, H * dk, 0.0f, probs + bh * T * T, T);
+  }
+  pool.parallel_for(B * H * T, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t t = r % T;
+      float* p = probs + r * T;
+      float mx = -INFINITY;
+      for (int64_t s = 0; s <= t; ++s) mx = std::max(mx, p[s]);
+      double sum = 0;
+      for (int64_t s = 0; s <= t; ++s) sum += (p[s] = std::exp(p[s] - mx));
+      const float inv = static_cast<float>(1.0 / sum);
+      for (int64_t s = 0; s <= t; ++s) p[s] *= inv;
+      std::fill(p + t + 1, p + T, 0.0f);
+    }
+  });
+  for (int64_t bh = 0; bh < B * H; ++bh) {  // O = P V
+    const int64_t at = (bh / H * T * H + bh % H) * dv;
+    sgemm(false, false, T, dv, T, 1.0f, probs + bh * T * T, T, v + at, H * dv, 0.0f, o + at, H * dv);
+  }
+}
+
+void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
+                        float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
+                        int64_t dvh, float scale, ThreadPool& pool) {
+  std::vector<float> ds(B * H * T * T);  // [B, H, T, T] dP, then dS in place
+  for (int64_t bh = 0; bh < B * H; ++bh) {  // dP = dO V^T
+    const int64_t at = (bh / H * T * H + bh % H) * dvh;
+    sgemm(false, true, T, T, dvh, 1.0f, d_o + at, H * dvh, v + at, H * dvh, 0.0f, ds.data() + bh * T * T, T);
+  }
+  // dS_s = scale * P_s (dP_s - sum_j P_j dP_j); zero above the diagonal (P_s = 0 there)
+  pool.parallel_for(B * H * T, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t t = r % T;
+      const float* p = probs + r * T;
+      float* d = ds.data() + r * T;
+      double dot = 0;
+      for (int64_t s = 0; s <= t; ++s) dot += double(p[s]) * d[s];
+      const float c = static_cast<float>(dot);
+      for (int64_t s = 0; s <= t; ++s) d[s] = p[s] * (d[s] - c) * scale;
+      std::fill(d + t + 1, d + T, 0.0f);
+    }
+  });
+  for (int64_t bh = 0; bh < B * H; ++bh) {
+    const int64_t ak = (bh / H * T * H + bh % H) * dkh, av = (bh / H * T * H + bh % H) * dvh;
+    const float* dsb = ds.data() + bh * T * T;
+    sgemm(false, false, T, dkh, T, 1.0f, dsb, T, k + ak, H * dkh, 1.0f, dq + ak, H * dkh);  // dQ += dS K
+    sgemm(true, false, T, dkh, T, 1.0f, dsb, T, q + ak, H * dkh, 1.0f, dk + ak, H * dkh);   // dK += dS^T Q
+    sgemm(true, false, T, dvh, T, 1.0f, probs + bh * T * T, T, d_o + av, H * dvh, 1.0f, dv + av, H * dvh);  // dV += P^T dO
+  }
+}
+
+// The obvious loops (references for the sgemm path above; tests compare the two).
+void attention_forward_ref(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
                        int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool) {
   pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> kt(dk * T);  // [dk, T] this head's keys
@@ -158,7 +218,7 @@ void attention_forward(const float* q, const float* k, const float* v, float* o,
   });
 }
 
-void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
+void attention_backward_ref(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
                         float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
                         int64_t dvh, float scale, ThreadPool& pool) {
   pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
