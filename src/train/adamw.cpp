@@ -16,9 +16,12 @@ namespace {
 double sq_norm(const float* g, size_t n, ThreadPool& pool) {
   std::vector<double> partial(pool.size(), 0.0);
   pool.parallel_static(static_cast<int64_t>(n), [&](int64_t b, int64_t e, int t) {
-    double s = 0;
-    for (int64_t i = b; i < e; ++i) s += double(g[i]) * g[i];
-    partial[t] += s;
+    double s[4] = {0, 0, 0, 0};  // four chains, so the double adds overlap
+    int64_t i = b;
+    for (; i + 4 <= e; i += 4)
+      for (int j = 0; j < 4; ++j) s[j] += double(g[i + j]) * g[i + j];
+    for (; i < e; ++i) s[0] += double(g[i]) * g[i];
+    partial[t] += (s[0] + s[1]) + (s[2] + s[3]);
   });
   double sq = 0;
   for (double s : partial) sq += s;
@@ -52,22 +55,34 @@ double AdamW::step(TrainModel& model, double lr, const AdamWConfig& c, ThreadPoo
   const double coef = c.clip > 0 ? std::min(1.0, c.clip / (norm + 1e-6)) : 1.0;
   ++t_;
   const double bc1 = 1.0 - std::pow(c.beta1, double(t_)), bc2 = 1.0 - std::pow(c.beta2, double(t_));
-  for (size_t k = 0; k < infos.size(); ++k) {
-    const ParamInfo& info = infos[k];
-    if (shard && shard->share[k] == TensorShare::Other) continue;
-    const double wd = info.decay ? c.weight_decay : 0.0;
-    const int64_t off = static_cast<int64_t>(info.offset);
-    pool.parallel_for(static_cast<int64_t>(info.numel), 4096, [&](int64_t b, int64_t e) {
-      for (int64_t i = off + b; i < off + e; ++i) {
-        const double gi = g[i] * coef;
-        const double m = c.beta1 * m_[i] + (1.0 - c.beta1) * gi;
-        const double v = c.beta2 * v_[i] + (1.0 - c.beta2) * gi * gi;
-        m_[i] = static_cast<float>(m), v_[i] = static_cast<float>(v);
-        const double upd = (m / bc1) / (std::sqrt(v / bc2) + c.eps);
-        p[i] = static_cast<float>(p[i] - lr * (upd + wd * p[i]));
+  // p -= lr * (m / bc1 / (sqrt(v / bc2) + eps) + wd * p), in float with the constants folded:
+  // p = p * (1 - lr wd) - step * m / (sqrt(v) * inv_sqrt_bc2 + eps), step = lr / bc1
+  const float b1 = static_cast<float>(c.beta1), b2 = static_cast<float>(c.beta2), cf = static_cast<float>(coef);
+  const float step = static_cast<float>(lr / bc1), inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
+  const float eps = static_cast<float>(c.eps);
+  float* mi = m_.data();
+  float* vi = v_.data();
+  // one parallel pass over the flat buffer; each chunk walks the tensors it overlaps (decay, and
+  // under expert parallelism the experts another rank owns, which are skipped)
+  pool.parallel_for(static_cast<int64_t>(n), 1 << 15, [&](int64_t b, int64_t e) {
+    auto it = std::upper_bound(infos.begin(), infos.end(), static_cast<size_t>(b),
+                               [](size_t x, const ParamInfo& q) { return x < q.offset; });
+    for (--it; b < e; ++it) {
+      const int64_t end = std::min<int64_t>(e, static_cast<int64_t>(it->offset + it->numel));
+      const size_t k = static_cast<size_t>(it - infos.begin());
+      if (!(shard && shard->share[k] == TensorShare::Other)) {
+        const float keep = static_cast<float>(1.0 - lr * (it->decay ? c.weight_decay : 0.0));
+        for (int64_t i = b; i < end; ++i) {
+          const float gi = g[i] * cf;
+          const float m = b1 * mi[i] + (1.0f - b1) * gi;
+          const float v = b2 * vi[i] + (1.0f - b2) * gi * gi;
+          mi[i] = m, vi[i] = v;
+          p[i] = p[i] * keep - step * m / (std::sqrt(v) * inv_sqrt_bc2 + eps);
+        }
       }
-    });
-  }
+      b = end;
+    }
+  });
   return norm;
 }
 

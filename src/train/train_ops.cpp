@@ -104,22 +104,103 @@ void rope_backward(const Rope& rope, float* dx, int64_t B, int64_t T, int64_t ro
   });
 }
 
+namespace {
+
+// kt[i, s] = x[(b*T + s)*H + h][i] for s < T: one head's keys (or values) of one sequence,
+// transposed so that the dot products of a query with keys 0..t become axpy loops over s,
+// which the compiler vectorizes (a dot product's float sum would be one long dependency chain).
+void gather_transposed(const float* x, float* kt, int64_t b, int64_t h, int64_t T, int64_t H, int64_t d) {
+  for (int64_t s = 0; s < T; ++s) {
+    const float* xs = x + ((b * T + s) * H + h) * d;
+    for (int64_t i = 0; i < d; ++i) kt[i * T + s] = xs[i];
+  }
+}
+
+// out[s] = sum_i a[i] * xt[i, s] for s <= t (xt as gather_transposed writes it)
+void dots_transposed(const float* a, const float* xt, float* out, int64_t t, int64_t T, int64_t d) {
+  std::fill(out, out + t + 1, 0.0f);
+  for (int64_t i = 0; i < d; ++i) {
+    const float ai = a[i];
+    const float* row = xt + i * T;
+    for (int64_t s = 0; s <= t; ++s) out[s] += ai * row[s];
+  }
+}
+
+}  // namespace
+
+// Per (sequence, head) the products are sgemm calls on strided views (row t of head h of
+// sequence b starts at ((b*T + t)*H + h)*d, so lda = H*d); the full T x T score block is computed
+// and the causal upper triangle is masked (P = 0 there), which doubles the product FLOPs but runs
+// at BLAS speed. Softmax and dS run row-parallel on the pool between the BLAS phases.
 void attention_forward(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
                        int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool) {
+  for (int64_t bh = 0; bh < B * H; ++bh) {  // S = scale * Q K^T  [T, T]
+    const int64_t at = (bh / H * T * H + bh % H) * dk;
+    sgemm(false, true, T, T, dk, scale, q + at, H * dk, k + at, H * dk, 0.0f, probs + bh * T * T, T);
+  }
+  pool.parallel_for(B * H * T, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t t = r % T;
+      float* p = probs + r * T;
+      float mx = -INFINITY;
+      for (int64_t s = 0; s <= t; ++s) mx = std::max(mx, p[s]);
+      double sum = 0;
+      for (int64_t s = 0; s <= t; ++s) sum += (p[s] = std::exp(p[s] - mx));
+      const float inv = static_cast<float>(1.0 / sum);
+      for (int64_t s = 0; s <= t; ++s) p[s] *= inv;
+      std::fill(p + t + 1, p + T, 0.0f);
+    }
+  });
+  for (int64_t bh = 0; bh < B * H; ++bh) {  // O = P V
+    const int64_t at = (bh / H * T * H + bh % H) * dv;
+    sgemm(false, false, T, dv, T, 1.0f, probs + bh * T * T, T, v + at, H * dv, 0.0f, o + at, H * dv);
+  }
+}
+
+void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
+                        float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
+                        int64_t dvh, float scale, ThreadPool& pool) {
+  std::vector<float> ds(B * H * T * T);  // [B, H, T, T] dP, then dS in place
+  for (int64_t bh = 0; bh < B * H; ++bh) {  // dP = dO V^T
+    const int64_t at = (bh / H * T * H + bh % H) * dvh;
+    sgemm(false, true, T, T, dvh, 1.0f, d_o + at, H * dvh, v + at, H * dvh, 0.0f, ds.data() + bh * T * T, T);
+  }
+  // dS_s = scale * P_s (dP_s - sum_j P_j dP_j); zero above the diagonal (P_s = 0 there)
+  pool.parallel_for(B * H * T, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) {
+      const int64_t t = r % T;
+      const float* p = probs + r * T;
+      float* d = ds.data() + r * T;
+      double dot = 0;
+      for (int64_t s = 0; s <= t; ++s) dot += double(p[s]) * d[s];
+      const float c = static_cast<float>(dot);
+      for (int64_t s = 0; s <= t; ++s) d[s] = p[s] * (d[s] - c) * scale;
+      std::fill(d + t + 1, d + T, 0.0f);
+    }
+  });
+  for (int64_t bh = 0; bh < B * H; ++bh) {
+    const int64_t ak = (bh / H * T * H + bh % H) * dkh, av = (bh / H * T * H + bh % H) * dvh;
+    const float* dsb = ds.data() + bh * T * T;
+    sgemm(false, false, T, dkh, T, 1.0f, dsb, T, k + ak, H * dkh, 1.0f, dq + ak, H * dkh);  // dQ += dS K
+    sgemm(true, false, T, dkh, T, 1.0f, dsb, T, q + ak, H * dkh, 1.0f, dk + ak, H * dkh);   // dK += dS^T Q
+    sgemm(true, false, T, dvh, T, 1.0f, probs + bh * T * T, T, d_o + av, H * dvh, 1.0f, dv + av, H * dvh);  // dV += P^T dO
+  }
+}
+
+// The obvious loops (references for the sgemm path above; tests compare the two).
+void attention_forward_ref(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
+                       int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool) {
   pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> kt(dk * T);  // [dk, T] this head's keys
     for (int64_t bh = begin; bh < end; ++bh) {
       const int64_t b = bh / H, h = bh % H;
+      gather_transposed(k, kt.data(), b, h, T, H, dk);
       for (int64_t t = 0; t < T; ++t) {
         const float* qt = q + ((b * T + t) * H + h) * dk;
         float* p = probs + (bh * T + t) * T;
+        dots_transposed(qt, kt.data(), p, t, T, dk);
         float mx = -INFINITY;
-        for (int64_t s = 0; s <= t; ++s) {
-          const float* ks = k + ((b * T + s) * H + h) * dk;
-          float acc = 0;
-          for (int64_t i = 0; i < dk; ++i) acc += qt[i] * ks[i];
-          p[s] = acc * scale;
-          mx = std::max(mx, p[s]);
-        }
+        for (int64_t s = 0; s <= t; ++s) mx = std::max(mx, p[s] *= scale);
         double sum = 0;
         for (int64_t s = 0; s <= t; ++s) sum += (p[s] = std::exp(p[s] - mx));
         const float inv = static_cast<float>(1.0 / sum);
@@ -129,34 +210,34 @@ void attention_forward(const float* q, const float* k, const float* v, float* o,
         std::fill(ot, ot + dv, 0.0f);
         for (int64_t s = 0; s <= t; ++s) {
           const float* vs = v + ((b * T + s) * H + h) * dv;
-          for (int64_t i = 0; i < dv; ++i) ot[i] += p[s] * vs[i];
+          const float ps = p[s];
+          for (int64_t i = 0; i < dv; ++i) ot[i] += ps * vs[i];
         }
       }
     }
   });
 }
 
-void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
+void attention_backward_ref(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
                         float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
                         int64_t dvh, float scale, ThreadPool& pool) {
   pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
-    std::vector<float> ds(T);
+    std::vector<float> ds(T), vt(dvh * T);  // [T], [dv, T] this head's values
     for (int64_t bh = begin; bh < end; ++bh) {
       const int64_t b = bh / H, h = bh % H;
       auto row = [&](int64_t t, int64_t width) { return ((b * T + t) * H + h) * width; };
+      gather_transposed(v, vt.data(), b, h, T, H, dvh);
       for (int64_t t = 0; t < T; ++t) {
         const float* p = probs + (bh * T + t) * T;
         const float* go = d_o + row(t, dvh);
         // dP_s = do_t . v_s; dS_s = P_s (dP_s - sum_j P_j dP_j)
+        dots_transposed(go, vt.data(), ds.data(), t, T, dvh);
         double dot_pd = 0;
         for (int64_t s = 0; s <= t; ++s) {
-          const float* vs = v + row(s, dvh);
-          float acc = 0;
-          for (int64_t i = 0; i < dvh; ++i) acc += go[i] * vs[i];
-          ds[s] = acc;
-          dot_pd += double(p[s]) * acc;
+          dot_pd += double(p[s]) * ds[s];
+          const float ps = p[s];
           float* gv = dv + row(s, dvh);
-          for (int64_t i = 0; i < dvh; ++i) gv[i] += p[s] * go[i];
+          for (int64_t i = 0; i < dvh; ++i) gv[i] += ps * go[i];
         }
         const float* qt = q + row(t, dkh);
         float* gq = dq + row(t, dkh);
@@ -165,10 +246,8 @@ void attention_backward(const float* d_o, const float* q, const float* k, const 
           if (g == 0.0f) continue;
           const float* ks = k + row(s, dkh);
           float* gk = dk + row(s, dkh);
-          for (int64_t i = 0; i < dkh; ++i) {
-            gq[i] += g * ks[i];
-            gk[i] += g * qt[i];
-          }
+          for (int64_t i = 0; i < dkh; ++i) gq[i] += g * ks[i];
+          for (int64_t i = 0; i < dkh; ++i) gk[i] += g * qt[i];
         }
       }
     }
@@ -188,13 +267,18 @@ double cross_entropy_forward_backward(const float* logits, const int32_t* target
         continue;
       }
       SEEK_ASSERT_MSG(y < V, "target ", y, " >= vocab ", V);
+      // one float exp per logit (kept in d when wanted), summed in double; d = e / sum * scale
       const float mx = *std::max_element(x, x + V);
       double sum = 0;
-      for (int64_t i = 0; i < V; ++i) sum += std::exp(double(x[i]) - mx);
-      const double lse = mx + std::log(sum);
-      row_loss[n] = lse - x[y];
+      if (d) {
+        for (int64_t i = 0; i < V; ++i) sum += (d[i] = std::exp(x[i] - mx));
+      } else {
+        for (int64_t i = 0; i < V; ++i) sum += std::exp(x[i] - mx);
+      }
+      row_loss[n] = mx + std::log(sum) - x[y];
       if (!d) continue;
-      for (int64_t i = 0; i < V; ++i) d[i] = static_cast<float>(std::exp(double(x[i]) - lse)) * scale;
+      const float k = static_cast<float>(double(scale) / sum);
+      for (int64_t i = 0; i < V; ++i) d[i] *= k;
       d[y] -= scale;
     }
   });

@@ -46,6 +46,12 @@ void attention_forward(const float* q, const float* k, const float* v, float* o,
 void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
                         float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
                         int64_t dvh, float scale, ThreadPool& pool);
+// The same two as plain loops over the causal half (the fast pair above is sgemm per head).
+void attention_forward_ref(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
+                           int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool);
+void attention_backward_ref(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
+                            float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
+                            int64_t dvh, float scale, ThreadPool& pool);
 
 // Mean cross-entropy: logits [N, V], targets [N] (-1 = row ignored). Returns the sum of
 // -log p(target) over used rows (double); when dlogits is non-null writes

@@ -2,6 +2,7 @@
 // each op's loss is L = sum(out * R) for a fixed random R, computed in double from the f32
 // outputs; central differences on sampled elements and along a random direction must match the
 // analytic gradient to a relative tolerance that f32 forward noise allows.
+#include <array>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -156,6 +157,28 @@ TEST(BackwardFD, CausalAttention) {
   check_grad("q", q.data(), dq.data(), q.size(), loss);
   check_grad("k", k.data(), dk_.data(), k.size(), loss);
   check_grad("v", v.data(), dv_.data(), v.size(), loss);
+}
+
+// The sgemm attention (strided per-head products, masked full score block) equals the loops over
+// the causal half, forward and backward, on awkward shapes.
+TEST(BackwardFD, AttentionSgemmMatchesLoops) {
+  ThreadPool pool(2);
+  for (auto [B, T, H, dk, dv] : {std::array<int64_t, 5>{1, 1, 1, 1, 1}, {2, 7, 3, 5, 3}, {3, 33, 2, 17, 9}}) {
+    auto q = randn(B * T * H * dk, 21), k = randn(B * T * H * dk, 22), v = randn(B * T * H * dv, 23);
+    auto R = randn(B * T * H * dv, 24);
+    std::vector<float> o1(R.size()), o2(R.size()), P1(B * H * T * T, 7.0f), P2(B * H * T * T, 9.0f);
+    std::vector<float> dq1(q.size(), 0.5f), dq2(dq1), dk1(k.size(), 0.5f), dk2(dk1), dv1(v.size(), 0.5f), dv2(dv1);
+    attention_forward(q.data(), k.data(), v.data(), o1.data(), P1.data(), B, T, H, dk, dv, 0.4f, pool);
+    attention_forward_ref(q.data(), k.data(), v.data(), o2.data(), P2.data(), B, T, H, dk, dv, 0.4f, pool);
+    attention_backward(R.data(), q.data(), k.data(), v.data(), P1.data(), dq1.data(), dk1.data(), dv1.data(), B, T,
+                       H, dk, dv, 0.4f, pool);
+    attention_backward_ref(R.data(), q.data(), k.data(), v.data(), P2.data(), dq2.data(), dk2.data(), dv2.data(), B,
+                           T, H, dk, dv, 0.4f, pool);
+    auto same = [&](const char* what, const std::vector<float>& a, const std::vector<float>& b) {
+      for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-5 * (1 + std::fabs(b[i]))) << what << " " << i;
+    };
+    same("probs", P1, P2), same("o", o1, o2), same("dq", dq1, dq2), same("dk", dk1, dk2), same("dv", dv1, dv2);
+  }
 }
 
 ModelConfig small_config(bool v3) {
