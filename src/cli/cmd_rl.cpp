@@ -15,6 +15,7 @@
 #include "reason/grpo_trainer.h"
 #include "reason/sft.h"
 #include "train/export_gguf.h"
+#include "dist/comm.h"
 
 namespace seek::cli {
 namespace {
@@ -127,9 +128,14 @@ int cmd_rl(int argc, char** argv) {
   }
 
   std::unique_ptr<TrainModel> policy = TrainModel::from_pretrained(model_path);
-  std::filesystem::create_directories(out_dir);
-  std::ofstream log(std::filesystem::path(out_dir) / "metrics.jsonl");
-  if (!log) throw Error(str("cannot write ", out_dir, "/metrics.jsonl"));
+  // under mpirun every rank runs the same loop (GRPO spreads the rollouts); rank 0 writes the files
+  const bool lead = Comm::world().rank() == 0;
+  std::ofstream log;
+  if (lead) {
+    std::filesystem::create_directories(out_dir);
+    log.open(std::filesystem::path(out_dir) / "metrics.jsonl");
+    if (!log) throw Error(str("cannot write ", out_dir, "/metrics.jsonl"));
+  }
   std::fprintf(stderr, "rl: %s, %s parameters; %s on %s\n", policy->config().summary().c_str(),
                human_count(static_cast<double>(policy->n_params())).c_str(), sft ? "SFT" : mode_name.c_str(),
                c.task.c_str());
@@ -167,11 +173,12 @@ int cmd_rl(int argc, char** argv) {
       row["eval_accuracy"] = r.accuracy;
       row["eval_format"] = r.format;
     }
-    log << row.dump() << "\n" << std::flush;
+    if (lead) log << row.dump() << "\n" << std::flush;
     bar.update(s, extra);
   }
   bar.finish();
   const auto r = run_eval(policy.get(), nullptr, *tok, c.task, c.difficulty, c.split, ev.n, eval_max_new, pool);
+  if (!lead) return 0;
   print_eval(r, json);
   if (export_path != "none") {
     if (export_path.empty()) export_path = (std::filesystem::path(out_dir) / "model.gguf").string();

@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "dist/comm.h"
+#include "dist/rollouts.h"
 #include "reason/grpo_step.h"
 #include "reason/rollout.h"
 
@@ -77,6 +79,43 @@ double since(std::chrono::steady_clock::time_point t) {
 }
 }  // namespace
 
+namespace {
+
+// Under mpirun each rank generates the groups of its share of the prompts (sequence i keeps the
+// seed sampling.seed + i it has in one process) and gather_rollouts hands every rank all of them in
+// prompt order; every rank then takes the same update, so the policies stay identical.
+std::vector<Completion> spread_rollout(Model& m, const Tokenizer& tok, const std::vector<std::vector<int32_t>>& prompts,
+                                       RolloutOptions ro, ThreadPool& pool) {
+  Comm& comm = Comm::world();
+  if (comm.size() == 1) return rollout(m, tok, prompts, ro, pool);
+  const Share mine = share_of(static_cast<int64_t>(prompts.size()), comm);
+  const std::vector<std::vector<int32_t>> my_prompts(prompts.begin() + mine.begin, prompts.begin() + mine.end);
+  ro.sampling.seed += static_cast<uint64_t>(mine.begin * ro.group_size);
+  std::vector<Completion> local;
+  if (!my_prompts.empty()) local = rollout(m, tok, my_prompts, ro, pool);
+  std::vector<Rollout> sent(local.size());
+  for (size_t i = 0; i < local.size(); ++i) {
+    sent[i].prompt = mine.begin + static_cast<int64_t>(i) / ro.group_size;
+    sent[i].tokens = std::move(local[i].tokens);  // the completion only (prompt_len 0)
+  }
+  std::vector<Completion> all;
+  for (Rollout& r : gather_rollouts(comm, sent)) {
+    Completion c;
+    c.prompt_index = r.prompt;
+    c.tokens = std::move(r.tokens);
+    c.stopped = !c.tokens.empty() && tok.is_eog(c.tokens.back());  // as rollout() sets it
+    std::vector<int32_t> ids = c.tokens;
+    if (c.stopped) ids.pop_back();
+    c.text = tok.decode(ids, false);
+    all.push_back(std::move(c));
+  }
+  if (all.size() != prompts.size() * static_cast<size_t>(ro.group_size))
+    throw Error(str("GRPO rollouts: gathered ", all.size(), " completions, expected ", prompts.size() * ro.group_size));
+  return all;
+}
+
+}  // namespace
+
 RlStepStats GrpoTrainer::step() {
   const auto t0 = std::chrono::steady_clock::now();
   RlStepStats st;
@@ -100,7 +139,7 @@ RlStepStats GrpoTrainer::step() {
   std::vector<Completion> comps;
   {
     std::unique_ptr<Model> infer = policy_.to_inference_model();
-    comps = rollout(*infer, tok_, prompts, ro, pool_);
+    comps = spread_rollout(*infer, tok_, prompts, ro, pool_);
   }
   st.rollout_s = since(t0);
 

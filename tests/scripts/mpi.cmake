@@ -74,6 +74,13 @@ if(SEEK_MPIRUN)
                          mpi_train_ep_rank_kill_stops_job_then_resumes mpi_train_ep_rank_stop_stops_job_then_resumes
                          PROPERTIES LABELS "mpi;train" TIMEOUT 300)
   endif()
+  # GRPO rollouts spread over the ranks (each generates its share of the prompts) == one process.
+  add_test(NAME mpi_rl_rollouts_spread_np2
+           COMMAND ${CMAKE_COMMAND} -DSEEK=$<TARGET_FILE:seek> -DMPIRUN=${SEEK_MPIRUN}
+                   -DMODEL=${CMAKE_CURRENT_BINARY_DIR}/reason_cli/tiny.gguf -DDIR=${CMAKE_CURRENT_BINARY_DIR}/mpi_rl_spread
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/dist/mpi/rl_spread.cmake)
+  set_tests_properties(mpi_rl_rollouts_spread_np2 PROPERTIES LABELS "mpi;reason" TIMEOUT 300
+                       FIXTURES_REQUIRED reason_tiny)
 
   get_property(mpi_tests DIRECTORY PROPERTY TESTS)
   foreach(t ${mpi_tests})
