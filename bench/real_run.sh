@@ -7,7 +7,7 @@
 #
 #   bench/real_run.sh [main|no-bias|no-mtp] [extra `seek train` flags...]
 #
-# main     the run itself (MAX_MINUTES defaults to 48: a guard; on a busy machine it may end the run before its last step)
+# main     the run itself (MAX_MINUTES defaults to 45: a guard; on a busy machine it may end the run before its last step)
 # no-bias  ablation: router-bias update speed 0 (--gamma 0), same seed, data order, schedule
 # no-mtp   ablation: MTP loss weight 0 (--lambda-mtp 0), same seed, data order, schedule
 # Ablations stop after MAX_MINUTES (default 10); compare them with main at equal steps.
@@ -29,7 +29,7 @@ CONFIG=$ROOT/configs/realrun-10m.json
 SOURCES=/usr/share/doc/python3.11/html/_sources
 
 case "$MODE" in
-  main) EXTRA=(); MAX_MINUTES=${MAX_MINUTES:-48} ;;
+  main) EXTRA=(); MAX_MINUTES=${MAX_MINUTES:-45} ;;
   no-bias) EXTRA=(--gamma 0); MAX_MINUTES=${MAX_MINUTES:-10} ;;
   no-mtp) EXTRA=(--lambda-mtp 0); MAX_MINUTES=${MAX_MINUTES:-10} ;;
   *) echo "usage: $0 [main|no-bias|no-mtp] [seek train flags...]" >&2; exit 2 ;;
