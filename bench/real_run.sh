@@ -71,3 +71,5 @@ echo "train: exit $rc after $(( $(date +%s) - start )) s wall (124 = stopped at 
 "$SEEK" plot "$OUT/metrics.jsonl" --out "$OUT/report.svg" --title "seek real run ($MODE)"
 python3 "$ROOT/bench/real_run_summary.py" --metrics "$OUT/metrics.jsonl" --data "$WORK/data" \
   --tokenizer "$WORK/tok/tokenizer.json" --config "$CONFIG" | tee "$OUT/summary.txt"
+python3 "$ROOT/bench/real_run_summary.py" --svg "$MODE=$OUT/metrics.jsonl" --svg-out "$OUT/curve.svg" --title "seek real run ($MODE)"
+echo "wrote $OUT/report.svg, $OUT/curve.svg, $OUT/summary.txt"

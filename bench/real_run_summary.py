@@ -126,6 +126,55 @@ def compare(args):
               ", ".join(f"step {s}: A {va[s]:.4f} B {vb[s]:.4f}" for s in both))
 
 
+def curve_svg(path, runs, title):
+    """A small SVG (a few kB, for docs/img/): per run, the training next-token loss (thin) and the
+    validation loss (dots and line) against tokens, plus the mean expert-load imbalance below."""
+    W, H, left, top, ph, gap = 720, 420, 60, 30, 220, 40
+    pw = W - left - 20
+    colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"]
+    all_rows = [r for _, rows in runs for r in rows]
+    tmax = max(r["tokens"] for r in all_rows)
+    lo = min(min(r["ce"] for r in all_rows), min((v for _, rows in runs for _, v in val_of(rows)), default=99))
+    hi = max(r["ce"] for r in all_rows)
+    imb_hi = max(mean(r["imbalance"][:-1]) for r in all_rows)
+    def x(t):
+        return left + pw * t / tmax
+    def y(v):
+        return top + ph * (hi - v) / (hi - lo)
+    def y2(v):
+        return top + ph + gap + 100 * (imb_hi - v) / (imb_hi - 1)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" font-family="sans-serif" font-size="11">',
+           f'<text x="{left}" y="16" font-size="13">{title}</text>',
+           f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>',
+           f'<rect x="{left}" y="{top + ph + gap}" width="{pw}" height="100" fill="none" stroke="#888"/>']
+    for k in range(int(lo) + 1, int(hi) + 1):
+        out.append(f'<line x1="{left}" x2="{left + pw}" y1="{y(k):.1f}" y2="{y(k):.1f}" stroke="#eee"/>'
+                   f'<text x="{left - 6}" y="{y(k) + 4:.1f}" text-anchor="end">{k}</text>')
+    for v in (1, imb_hi):
+        out.append(f'<text x="{left - 6}" y="{y2(v) + 4:.1f}" text-anchor="end">{v:.1f}</text>')
+    step = 10 ** max(0, len(str(tmax)) - 1) // 2 or 1
+    for t in range(0, tmax + 1, step):
+        out.append(f'<text x="{x(t):.1f}" y="{top + ph + gap + 114}" text-anchor="middle">{t // 1000}k</text>')
+    out.append(f'<text x="{left + pw / 2}" y="{H - 4}" text-anchor="middle">training tokens</text>')
+    out.append(f'<text x="14" y="{top + ph / 2}" transform="rotate(-90 14 {top + ph / 2})" text-anchor="middle">loss (nats/token)</text>')
+    out.append(f'<text x="14" y="{top + ph + gap + 50}" transform="rotate(-90 14 {top + ph + gap + 50})" text-anchor="middle">load max/mean</text>')
+    for i, (name, rows) in enumerate(runs):
+        c = colors[i % len(colors)]
+        pts = " ".join(f"{x(r['tokens']):.1f},{y(r['ce']):.1f}" for r in rows)
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-opacity="0.35" stroke-width="1"/>')
+        tok = {r["step"]: r["tokens"] for r in rows}
+        vals = val_of(rows)
+        pts = " ".join(f"{x(tok[s]):.1f},{y(v):.1f}" for s, v in vals)
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="2"/>')
+        out += [f'<circle cx="{x(tok[s]):.1f}" cy="{y(v):.1f}" r="2.5" fill="{c}"/>' for s, v in vals]
+        pts = " ".join(f"{x(r['tokens']):.1f},{y2(mean(r['imbalance'][:-1])):.1f}" for r in rows)
+        out.append(f'<polyline points="{pts}" fill="none" stroke="{c}" stroke-width="1"/>')
+        out.append(f'<text x="{left + pw - 8}" y="{top + 16 + 14 * i}" text-anchor="end" fill="{c}">{name}: train next-token loss (thin), validation (dots)</text>')
+    out.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--metrics")
@@ -134,7 +183,13 @@ def main():
     p.add_argument("--config")
     p.add_argument("--compare", nargs=2, metavar=("A", "B"), help="two metrics.jsonl files")
     p.add_argument("--window", type=int, default=10, help="steps per row of --compare")
+    p.add_argument("--svg", nargs="+", metavar="NAME=METRICS", help="write a small curve SVG of these runs to --svg-out")
+    p.add_argument("--svg-out", default="curve.svg")
+    p.add_argument("--title", default="seek real run")
     args = p.parse_args()
+    if args.svg:
+        curve_svg(args.svg_out, [(a.split("=", 1)[0], read_metrics(a.split("=", 1)[1])) for a in args.svg], args.title)
+        return
     if args.compare:
         compare(args)
     else:
