@@ -13,7 +13,7 @@
 # Ablations stop after MAX_MINUTES (default 10); compare them with main at equal steps.
 #
 # Environment: SEEK (binary, default build/seek), WORK (default /tmp/realrun), THREADS (1),
-# NICE (10), MAX_MINUTES, VOCAB (8192), VAL_FRACTION (0.02).
+# NICE (10), MAX_MINUTES, VOCAB (8192), VAL_FRACTION (0.02), RESUME (1: continue from OUT's newest checkpoint).
 set -euo pipefail
 
 MODE=${1:-main}
@@ -57,12 +57,14 @@ if [ ! -f "$WORK/data/manifest.json" ]; then
 fi
 
 # 3. Train: stopped by its step count, or by MAX_MINUTES (the metrics keep what was logged).
+# RESUME=1 continues OUT from its newest checkpoint (bit-identical to an uninterrupted run).
 OUT=$WORK/$MODE
-rm -rf "$OUT"
+RES=()
+if [ -n "${RESUME:-}" ]; then RES=(--resume "$OUT"); else rm -rf "$OUT"; fi
 start=$(date +%s)
 set +e
 timeout --signal=TERM "${MAX_MINUTES}m" nice -n "$NICE" "$SEEK" train --config "$CONFIG" --data "$WORK/data" \
-  --out "$OUT" -t "$THREADS" -q "${EXTRA[@]}" "$@"
+  --out "$OUT" -t "$THREADS" -q "${RES[@]}" "${EXTRA[@]}" "$@"
 rc=$?
 set -e
 echo "train: exit $rc after $(( $(date +%s) - start )) s wall (124 = stopped at MAX_MINUTES)"
