@@ -91,8 +91,9 @@ def summary(args):
     if vals:
         step, v = vals[-1]
         print(f"final: step {step}, val loss {v:.4f} nats/token, {v * n_targets / (scored_bytes * math.log(2)):.4f} bits/byte")
-    print(f"trained: {last['step']} steps, {last['tokens']} tokens in {last['elapsed_s']:.0f} s "
-          f"({last['tokens'] / last['elapsed_s']:.0f} tokens/s incl. evaluation)")
+    # elapsed_s restarts with a resumed run; tokens do not
+    print(f"trained: {last['step']} steps, {last['tokens']} tokens; last segment {last['elapsed_s']:.0f} s wall "
+          f"(tokens/s of a run never resumed: {last['tokens'] / last['elapsed_s']:.0f}, incl. evaluation)")
     tail = rows[-20:]
     imb = [mean(r["imbalance"][:-1]) for r in tail]
     print(f"expert-load imbalance max/mean, mean of main MoE layers, last {len(tail)} steps: {mean(imb):.3f}; "
