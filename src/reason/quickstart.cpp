@@ -91,18 +91,18 @@ QuickstartConfig::QuickstartConfig() {
   train.preset = "ds-2m";
   train.batch = 16;
   train.seq = 128;
-  train.steps = 900;
+  train.steps = 1600;
   train.warmup = 30;
   train.lr = 3e-3;
   train.lr_min = 3e-4;
   train.eval_every = 100;
   train.save_every = 200;
-  rl.steps = 60;
+  rl.steps = 120;
   rl.prompts_per_step = 8;
   rl.grpo = GrpoConfig::grpo();
   rl.grpo.group_size = 8;
   rl.max_new_tokens = 96;
-  rl.lr = 1e-4;
+  rl.lr = 3e-5;
   rl.micro_batch = 16;
   rl.replay_share = 0.25;  // a quarter of the GRPO prompts stay easy, so RL does not unlearn them
 }

@@ -78,4 +78,5 @@ execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=SEEK_MODEL ${SEEK} chat 
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "seek chat with the bundled model failed (${rc}):\n${out}\n${err}")
 endif()
-expect_contains("seek chat (bundled)" "${out}" "<answer>")
+# the bundled model is a trained one (models/README.md): it gets this held-in-format sum right
+expect_contains("seek chat (bundled)" "${out}" "<answer> 42 </answer>")
