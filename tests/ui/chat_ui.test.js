@@ -2,7 +2,7 @@
 // starts `seek serve` on a free port with a tiny random model whose template opens a thinking
 // block (DeepSeek-R1: the prompt ends in "<think>\n", so output before "</think>" is reasoning),
 // sends messages through the page and checks: the reasoning streams into the "Thinking" block
-// (several partial states seen) and equals the server's own non-streamed greedy answer; with
+// (several partial states seen, with SSE events handed to the page 8 ms apart) and equals the server's own non-streamed greedy answer; with
 // thinking off the answer lands in the message body; Stop aborts and frees the slot; the
 // conversation survives a reload. Saves screenshots under --out. Exit 77 (skip) without Chromium.
 //
@@ -81,6 +81,36 @@ async function main() {
     const pageErrors = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.addInitScript(() => {
+      // The tiny model streams ~160 tokens in a few ms, faster than the page paints, so the
+      // partial states could all land in one frame. Hand the page each SSE event 8 ms apart (the
+      // events and their order are untouched; cancelling still reaches the real stream).
+      const realFetch = window.fetch.bind(window);
+      window.fetch = async (...fa) => {
+        const r = await realFetch(...fa);
+        if (!r.body || !(r.headers.get('content-type') || '').includes('text/event-stream')) return r;
+        const reader = r.body.getReader();
+        const enc = new TextEncoder(), dec = new TextDecoder();
+        let buf = '';
+        const paced = new ReadableStream({
+          async pull(ctl) {
+            const { done, value } = await reader.read();
+            if (done) {
+              if (buf) ctl.enqueue(enc.encode(buf));
+              ctl.close();
+              return;
+            }
+            buf += dec.decode(value, { stream: true });
+            const events = buf.split('\n\n');
+            buf = events.pop();
+            for (const e of events) {
+              ctl.enqueue(enc.encode(e + '\n\n'));
+              await new Promise((res) => setTimeout(res, 8));
+            }
+          },
+          cancel(reason) { return reader.cancel(reason); },
+        });
+        return new Response(paced, { status: r.status, statusText: r.statusText, headers: r.headers });
+      };
       if (!localStorage.getItem('seek.settings'))
         localStorage.setItem('seek.settings', JSON.stringify({ temperature: 0, max_tokens: 160, system: '', thinking: true }));
       // Every distinct length of the streaming reasoning the page shows.
