@@ -7,13 +7,14 @@
 #
 #   bench/real_run.sh [main|no-bias|no-mtp] [extra `seek train` flags...]
 #
-# main     the run itself (MAX_MINUTES defaults to 45: a guard; on a busy machine it may end the run before its last step)
+# main     the run itself (MAX_MINUTES defaults to 150: a guard against a starved machine)
 # no-bias  ablation: router-bias update speed 0 (--gamma 0), same seed, data order, schedule
 # no-mtp   ablation: MTP loss weight 0 (--lambda-mtp 0), same seed, data order, schedule
-# Ablations stop after MAX_MINUTES (default 10); compare them with main at equal steps.
+# Ablations stop after step STOP_AT (default 400; `seek train --stop-at`, the learning-rate schedule
+# still spans the main run's steps), so they match main step for step; compare at equal steps.
 #
 # Environment: SEEK (binary, default build/seek), WORK (default /tmp/realrun), THREADS (1),
-# NICE (10), MAX_MINUTES, VOCAB (8192), VAL_FRACTION (0.02), RESUME (1: continue from OUT's newest checkpoint).
+# NICE (10), MAX_MINUTES, STOP_AT (ablations, 400), VOCAB (8192), VAL_FRACTION (0.02), RESUME (1: continue from OUT's newest checkpoint).
 set -euo pipefail
 
 MODE=${1:-main}
@@ -29,9 +30,9 @@ CONFIG=$ROOT/configs/realrun-10m.json
 SOURCES=/usr/share/doc/python3.11/html/_sources
 
 case "$MODE" in
-  main) EXTRA=(); MAX_MINUTES=${MAX_MINUTES:-45} ;;
-  no-bias) EXTRA=(--gamma 0); MAX_MINUTES=${MAX_MINUTES:-10} ;;
-  no-mtp) EXTRA=(--lambda-mtp 0); MAX_MINUTES=${MAX_MINUTES:-10} ;;
+  main) EXTRA=(); MAX_MINUTES=${MAX_MINUTES:-150} ;;
+  no-bias) EXTRA=(--gamma 0 --stop-at "${STOP_AT:-400}"); MAX_MINUTES=${MAX_MINUTES:-60} ;;
+  no-mtp) EXTRA=(--lambda-mtp 0 --stop-at "${STOP_AT:-400}"); MAX_MINUTES=${MAX_MINUTES:-60} ;;
   *) echo "usage: $0 [main|no-bias|no-mtp] [seek train flags...]" >&2; exit 2 ;;
 esac
 [ -x "$SEEK" ] || { echo "no seek binary at $SEEK (build it: ninja -C build seek, or set SEEK)" >&2; exit 1; }

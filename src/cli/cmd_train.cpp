@@ -30,6 +30,9 @@ int cmd_train(int argc, char** argv) {
   app.add_option("--seq", f.seq, "tokens predicted per sequence (default 128)");
   app.add_option("--grad-accum", f.grad_accum, "micro-batches per optimizer step (default 1)");
   app.add_option("--steps", f.steps, "optimizer steps in total (default 200)");
+  app.add_option("--stop-at", f.stop_at,
+                 "stop after this step; the learning-rate schedule still spans --steps, so a shorter run "
+                 "(an ablation) follows the same curve (default 0: run all --steps)");
   app.add_option("--warmup", f.warmup, "linear warmup steps (default 20)");
   app.add_option("--lr", f.lr, "peak learning rate (default 3e-3)");
   app.add_option("--lr-min", f.lr_min, "final learning rate of the cosine decay (default 3e-4)");

@@ -18,7 +18,7 @@ template <typename C, typename F>
 void visit_fields(C& c, F&& f) {
   f("preset", c.preset), f("layers", c.layers), f("hidden", c.hidden), f("experts", c.experts);
   f("init_std", c.init_std), f("data", c.data), f("batch", c.batch), f("seq", c.seq);
-  f("grad_accum", c.grad_accum), f("steps", c.steps), f("warmup", c.warmup), f("lr", c.lr), f("lr_min", c.lr_min);
+  f("grad_accum", c.grad_accum), f("steps", c.steps), f("stop_at", c.stop_at), f("warmup", c.warmup), f("lr", c.lr), f("lr_min", c.lr_min);
   f("beta1", c.beta1), f("beta2", c.beta2), f("eps", c.eps), f("weight_decay", c.weight_decay), f("clip", c.clip);
   f("lambda_mtp", c.lambda_mtp), f("alpha", c.alpha), f("gamma", c.gamma), f("seed", c.seed);
   f("expert_parallel", c.expert_parallel), f("grad_bucket_mb", c.grad_bucket_mb), f("grad_overlap", c.grad_overlap);
@@ -96,6 +96,7 @@ void validate_train_config(const TrainConfig& c) {
   need(c.seq >= 2, str("--seq must be >= 2 (MTP predicts two ahead), got ", c.seq));
   need(c.grad_accum >= 1, str("--grad-accum must be >= 1, got ", c.grad_accum));
   need(c.steps >= 1, str("--steps must be >= 1, got ", c.steps));
+  need(c.stop_at >= 0, str("--stop-at must be >= 0, got ", c.stop_at));
   need(c.warmup >= 0, str("--warmup must be >= 0, got ", c.warmup));
   need(c.lr > 0 && c.lr_min >= 0 && c.lr_min <= c.lr, str("need 0 <= --lr-min <= --lr and --lr > 0, got ", c.lr_min, ", ", c.lr));
   need(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1, "beta1 and beta2 must be in [0, 1)");

@@ -22,6 +22,7 @@ struct TrainConfig {
   int64_t grad_accum = 1;      // micro-batches per optimizer step
   // optimisation
   int64_t steps = 200, warmup = 20;
+  int64_t stop_at = 0;         // stop after this step, the schedule still spanning `steps` (0 = at `steps`)
   double lr = 3e-3, lr_min = 3e-4;  // cosine decay from lr to lr_min after warmup
   double beta1 = 0.9, beta2 = 0.95, eps = 1e-8, weight_decay = 0.1, clip = 1.0;
   double lambda_mtp = 0.3;     // MTP loss weight (deepseek.md 2.3)

@@ -6,6 +6,7 @@
 // gathers the experts before it writes a checkpoint or the GGUF.
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -297,20 +298,21 @@ TrainResult Trainer::run() {
   std::unique_ptr<MetricsWriter> metrics;
   if (lead) metrics = std::make_unique<MetricsWriter>(cfg_.out + "/metrics.jsonl", cfg_.resume.empty() ? -1 : step_);
   ProgressBar::set_enabled(!cfg_.quiet && lead);
-  ProgressBar bar("train", cfg_.steps, "steps");
+  const int64_t end = cfg_.stop_at > 0 ? std::min(cfg_.stop_at, cfg_.steps) : cfg_.steps;
+  ProgressBar bar("train", end, "steps");
   const auto start = Clock::now();
   TrainResult r;
   int64_t last_saved = -1, n_steps = 0;
   double comm[3] = {0, 0, 0};  // sums of allreduce_s, allreduce_wait_s, alltoall_s
-  while (step_ < cfg_.steps) {
+  while (step_ < end) {
     StepMetrics m = step();
-    if (cfg_.eval_every > 0 && (step_ % cfg_.eval_every == 0 || step_ == cfg_.steps)) m.val_loss = r.val_loss = evaluate();
+    if (cfg_.eval_every > 0 && (step_ % cfg_.eval_every == 0 || step_ == end)) m.val_loss = r.val_loss = evaluate();
     m.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
     r.loss = m.loss;
     r.tokens_per_s = m.tokens_per_s;
     ++n_steps, comm[0] += m.allreduce_s, comm[1] += m.allreduce_wait_s, comm[2] += m.alltoall_s;
     // every rank takes the same decision: saving under expert parallelism starts with a gather
-    const bool save = (cfg_.save_every > 0 && step_ % cfg_.save_every == 0) || step_ == cfg_.steps;
+    const bool save = (cfg_.save_every > 0 && step_ % cfg_.save_every == 0) || step_ == end;
     if (save) {
       gather_experts();
       last_saved = step_;

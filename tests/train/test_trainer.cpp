@@ -231,6 +231,31 @@ TEST_F(TrainerTest, ResumeIsBitIdentical) {
   EXPECT_TRUE(rows_a[4].contains("val_loss"));
 }
 
+TEST_F(TrainerTest, StopAtFollowsTheFullScheduleAndResumes) {
+  // A: 20 steps in one go; D: the same run stopped after step 12 (an ablation's shape), then resumed.
+  Trainer a(tiny_config(data_, root_ + "/a"));
+  a.run();
+  TrainConfig dc = tiny_config(data_, root_ + "/d");
+  dc.stop_at = 12;
+  const TrainResult rd = Trainer(dc).run();
+  EXPECT_EQ(rd.steps, 12);
+  EXPECT_EQ(rd.checkpoint, checkpoint_path(root_ + "/d", 12));
+  const auto rows_a = read_metrics(root_ + "/a/metrics.jsonl");
+  auto rows_d = read_metrics(root_ + "/d/metrics.jsonl");
+  ASSERT_EQ(rows_d.size(), 12u);
+  for (size_t i = 0; i < 12; ++i) {  // same learning rate and loss at every step: the schedule spans 20
+    EXPECT_EQ(rows_a[i]["lr"], rows_d[i]["lr"]) << "step " << i + 1;
+    EXPECT_EQ(rows_a[i]["loss"], rows_d[i]["loss"]) << "step " << i + 1;
+  }
+  EXPECT_TRUE(rows_d[11].contains("val_loss"));  // the last step is evaluated
+  TrainConfig cc = resume_base_config(root_ + "/d");
+  cc.stop_at = 0;
+  Trainer c(cc);
+  EXPECT_EQ(c.run().steps, 20);
+  const size_t n = a.model().n_params();
+  EXPECT_EQ(std::memcmp(a.model().params(), c.model().params(), n * sizeof(float)), 0) << "parameters differ";
+}
+
 TEST_F(TrainerTest, ResumeRefusesAShapeChange) {
   TrainConfig cfg = tiny_config(data_, root_ + "/s");
   cfg.steps = 2;
