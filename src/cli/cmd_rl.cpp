@@ -21,28 +21,38 @@ namespace seek::cli {
 namespace {
 
 struct EvalArgs {
-  int64_t every = 0, n = 50, max_new_tokens = 0;
+  int64_t every = 0, n = 50, max_new_tokens = 0, samples = 1, examples = 3;
+  float temperature = 1.0f;
 };
 
 void print_eval(const reason::EvalResult& r, bool json) {
   if (json) {
-    std::printf("%s\n", reason::eval_to_json(r).dump().c_str());
+    // sampled completions of a weak model can split a UTF-8 sequence: replace rather than throw
+    std::printf("%s\n", reason::eval_to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
   std::printf("%s (difficulty %d): accuracy %.3f, format %.3f, mean length %.1f tokens over %lld held-out problems\n",
               r.task.c_str(), r.difficulty, r.accuracy, r.format, r.response_length, static_cast<long long>(r.n));
+  if (r.samples > 1)
+    std::printf("  %lld samples per problem: mean accuracy %.3f, pass@%lld %.3f\n", static_cast<long long>(r.samples),
+                r.accuracy, static_cast<long long>(r.samples), r.pass_at_k);
   for (const auto& [q, c] : r.examples) std::printf("  Q: %s\n  A:%s\n", q.c_str(), c.c_str());
 }
 
 reason::EvalResult run_eval(TrainModel* tm, Model* m, const Tokenizer& tok, const std::string& task_name,
                             int difficulty, const reason::SplitConfig& split, int64_t n, int64_t max_new,
-                            ThreadPool& pool) {
+                            ThreadPool& pool, int64_t samples = 1, float temperature = 1.0f, uint64_t seed = 1,
+                            int64_t examples = 3) {
   auto task = reason::make_task(task_name);
   reason::EvalOptions eo;
   eo.n_problems = n;
   eo.difficulty = difficulty;
   eo.split = split;
   eo.max_new_tokens = max_new;
+  eo.samples = samples;
+  eo.temperature = temperature;
+  eo.seed = seed;
+  eo.keep_examples = examples;
   std::unique_ptr<Model> owned;
   if (!m) {
     owned = tm->to_inference_model();
@@ -92,6 +102,10 @@ int cmd_rl(int argc, char** argv) {
   app.add_flag("--eval", eval_only, "only evaluate: greedy accuracy on the held-out split");
   app.add_option("--eval-every", ev.every, "evaluate every N steps, 0 = at the end only (default 0)");
   app.add_option("--eval-n", ev.n, "held-out problems per evaluation (default 50)");
+  app.add_option("--eval-samples", ev.samples,
+                 "--eval: k sampled completions per problem instead of one greedy; reports pass@k (default 1)");
+  app.add_option("--eval-temp", ev.temperature, "--eval with --eval-samples > 1: sampling temperature (default 1)");
+  app.add_option("--eval-examples", ev.examples, "--eval: completions kept in the report (default 3)");
   app.add_flag("--json", json, "evaluation result as JSON");
   app.add_option("--out", out_dir, "output directory: metrics.jsonl, model.gguf (default rl-out)");
   app.add_option("--export", export_path, "GGUF written at the end (default OUT/model.gguf; 'none' to skip)");
@@ -123,7 +137,9 @@ int cmd_rl(int argc, char** argv) {
 
   if (eval_only) {
     std::unique_ptr<Model> m = Model::load(model_path);
-    print_eval(run_eval(nullptr, m.get(), *tok, c.task, c.difficulty, c.split, ev.n, eval_max_new, pool), json);
+    print_eval(run_eval(nullptr, m.get(), *tok, c.task, c.difficulty, c.split, ev.n, eval_max_new, pool, ev.samples,
+                        ev.temperature, c.seed, ev.examples),
+               json);
     return 0;
   }
 

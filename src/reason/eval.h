@@ -22,13 +22,18 @@ struct EvalOptions {
   int64_t batch = 16;           // problems decoded together
   RewardConfig reward;
   int64_t keep_examples = 3;    // completions kept for the report
+  int64_t samples = 1;          // k > 1: k sampled completions per problem (pass@k), at `temperature`
+  float temperature = 1.0f;     // used only when samples > 1 (one sample is always greedy)
+  uint64_t seed = 1;            // sampling seed when samples > 1
 };
 
 struct EvalResult {
   std::string task;
   int difficulty = 0;
   int64_t n = 0;
-  double accuracy = 0, format = 0, response_length = 0;
+  int64_t samples = 1;          // completions per problem
+  double accuracy = 0, format = 0, response_length = 0;  // means over all completions
+  double pass_at_k = 0;         // share of problems with at least one correct completion (= accuracy when k = 1)
   std::vector<std::pair<std::string, std::string>> examples;  // (question, completion)
 };
 nlohmann::json eval_to_json(const EvalResult& r);

@@ -207,7 +207,9 @@ QuickstartResult run_quickstart(const QuickstartConfig& cfg) {
   r.model_path = (out / "model.gguf").string();
   export_gguf(*policy, sft_model, r.model_path);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  write_text(out / "result.json", quickstart_result_to_json(r).dump(2) + "\n");
+  // the example completions may hold a split UTF-8 sequence: replace rather than throw
+  write_text(out / "result.json",
+             quickstart_result_to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
   return r;
 }
 

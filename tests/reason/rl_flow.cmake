@@ -43,6 +43,14 @@ if(e OR NOT n EQUAL 4)
   message(FATAL_ERROR "seek rl --eval --json: expected accuracy over 4 problems, got: ${last_out}")
 endif()
 
+run_ok("seek rl --eval --eval-samples" ${SEEK} rl -m ${DIR}/grpo/model.gguf ${common} --eval --eval-samples 3 --eval-temp 0.7 --json)
+string(JSON k ERROR_VARIABLE e GET "${last_out}" samples)
+string(JSON pk ERROR_VARIABLE e2 GET "${last_out}" pass_at_k)
+string(JSON acc GET "${last_out}" accuracy)
+if(e OR e2 OR NOT k EQUAL 3 OR pk LESS acc OR pk GREATER 1)
+  message(FATAL_ERROR "seek rl --eval --eval-samples 3: expected samples 3 and accuracy <= pass_at_k <= 1, got: ${last_out}")
+endif()
+
 run_ok("seek rl (dapo)" ${SEEK} rl -m ${M} ${common} --steps 1 --mode dapo --export none --out ${DIR}/dapo)
 expect_rows(${DIR}/dapo/metrics.jsonl 1 "step;reward;n_kept")
 
