@@ -44,7 +44,7 @@ uint8_t* scratch(size_t bytes) {
   return reinterpret_cast<uint8_t*>((p + 63) & ~static_cast<uintptr_t>(63));
 }
 
-kern::ActPack pack(const TensorView& W, const float* X, int64_t N, ThreadPool* pool) {
+kern::ActPack pack(const TensorView& W, const float* X, int64_t N, ThreadPool* pool, const kern::AuxPack& aux) {
   kern::ActPack x;
   x.K = W.cols();
   x.N = N;
@@ -52,6 +52,21 @@ kern::ActPack pack(const TensorView& W, const float* X, int64_t N, ThreadPool* p
   if (x.kind == DType::F32) {  // used in place
     x.data = reinterpret_cast<const uint8_t*>(X);
     x.col_bytes = static_cast<size_t>(x.K) * 4;
+    if (aux.pack) {  // plus the kernel's own form of each column
+      const int64_t K = x.K;
+      const size_t ab = (aux.col_bytes(K) + 63) & ~static_cast<size_t>(63);
+      uint8_t* dst = scratch(ab * static_cast<size_t>(N));
+      x.aux = dst;
+      x.aux_col_bytes = ab;
+      auto run = [&](int64_t b, int64_t e) {
+        for (int64_t n = b; n < e; ++n) aux.pack(X + n * K, K, dst + n * ab);
+      };
+      if (pool && N > 1) {
+        pool->parallel_for(N, 1, run);
+      } else {
+        run(0, N);
+      }
+    }
     return x;
   }
   x.col_bytes = activation_col_bytes(W.dtype, x.K);
@@ -86,11 +101,12 @@ void run_rows(const TensorView& W, const kern::ActPack& x, kern::RowDotFn fn, in
   }
 }
 
-void matmul_impl(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool* pool, kern::RowDotFn fn,
+void matmul_impl(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool* pool, kern::Kernel kernel,
                  const char* what) {
   check_weight(W, what);
   if (N <= 0) return;
-  const kern::ActPack x = pack(W, X, N, pool);
+  const kern::ActPack x = pack(W, X, N, pool, kernel.aux);
+  const kern::RowDotFn fn = kernel.fn;
   const int64_t M = W.rows();
   if (!pool || pool->size() == 1) {
     run_rows(W, x, fn, 0, M, Y);
@@ -115,7 +131,7 @@ CBLAS_TRANSPOSE tr(bool t) { return t ? CblasTrans : CblasNoTrans; }
 void matvec(const TensorView& W, const float* x, float* y, ThreadPool& pool) { matmul(W, x, 1, y, pool); }
 
 void matmul(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool& pool) {
-  matmul_impl(W, X, N, Y, &pool, kern::row_dot(W.dtype), "matmul");
+  matmul_impl(W, X, N, Y, &pool, kern::kernel_for(W.dtype), "matmul");
 }
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
@@ -132,7 +148,7 @@ void matvec(const TensorView& W, const float* x, float* y) { matmul(W, x, 1, y);
 
 void matmul(const TensorView& W, const float* X, int64_t N, float* Y) {
   check_weight(W, "ref::matmul");
-  matmul_impl(W, X, N, Y, nullptr, kern::kernels_scalar().get(W.dtype), "ref::matmul");
+  matmul_impl(W, X, N, Y, nullptr, {kern::kernels_scalar().get(W.dtype), {}}, "ref::matmul");
 }
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,

@@ -166,7 +166,12 @@ const KernelTable& kernels_avx512_base() {
 const KernelTable& kernels_avx512() {
   static const KernelTable t = [] {
     KernelTable k = kernels_avx512_base();
-    if (__builtin_cpu_supports("gfni")) k.q4_0 = kernels_gfni_avx512().q4_0;
+    if (__builtin_cpu_supports("gfni")) {
+      const KernelTable& g = kernels_gfni_avx512();
+      k.q4_0 = g.q4_0;
+      k.f8_e4m3 = g.f8_e4m3;
+      k.f8_e4m3_aux = g.f8_e4m3_aux;
+    }
     return k;
   }();
   return t;

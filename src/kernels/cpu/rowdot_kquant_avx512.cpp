@@ -1,8 +1,12 @@
 // AVX-512 (BW, VNNI) row-dots for the K-quants against Q8_K activations: 64 weights per
 // 512-bit register, products paired by vpmaddubsw and scaled and summed by vpdpwssd (VNNI), the
-// sub-block scales spread to their words by one vpermw. The integer sums are exact and the
-// per-super-block float steps are the reference's (ref/rowdot_ref.cpp), so results match it bit
-// for bit, like the AVX2 kernels.
+// sub-block scales spread to their words by one vpermw. The integer sums per lane are exact;
+// unlike the scalar reference (and the AVX2 kernels), which reduce each super-block to one int
+// and do its float steps in scalar code, these scale the 16 lane sums of each super-block by
+// (d * dx) into f32 vector accumulators (one fma per super-block and column) and reduce once per
+// row: the horizontal sums and scalar steps were half of the work. Same products and scales,
+// summed in another order, so the results agree with the reference within the f32 rounding
+// bound test_matmul.cpp checks (2 (K + 3) 2^-24 sum|terms|), not bit for bit.
 #if !defined(__clang__)  // GCC 12 warns inside its own headers on _mm512_cast* (undefined lanes)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
@@ -30,14 +34,10 @@ inline float load_f32(const void* p) {
   std::memcpy(&f, p, 4);
   return f;
 }
-// The sums of all lanes of a (16 lanes) and of b (8 lanes), reduced together.
-inline void hsum_pair(__m512i a, __m256i b, int* sa, int* sb) {
-  const __m256i a8 = _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
-  const __m256i h = _mm256_hadd_epi32(a8, b);  // per 128-bit half: a01 a23 b01 b23
-  __m128i x = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-  x = _mm_hadd_epi32(x, x);  // a, b, a, b
-  *sa = _mm_cvtsi128_si32(x);
-  *sb = _mm_extract_epi32(x, 1);
+inline uint32_t load_u32(const void* p) {
+  uint32_t u;
+  std::memcpy(&u, p, 4);
+  return u;
 }
 // Word index vector: word i -> first + i / per (the scale of the sub-block word i belongs to).
 inline __m512i spread_index(int first, int per) {
@@ -70,8 +70,8 @@ struct Q4KDot {
     const __m256i mins_idx = _mm256_set_epi8(-1, 15, -1, 15, -1, 14, -1, 14, -1, 13, -1, 13, -1, 12, -1, 12,  //
                                              -1, 11, -1, 11, -1, 10, -1, 10, -1, 9, -1, 9, -1, 8, -1, 8);
     const int64_t pf = prefetch_bytes();
-    float s[NC];
-    for (int c = 0; c < NC; ++c) s[c] = 0;
+    __m512 fs[NC], fm[NC];
+    for (int c = 0; c < NC; ++c) fs[c] = fm[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       for (int o = 0; o < static_cast<int>(sizeof(BlockQ4_K)); o += 64) prefetch(wb + b, pf + o);
       const __m128i sm = q4_K_scales_mins(wb[b].scales);
@@ -95,20 +95,20 @@ struct Q4KDot {
           }
         }
       }
-      const float wd = h2f(wb[b].d), wdmin = h2f(wb[b].dmin);
+      // [wd, wdmin] in one conversion; per column [d, dmin] = that * xd, then the 16 lanes of
+      // sc-weighted sums and the 8 lanes of min-weighted bsums go straight into float
+      // accumulators: no horizontal sum per super-block, one per row.
+      const __m128 wdd = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(load_u32(&wb[b].d))));
       for (int c = 0; c < NC; ++c) {
         const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
         const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
-        int sumi, summ;
-        hsum_pair(_mm512_add_epi32(acc0[c], acc1[c]), _mm256_madd_epi16(bs, mins), &sumi, &summ);
-        const float xd = load_f32(&xb.d);
-        const float d = wd * xd, dmin = wdmin * xd;
-        const float pp = d * static_cast<float>(sumi);
-        const float qq = dmin * static_cast<float>(summ);
-        s[c] += pp - qq;
+        const __m128 dd = _mm_mul_ps(wdd, _mm_broadcast_ss(&xb.d));
+        fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(acc0[c], acc1[c])), _mm512_broadcastss_ps(dd), fs[c]);
+        fm[c] = _mm512_fmadd_ps(_mm512_zextps256_ps512(_mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mins))),
+                                _mm512_permutexvar_ps(_mm512_set1_epi32(1), _mm512_castps128_ps512(dd)), fm[c]);
       }
     }
-    for (int c = 0; c < NC; ++c) r[c] = s[c];
+    for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(_mm512_sub_ps(fs[c], fm[c]));
   }
 };
 
@@ -123,8 +123,8 @@ struct Q6KDot {
     __m512i sidx[4];
     for (int g = 0; g < 4; ++g) sidx[g] = spread_index(4 * g, 8);  // 16 elements = 8 words
     const int64_t pf = prefetch_bytes();
-    float s[NC];
-    for (int c = 0; c < NC; ++c) s[c] = 0;
+    __m512 fs[NC];
+    for (int c = 0; c < NC; ++c) fs[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       for (int o = 0; o < static_cast<int>(sizeof(BlockQ6_K)); o += 64) prefetch(wb + b, pf + o);
       const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].scales)));
@@ -147,17 +147,18 @@ struct Q6KDot {
           acc1[c] = _mm512_dpwssd_epi32(acc1[c], _mm512_maddubs_epi16(q1, _mm512_loadu_si512(xq + 64)), sv1);
         }
       }
-      const float wd = h2f(wb[b].d);
+      const __m512 wd = _mm512_set1_ps(h2f(wb[b].d));
       for (int c = 0; c < NC; ++c) {
         const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
         const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
-        int sumq, sumb;
-        hsum_pair(_mm512_add_epi32(acc0[c], acc1[c]), _mm256_madd_epi16(bs, sc16), &sumq, &sumb);
-        const int sumi = sumq - 32 * sumb;
-        s[c] += (wd * load_f32(&xb.d)) * static_cast<float>(sumi);
+        // sum sc q x - 32 sum sc bsum, per lane (exact in int32), then into the float accumulator.
+        const __m512i sumb32 = _mm512_castsi256_si512(_mm256_slli_epi32(_mm256_madd_epi16(bs, sc16), 5));
+        const __m512i acc = _mm512_sub_epi32(_mm512_add_epi32(acc0[c], acc1[c]),
+                                             _mm512_maskz_mov_epi32(0x00FF, sumb32));
+        fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(wd, _mm512_set1_ps(load_f32(&xb.d))), fs[c]);
       }
     }
-    for (int c = 0; c < NC; ++c) r[c] = s[c];
+    for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(fs[c]);
   }
 };
 
