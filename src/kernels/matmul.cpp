@@ -46,40 +46,32 @@ uint8_t* scratch(size_t bytes) {
 
 kern::ActPack pack(const TensorView& W, const float* X, int64_t N, ThreadPool* pool, const kern::AuxPack& aux) {
   kern::ActPack x;
-  x.K = W.cols();
+  const int64_t K = W.cols();
+  x.K = K;
   x.N = N;
   x.kind = activation_type(W.dtype);
-  if (x.kind == DType::F32) {  // used in place
-    x.data = reinterpret_cast<const uint8_t*>(X);
-    x.col_bytes = static_cast<size_t>(x.K) * 4;
-    if (aux.pack) {  // plus the kernel's own form of each column
-      const int64_t K = x.K;
-      const size_t ab = (aux.col_bytes(K) + 63) & ~static_cast<size_t>(63);
-      uint8_t* dst = scratch(ab * static_cast<size_t>(N));
-      x.aux = dst;
-      x.aux_col_bytes = ab;
-      auto run = [&](int64_t b, int64_t e) {
-        for (int64_t n = b; n < e; ++n) aux.pack(X + n * K, K, dst + n * ab);
-      };
-      if (pool && N > 1) {
-        pool->parallel_for(N, 1, run);
-      } else {
-        run(0, N);
-      }
-    }
-    return x;
+  const bool in_place = x.kind == DType::F32;
+  x.col_bytes = in_place ? static_cast<size_t>(K) * 4 : activation_col_bytes(W.dtype, K);
+  // One scratch buffer: the packed columns, then the kernel's aux form of each (if it has one).
+  const size_t main_bytes = in_place ? 0 : x.col_bytes * static_cast<size_t>(N);
+  const size_t ab = aux.pack ? (aux.col_bytes(K) + 63) & ~static_cast<size_t>(63) : 0;
+  uint8_t* buf = main_bytes + ab ? scratch(main_bytes + ab * static_cast<size_t>(N)) : nullptr;
+  x.data = in_place ? reinterpret_cast<const uint8_t*>(X) : buf;
+  if (ab) {
+    x.aux = buf + main_bytes;
+    x.aux_col_bytes = ab;
   }
-  x.col_bytes = activation_col_bytes(W.dtype, x.K);
-  uint8_t* dst = scratch(x.col_bytes * static_cast<size_t>(N));
-  x.data = dst;
-  const int64_t K = x.K;
   const size_t cb = x.col_bytes;
+  auto run = [&](int64_t b, int64_t e) {
+    if (!in_place) quantize_activations(W.dtype, X + b * K, e - b, K, buf + b * cb);
+    if (ab)
+      for (int64_t n = b; n < e; ++n) aux.pack(X + n * K, x.col(n), K, buf + main_bytes + n * ab);
+  };
+  if (main_bytes + ab == 0) return x;
   if (pool && N > 1) {
-    pool->parallel_for(N, 1, [&](int64_t b, int64_t e) {
-      quantize_activations(W.dtype, X + b * K, e - b, K, dst + b * cb);
-    });
+    pool->parallel_for(N, 1, run);
   } else {
-    quantize_activations(W.dtype, X, N, K, dst);
+    run(0, N);
   }
   return x;
 }

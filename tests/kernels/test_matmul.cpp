@@ -215,18 +215,18 @@ TEST(Matmul, EveryAvx512VariantAgreesWithReference) {
         if (x.kind == DType::F32) {
           x.data = reinterpret_cast<const uint8_t*>(X.data());
           x.col_bytes = static_cast<size_t>(K) * 4;
-          const kern::AuxPack ap = table->aux(tc.t);
-          if (ap.pack) {  // the kernel's own form of each column, as matmul() builds it
-            x.aux_col_bytes = (ap.col_bytes(K) + 63) / 64 * 64;
-            aux.resize(x.aux_col_bytes * N);
-            for (int64_t n = 0; n < N; ++n) ap.pack(X.data() + n * K, K, aux.data() + n * x.aux_col_bytes);
-            x.aux = aux.data();
-          }
         } else {
           x.col_bytes = activation_col_bytes(tc.t, K);
           packed.resize(x.col_bytes * N);
           quantize_activations(tc.t, X.data(), N, K, packed.data());
           x.data = packed.data();
+        }
+        const kern::AuxPack ap = table->aux(tc.t);
+        if (ap.pack) {  // the kernel's own form of each column, as matmul() builds it
+          x.aux_col_bytes = (ap.col_bytes(K) + 63) / 64 * 64;
+          aux.resize(x.aux_col_bytes * N);
+          for (int64_t n = 0; n < N; ++n) ap.pack(X.data() + n * K, x.col(n), K, aux.data() + n * x.aux_col_bytes);
+          x.aux = aux.data();
         }
         for (int64_t r = 0; r < w.M; ++r) {
           std::vector<float> y(N);

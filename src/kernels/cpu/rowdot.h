@@ -28,10 +28,11 @@ struct ActPack {
 };
 
 // An extra activation layout a kernel wants beside the standard one: bytes per column of K
-// (the driver rounds up to 64) and the packer of one column. Empty (null) for most kernels.
+// (the driver rounds up to 64) and the packer of one column, from the f32 column x and its
+// standard packed form (the same pointer as x for F32). Empty (null) for most kernels.
 struct AuxPack {
   size_t (*col_bytes)(int64_t K) = nullptr;
-  void (*pack)(const float* x, int64_t K, uint8_t* dst) = nullptr;
+  void (*pack)(const float* x, const uint8_t* primary, int64_t K, uint8_t* dst) = nullptr;
 };
 
 struct RowDotArgs {
@@ -48,9 +49,11 @@ using RowDotFn = void (*)(const void* w_row, const RowDotArgs& a);
 struct KernelTable {
   RowDotFn f32 = nullptr, f16 = nullptr, bf16 = nullptr, f8_e4m3 = nullptr;
   RowDotFn q4_0 = nullptr, q8_0 = nullptr, q4_K = nullptr, q6_K = nullptr;
-  AuxPack f8_e4m3_aux;  // the aux form f8_e4m3 reads, if any
+  AuxPack f8_e4m3_aux, q4_K_aux;  // the aux forms these read, if any
   RowDotFn get(DType t) const;
-  AuxPack aux(DType t) const { return t == DType::F8_E4M3 ? f8_e4m3_aux : AuxPack{}; }
+  AuxPack aux(DType t) const {
+    return t == DType::F8_E4M3 ? f8_e4m3_aux : t == DType::Q4_K ? q4_K_aux : AuxPack{};
+  }
 };
 
 // Defined in ref/rowdot_ref.cpp, cpu/rowdot_avx2.cpp, cpu/rowdot_avx512.cpp. Call the SIMD

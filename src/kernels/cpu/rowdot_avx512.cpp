@@ -157,6 +157,7 @@ const KernelTable& kernels_avx512_base() {
     k.q8_0 = grouped<Q80Dot<false, NibblesSrlv>>;
     const KernelTable& kq = kernels_kquant_avx512();
     k.q4_K = kq.q4_K;
+    k.q4_K_aux = kq.q4_K_aux;
     k.q6_K = kq.q6_K;
     return k;
   }();

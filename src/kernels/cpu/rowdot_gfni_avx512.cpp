@@ -69,7 +69,7 @@ constexpr int f8_order(int i) {
 size_t f8_aux_col_bytes(int64_t K) { return static_cast<size_t>(K / kF8Block * kF8Block) * 4; }
 
 // Whole 128-blocks of x in the kernel's lane order (a permutation of each 64 elements).
-void pack_f8_aux(const float* x, int64_t K, uint8_t* dst) {
+void pack_f8_aux(const float* x, const uint8_t*, int64_t K, uint8_t* dst) {
   alignas(64) int32_t idx[64];
   for (int i = 0; i < 64; ++i) idx[i] = f8_order(i);
   __m512i vi[4];
@@ -169,28 +169,6 @@ struct F8Gfni {
     for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(tot[c]);
   }
 };
-
-// Columns in groups of 4, 2, 1 (as simd_groups.h's grouped), each with its aux column.
-template <class Kernel>
-void grouped_aux(const void* w, const RowDotArgs& a) {
-  const ActPack& x = *a.x;
-  const uint8_t* cols[4];
-  const uint8_t* aux[4];
-  float r[4];
-  int64_t c = a.c0;
-  auto run = [&]<int NC>() {
-    for (int i = 0; i < NC; ++i) {
-      cols[i] = x.col(c + i);
-      aux[i] = x.aux_col(c + i);
-    }
-    Kernel::template run<NC>(w, cols, aux, x.K, a.fp8_scale, r);
-    for (int i = 0; i < NC; ++i) a.out[(c + i - a.c0) * a.out_stride] = r[i];
-    c += NC;
-  };
-  while (c + 4 <= a.c1) run.template operator()<4>();
-  if (c + 2 <= a.c1) run.template operator()<2>();
-  if (c < a.c1) run.template operator()<1>();
-}
 
 }  // namespace
 

@@ -59,52 +59,73 @@ inline __m128i q4_K_scales_mins(const uint8_t* s) {  // s: the block's scales, q
   return _mm_or_si128(low, top);  // lanes: scales 0-3, scales 4-7, mins 0-3, mins 4-7
 }
 
+// The Q4_K kernel's own form of a Q8_K column (the table's q4_K_aux), per super-block, 320 bytes:
+// qs with the middle 32-byte quarters of each 128 swapped ([0-31, 64-95, 32-63, 96-127]), so that
+// one 64-byte load of weight nibbles splits into [low | low] and [high | high] that meet 64
+// consecutive aux bytes; then 16 int16 words: 8 zeros and the 8 sums of 32 quants (the min
+// terms: multiplied by the words [scales, mins] of the decoded block, lanes 4-7 are sum m bsum);
+// then d.
+constexpr int64_t kQ4KAuxBlock = 320;
+size_t q4_K_aux_col_bytes(int64_t K) { return static_cast<size_t>(K / kQKK * kQ4KAuxBlock); }
+void pack_q4_K_aux(const float*, const uint8_t* primary, int64_t K, uint8_t* dst) {
+  const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(primary);
+  for (int64_t b = 0; b < K / kQKK; ++b) {
+    uint8_t* o = dst + b * kQ4KAuxBlock;
+    for (int h = 0; h < 2; ++h)
+      for (int q = 0; q < 4; ++q)
+        std::memcpy(o + 128 * h + 32 * q, xb[b].qs + 128 * h + 32 * ((q & 1) * 2 + (q >> 1)), 32);
+    const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[b].bsums));
+    const __m128i pairs = _mm256_cvtepi32_epi16(_mm256_madd_epi16(bs, _mm256_set1_epi16(1)));  // |sum| <= 32 * 128
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 256), _mm256_inserti128_si256(_mm256_setzero_si256(), pairs, 1));
+    std::memcpy(o + 288, &xb[b].d, 4);
+    std::memset(o + 292, 0, kQ4KAuxBlock - 292);
+  }
+}
+
 struct Q4KDot {
   template <int NC>
-  static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
+  static void run(const void* w, const uint8_t* const*, const uint8_t* const* aux, int64_t K, const float*, float* r) {
     const BlockQ4_K* wb = static_cast<const BlockQ4_K*>(w);
     const int64_t nb = K / kQKK;
     const __m512i m4 = _mm512_set1_epi8(0x0F);
+    // Scale words for [low | low] of half h (sub-blocks 4h, 4h + 2) and [high | high] (4h + 1, 4h + 3).
     __m512i sidx[4];
-    for (int ch = 0; ch < 4; ++ch) sidx[ch] = spread_index(2 * ch, 16);  // 32 elements = 16 words
-    const __m256i mins_idx = _mm256_set_epi8(-1, 15, -1, 15, -1, 14, -1, 14, -1, 13, -1, 13, -1, 12, -1, 12,  //
-                                             -1, 11, -1, 11, -1, 10, -1, 10, -1, 9, -1, 9, -1, 8, -1, 8);
+    for (int v = 0; v < 4; ++v) {
+      alignas(64) int16_t idx[32];
+      for (int i = 0; i < 32; ++i) idx[i] = static_cast<int16_t>(4 * (v / 2) + (v & 1) + 2 * (i / 16));
+      sidx[v] = _mm512_load_si512(idx);
+    }
     const int64_t pf = prefetch_bytes();
     __m512 fs[NC], fm[NC];
     for (int c = 0; c < NC; ++c) fs[c] = fm[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       for (int o = 0; o < static_cast<int>(sizeof(BlockQ4_K)); o += 64) prefetch(wb + b, pf + o);
-      const __m128i sm = q4_K_scales_mins(wb[b].scales);
-      const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(sm));  // words 0-7: scales
-      // [m0, m0, m1, m1, ..., m7, m7] as 16-bit words, to pair with the 16 bsums.
-      const __m256i mins = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(sm), mins_idx);
-      __m512i acc0[NC], acc1[NC];
-      for (int c = 0; c < NC; ++c) acc0[c] = acc1[c] = _mm512_setzero_si512();
-      for (int ch = 0; ch < 4; ++ch) {
-        // [q, q] -> [low nibbles, high nibbles] = elements 64 ch .. 64 ch + 63 in order.
-        __m512i q = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].qs + 32 * ch)));
-        q = _mm512_and_si512(_mm512_mask_srli_epi16(q, 0xFFFF0000u, q, 4), m4);
-        const __m512i sv = _mm512_permutexvar_epi16(sidx[ch], sc16);
+      // words 0-7: the scales, 8-15: the mins.
+      const __m256i scm = _mm256_cvtepu8_epi16(q4_K_scales_mins(wb[b].scales));
+      const __m512i sc16 = _mm512_castsi256_si512(scm);
+      __m512i acc[NC];
+      for (int c = 0; c < NC; ++c) acc[c] = _mm512_setzero_si512();
+      for (int h = 0; h < 2; ++h) {
+        const __m512i q = _mm512_loadu_si512(wb[b].qs + 64 * h);
+        const __m512i lo = _mm512_and_si512(q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
+        const __m512i svl = _mm512_permutexvar_epi16(sidx[2 * h], sc16);
+        const __m512i svh = _mm512_permutexvar_epi16(sidx[2 * h + 1], sc16);
         for (int c = 0; c < NC; ++c) {
-          const int8_t* xq = reinterpret_cast<const BlockQ8_K*>(cols[c])[b].qs + 64 * ch;
-          const __m512i p = _mm512_maddubs_epi16(q, _mm512_loadu_si512(xq));
-          if (ch & 1) {
-            acc1[c] = _mm512_dpwssd_epi32(acc1[c], p, sv);
-          } else {
-            acc0[c] = _mm512_dpwssd_epi32(acc0[c], p, sv);
-          }
+          const uint8_t* xq = aux[c] + b * kQ4KAuxBlock + 128 * h;
+          acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(lo, _mm512_loadu_si512(xq)), svl);
+          acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(hi, _mm512_loadu_si512(xq + 64)), svh);
         }
       }
       // [wd, wdmin] in one conversion; per column [d, dmin] = that * xd, then the 16 lanes of
-      // sc-weighted sums and the 8 lanes of min-weighted bsums go straight into float
+      // sc-weighted sums and the 4 lanes of min-weighted sums go straight into float
       // accumulators: no horizontal sum per super-block, one per row.
       const __m128 wdd = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(load_u32(&wb[b].d))));
       for (int c = 0; c < NC; ++c) {
-        const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
-        const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
-        const __m128 dd = _mm_mul_ps(wdd, _mm_broadcast_ss(&xb.d));
-        fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(acc0[c], acc1[c])), _mm512_broadcastss_ps(dd), fs[c]);
-        fm[c] = _mm512_fmadd_ps(_mm512_zextps256_ps512(_mm256_cvtepi32_ps(_mm256_madd_epi16(bs, mins))),
+        const uint8_t* xa = aux[c] + b * kQ4KAuxBlock;
+        const __m256i mins = _mm256_madd_epi16(scm, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xa + 256)));
+        const __m128 dd = _mm_mul_ps(wdd, _mm_broadcast_ss(reinterpret_cast<const float*>(xa + 288)));
+        fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[c]), _mm512_broadcastss_ps(dd), fs[c]);
+        fm[c] = _mm512_fmadd_ps(_mm512_zextps256_ps512(_mm256_cvtepi32_ps(mins)),
                                 _mm512_permutexvar_ps(_mm512_set1_epi32(1), _mm512_castps128_ps512(dd)), fm[c]);
       }
     }
@@ -167,7 +188,8 @@ struct Q6KDot {
 const KernelTable& kernels_kquant_avx512() {
   static const KernelTable t = [] {
     KernelTable k;
-    k.q4_K = grouped<Q4KDot>;
+    k.q4_K = grouped_aux<Q4KDot>;
+    k.q4_K_aux = {q4_K_aux_col_bytes, pack_q4_K_aux};
     k.q6_K = grouped<Q6KDot>;
     return k;
   }();
