@@ -49,10 +49,10 @@ using RowDotFn = void (*)(const void* w_row, const RowDotArgs& a);
 struct KernelTable {
   RowDotFn f32 = nullptr, f16 = nullptr, bf16 = nullptr, f8_e4m3 = nullptr;
   RowDotFn q4_0 = nullptr, q8_0 = nullptr, q4_K = nullptr, q6_K = nullptr;
-  AuxPack f8_e4m3_aux, q4_K_aux;  // the aux forms these read, if any
+  AuxPack f8_e4m3_aux, q4_0_aux, q4_K_aux;  // the aux forms these read, if any
   RowDotFn get(DType t) const;
   AuxPack aux(DType t) const {
-    return t == DType::F8_E4M3 ? f8_e4m3_aux : t == DType::Q4_K ? q4_K_aux : AuxPack{};
+    return t == DType::F8_E4M3 ? f8_e4m3_aux : t == DType::Q4_0 ? q4_0_aux : t == DType::Q4_K ? q4_K_aux : AuxPack{};
   }
 };
 

@@ -134,16 +134,6 @@ struct F8Dot {
   }
 };
 
-// Q4_0's pair of blocks [qs0, qs0, qs1, qs1] -> [lo0, hi0, lo1, hi1]: a variable shift of the
-// odd 128-bit lanes by 4, then the mask (rowdot_gfni_avx512.cpp does it in one GFNI affine).
-struct NibblesSrlv {
-  static __m512i split(__m512i z) {
-    const long long s4 = 0x0004000400040004LL;  // words shifted by 4 in 128-bit lanes 1 and 3
-    const __m512i shift = _mm512_set_epi64(s4, s4, 0, 0, s4, s4, 0, 0);
-    return _mm512_and_si512(_mm512_srlv_epi16(z, shift), _mm512_set1_epi8(0x0F));
-  }
-};
-
 }  // namespace
 
 const KernelTable& kernels_avx512_base() {
@@ -153,8 +143,9 @@ const KernelTable& kernels_avx512_base() {
     k.f16 = grouped<FloatDot<LoadF16>>;
     k.bf16 = grouped<FloatDot<LoadBF16>>;
     k.f8_e4m3 = grouped<F8Dot>;
-    k.q4_0 = grouped<Q80Dot<true, NibblesSrlv>>;
-    k.q8_0 = grouped<Q80Dot<false, NibblesSrlv>>;
+    k.q4_0 = grouped_aux<Q40Quad<HiNibbleSrl>>;
+    k.q4_0_aux = {q4_0_aux_col_bytes, pack_q4_0_aux};
+    k.q8_0 = grouped<Q80Dot<false, NibblesSrlvPair>>;
     const KernelTable& kq = kernels_kquant_avx512();
     k.q4_K = kq.q4_K;
     k.q4_K_aux = kq.q4_K_aux;
@@ -170,6 +161,7 @@ const KernelTable& kernels_avx512() {
     if (__builtin_cpu_supports("gfni")) {
       const KernelTable& g = kernels_gfni_avx512();
       k.q4_0 = g.q4_0;
+      k.q4_0_aux = g.q4_0_aux;
       k.f8_e4m3 = g.f8_e4m3;
       k.f8_e4m3_aux = g.f8_e4m3_aux;
     }
