@@ -1,6 +1,6 @@
-// The AVX-512 VNNI Q8_0 / Q4_0 row-dot, shared by rowdot_avx512.cpp and rowdot_gfni_avx512.cpp
-// (which differ only in how Q4_0 nibbles are split: the Nibbles policy). Internal linkage:
-// include only from *_avx512.cpp files.
+// The AVX-512 VNNI Q8_0 / Q4_0 row-dots, shared by rowdot_avx512.cpp and rowdot_gfni_avx512.cpp
+// (which differ only in how Q4_0 nibbles are split: the Nibbles / Hi policies). Internal
+// linkage: include only from *_avx512.cpp files.
 #pragma once
 #include <immintrin.h>
 

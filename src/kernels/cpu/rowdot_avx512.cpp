@@ -1,11 +1,11 @@
 // AVX-512 (F, BW, VL, DQ, VNNI) row-dots: float and FP8 weights 16 lanes at a time (four FMA
-// chains, masked tails); Q8_0/Q4_0 two blocks per 512-bit register with VNNI (q80_dot_avx512.h);
-// the K-quants in rowdot_kquant_avx512.cpp; Q4_0 with GFNI in rowdot_gfni_avx512.cpp.
+// chains, masked tails); Q8_0 two blocks and Q4_0 four blocks per 512-bit register with VNNI
+// (q80_dot_avx512.h); the K-quants in rowdot_kquant_avx512.cpp. With GFNI (CPUID), FP8 and Q4_0
+// come from rowdot_gfni_avx512.cpp instead (the FP8 kernel here is the fallback without it).
 // GCC 12 warns inside its own headers on _mm512_cast*256*_512 (undefined upper half).
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// Scalar float steps must not be fused into FMAs behind our back: the K-quant epilogues
-// repeat the reference's exact operations (explicit _mm*_fmadd_* intrinsics still fuse).
+// Scalar float steps are not fused into FMAs behind our back (explicit _mm*_fmadd_* still fuse).
 #pragma GCC optimize("fp-contract=off")
 #include <immintrin.h>
 
