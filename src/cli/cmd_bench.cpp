@@ -3,6 +3,7 @@
 // (rows/s for N = 1..16 sharing one weight stream) and sgemm GFLOP/s. `seek bench -m FILE`
 // (the model benchmark: pp / tg tokens/s) lives in bench_model.cpp.
 #include <algorithm>
+#include <cmath>
 #include <chrono>
 #include <ctime>
 #include <cstdio>
@@ -14,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/float16.h"
 #include "core/tensor.h"
 #include "core/threadpool.h"
 #include "kernels/blas_core.h"
@@ -125,8 +127,10 @@ void make_weight(BenchWeight& w, DType t, int64_t K, size_t mb) {
   std::vector<float> row(K);
   for (int64_t r = 0; r < 64; ++r) {
     for (float& v : row) v = nd(rng);
-    if (t == DType::F8_E4M3) {
-      for (int64_t k = 0; k < K; ++k) w.bytes[r * rb + k] = static_cast<uint8_t>(rng() & 0x7E);
+    if (t == DType::F8_E4M3) {  // as FP8 checkpoints quantize: amax to 448, round to E4M3
+      float amax = 0;
+      for (float v : row) amax = std::max(amax, std::fabs(v));
+      for (int64_t k = 0; k < K; ++k) w.bytes[r * rb + k] = fp32_to_fp8_e4m3(row[k] * (448.0f / amax));
     } else {
       quantize_row(t, row.data(), w.bytes.data() + r * rb, K);
     }

@@ -44,27 +44,34 @@ uint8_t* scratch(size_t bytes) {
   return reinterpret_cast<uint8_t*>((p + 63) & ~static_cast<uintptr_t>(63));
 }
 
-kern::ActPack pack(const TensorView& W, const float* X, int64_t N, ThreadPool* pool) {
+kern::ActPack pack(const TensorView& W, const float* X, int64_t N, ThreadPool* pool, const kern::AuxPack& aux) {
   kern::ActPack x;
-  x.K = W.cols();
+  const int64_t K = W.cols();
+  x.K = K;
   x.N = N;
   x.kind = activation_type(W.dtype);
-  if (x.kind == DType::F32) {  // used in place
-    x.data = reinterpret_cast<const uint8_t*>(X);
-    x.col_bytes = static_cast<size_t>(x.K) * 4;
-    return x;
+  const bool in_place = x.kind == DType::F32;
+  x.col_bytes = in_place ? static_cast<size_t>(K) * 4 : activation_col_bytes(W.dtype, K);
+  // One scratch buffer: the packed columns, then the kernel's aux form of each (if it has one).
+  const size_t main_bytes = in_place ? 0 : x.col_bytes * static_cast<size_t>(N);
+  const size_t ab = aux.pack ? (aux.col_bytes(K) + 63) & ~static_cast<size_t>(63) : 0;
+  uint8_t* buf = main_bytes + ab ? scratch(main_bytes + ab * static_cast<size_t>(N)) : nullptr;
+  x.data = in_place ? reinterpret_cast<const uint8_t*>(X) : buf;
+  if (ab) {
+    x.aux = buf + main_bytes;
+    x.aux_col_bytes = ab;
   }
-  x.col_bytes = activation_col_bytes(W.dtype, x.K);
-  uint8_t* dst = scratch(x.col_bytes * static_cast<size_t>(N));
-  x.data = dst;
-  const int64_t K = x.K;
   const size_t cb = x.col_bytes;
+  auto run = [&](int64_t b, int64_t e) {
+    if (!in_place) quantize_activations(W.dtype, X + b * K, e - b, K, buf + b * cb);
+    if (ab)
+      for (int64_t n = b; n < e; ++n) aux.pack(X + n * K, x.col(n), K, buf + main_bytes + n * ab);
+  };
+  if (main_bytes + ab == 0) return x;
   if (pool && N > 1) {
-    pool->parallel_for(N, 1, [&](int64_t b, int64_t e) {
-      quantize_activations(W.dtype, X + b * K, e - b, K, dst + b * cb);
-    });
+    pool->parallel_for(N, 1, run);
   } else {
-    quantize_activations(W.dtype, X, N, K, dst);
+    run(0, N);
   }
   return x;
 }
@@ -86,11 +93,12 @@ void run_rows(const TensorView& W, const kern::ActPack& x, kern::RowDotFn fn, in
   }
 }
 
-void matmul_impl(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool* pool, kern::RowDotFn fn,
+void matmul_impl(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool* pool, kern::Kernel kernel,
                  const char* what) {
   check_weight(W, what);
   if (N <= 0) return;
-  const kern::ActPack x = pack(W, X, N, pool);
+  const kern::ActPack x = pack(W, X, N, pool, kernel.aux);
+  const kern::RowDotFn fn = kernel.fn;
   const int64_t M = W.rows();
   if (!pool || pool->size() == 1) {
     run_rows(W, x, fn, 0, M, Y);
@@ -115,7 +123,7 @@ CBLAS_TRANSPOSE tr(bool t) { return t ? CblasTrans : CblasNoTrans; }
 void matvec(const TensorView& W, const float* x, float* y, ThreadPool& pool) { matmul(W, x, 1, y, pool); }
 
 void matmul(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool& pool) {
-  matmul_impl(W, X, N, Y, &pool, kern::row_dot(W.dtype), "matmul");
+  matmul_impl(W, X, N, Y, &pool, kern::kernel_for(W.dtype), "matmul");
 }
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
@@ -132,7 +140,7 @@ void matvec(const TensorView& W, const float* x, float* y) { matmul(W, x, 1, y);
 
 void matmul(const TensorView& W, const float* X, int64_t N, float* Y) {
   check_weight(W, "ref::matmul");
-  matmul_impl(W, X, N, Y, nullptr, kern::kernels_scalar().get(W.dtype), "ref::matmul");
+  matmul_impl(W, X, N, Y, nullptr, {kern::kernels_scalar().get(W.dtype), {}}, "ref::matmul");
 }
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,

@@ -110,11 +110,11 @@ const std::vector<TypeCase>& cases() {
       {DType::F32, {1, 7, 16, 33, 100, 261}},
       {DType::F16, {1, 7, 16, 33, 100, 261}},
       {DType::BF16, {1, 7, 16, 33, 100, 261}},
-      {DType::F8_E4M3, {5, 128, 200, 384}},
+      {DType::F8_E4M3, {5, 128, 200, 384, 1000}},
       {DType::Q8_0, {32, 64, 96, 192, 288}},
-      {DType::Q4_0, {32, 64, 96, 192, 288}},
-      {DType::Q4_K, {256, 768}},
-      {DType::Q6_K, {256, 768}},
+      {DType::Q4_0, {32, 64, 96, 128, 192, 288, 416}},
+      {DType::Q4_K, {256, 512, 768, 1280}},
+      {DType::Q6_K, {256, 768, 1280}},
   };
   return c;
 }
@@ -174,8 +174,10 @@ TEST(Matmul, EveryLevelAgreesWithReference) {
               double d, S;
               dot_f64(w, r, xh, &d, &S);
               const float y = Y[n * M + r], ref = R[n * M + r];
-              if (tc.t == DType::Q4_K || tc.t == DType::Q6_K) {
-                // Same integer sums, same float steps per super-block: bit for bit.
+              if ((tc.t == DType::Q4_K || tc.t == DType::Q6_K) && level != KernelLevel::AVX512) {
+                // Same integer sums, same float steps per super-block: bit for bit (the AVX-512
+                // K-quant kernels sum the scaled lanes in vector accumulators instead, so they are
+                // held to the rounding bound below, rowdot_kquant_avx512.cpp).
                 ASSERT_EQ(y, ref) << kernel_level_name(level) << " " << dtype_name(tc.t) << " M=" << M << " K=" << K;
               }
               ASSERT_LE(std::fabs(y - ref), tol(K, S)) << kernel_level_name(level) << " " << dtype_name(tc.t)
@@ -209,6 +211,7 @@ TEST(Matmul, EveryAvx512VariantAgreesWithReference) {
         x.K = K;
         x.N = N;
         std::vector<uint8_t> packed;
+        std::vector<uint8_t> aux;
         if (x.kind == DType::F32) {
           x.data = reinterpret_cast<const uint8_t*>(X.data());
           x.col_bytes = static_cast<size_t>(K) * 4;
@@ -217,6 +220,13 @@ TEST(Matmul, EveryAvx512VariantAgreesWithReference) {
           packed.resize(x.col_bytes * N);
           quantize_activations(tc.t, X.data(), N, K, packed.data());
           x.data = packed.data();
+        }
+        const kern::AuxPack ap = table->aux(tc.t);
+        if (ap.pack) {  // the kernel's own form of each column, as matmul() builds it
+          x.aux_col_bytes = (ap.col_bytes(K) + 63) / 64 * 64;
+          aux.resize(x.aux_col_bytes * N);
+          for (int64_t n = 0; n < N; ++n) ap.pack(X.data() + n * K, x.col(n), K, aux.data() + n * x.aux_col_bytes);
+          x.aux = aux.data();
         }
         for (int64_t r = 0; r < w.M; ++r) {
           std::vector<float> y(N);
@@ -232,6 +242,46 @@ TEST(Matmul, EveryAvx512VariantAgreesWithReference) {
             double d, S;
             dot_f64(w, r, xh, &d, &S);
             ASSERT_LE(std::fabs(y[n] - R[n * w.M + r]), tol(K, S)) << dtype_name(tc.t) << " K=" << K << " n=" << n;
+          }
+        }
+      }
+    }
+  }
+}
+
+// F8_E4M3 kernels may decode a group of weights differently when it has no zero / subnormal
+// code (e = 0; rowdot_gfni_avx512.cpp): random bytes have one in nearly every group, so check
+// weights without any, and with a single one in some groups, at every level.
+TEST(Matmul, F8WithAndWithoutSubnormalGroups) {
+  LevelGuard guard;
+  ThreadPool pool(2);
+  for (int variant = 0; variant < 3; ++variant) {
+    for (int64_t K : {128, 256, 300, 1024}) {
+      for (int64_t M : {1, 3, 130}) {
+        Weight w = make_weight(DType::F8_E4M3, M, K, static_cast<uint32_t>(K + M + variant));
+        std::mt19937 rng(static_cast<uint32_t>(K * 3 + variant));
+        for (size_t i = 0; i < w.bytes.size(); ++i) {
+          uint8_t& b = w.bytes[i];
+          if ((b & 0x78) == 0) b |= 0x08;                   // variant 0: no e = 0 code at all
+          if (variant == 1 && rng() % 97 == 0) b &= 0x87;   // a few subnormals / zeros
+          if (variant == 2 && i % 64 == 63) b &= 0x80;      // a zero at the end of every group
+        }
+        const int64_t N = 5;
+        auto X = gaussian(N * K, static_cast<uint32_t>(K + 1));
+        std::vector<float> Y(N * M), R(N * M);
+        ref::matmul(w.view(), X.data(), N, R.data());
+        for (KernelLevel level : levels()) {
+          set_kernel_level(level);
+          matmul(w.view(), X.data(), N, Y.data(), pool);
+          for (int64_t n = 0; n < N; ++n) {
+            auto xh = dequantized_activation(DType::F8_E4M3, X.data() + n * K, K);
+            for (int64_t r = 0; r < M; ++r) {
+              double d, S;
+              dot_f64(w, r, xh, &d, &S);
+              ASSERT_LE(std::fabs(R[n * M + r] - d), tol(K, S)) << "ref variant " << variant << " K=" << K;
+              ASSERT_LE(std::fabs(Y[n * M + r] - R[n * M + r]), tol(K, S))
+                  << kernel_level_name(level) << " variant " << variant << " K=" << K << " M=" << M << " r=" << r;
+            }
           }
         }
       }

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/float16.h"
+#include "kernels/cpu/dispatch.h"
 #include "kernels/quant/activations.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/quant.h"
@@ -195,6 +196,45 @@ TEST(QuantFormats, ActivationLanesEqualQ8_0Blocks) {
     std::memcpy(&ds, a.data() + 96 + 4 * (8 * i), 4);
     ASSERT_EQ(ds, fp16_to_fp32(b[i].d));
   }
+}
+
+// Every kernel level packs activations to the same bytes (the AVX-512 level has its own
+// quantizers, activations_avx512.cpp): random data at several scales, and blocks built to hit
+// the edges: all zero, rounding ties (x * id = k + 1/2), the largest magnitude twice with both
+// signs (Q8_K keeps the first), tiny values (subnormal fp16 scale), values near 2^16.
+TEST(QuantFormats, ActivationPackSameBytesAtEveryLevel) {
+  const KernelLevel saved = kernel_level();
+  std::vector<KernelLevel> levels = {KernelLevel::Scalar};
+  if (detected_kernel_level() >= KernelLevel::AVX2) levels.push_back(KernelLevel::AVX2);
+  if (detected_kernel_level() >= KernelLevel::AVX512) levels.push_back(KernelLevel::AVX512);
+  for (int64_t K : {256, 512, 1280}) {
+    std::vector<std::vector<float>> inputs;
+    for (float scale : {1.0f, 1e-6f, 3e4f}) inputs.push_back(gaussian(K, static_cast<uint32_t>(K + scale), scale));
+    std::vector<float> edge(K, 0.0f);
+    // Blocks whose largest magnitude is 127 (scale exactly 1): the others are exact halves.
+    for (int64_t k = 32; k < K; ++k) edge[k] = k % 32 == 0 ? 127.0f : static_cast<float>(k % 61) - 30.5f;
+    if (K > 300) {
+      for (int64_t k = 256; k < 512; ++k) edge[k] = static_cast<float>(k % 9) * 0.5f;
+      edge[258] = -5.0f;  // first max magnitude negative, the same magnitude positive later
+      edge[262] = edge[300] = 5.0f;
+    }
+    for (int64_t k = 0; k < 16; ++k) edge[k] = 1e-9f * static_cast<float>(k);
+    inputs.push_back(edge);
+    for (DType w : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
+      for (const auto& x : inputs) {
+        std::vector<std::vector<uint8_t>> packed;
+        for (KernelLevel level : levels) {
+          set_kernel_level(level);
+          packed.emplace_back(activation_col_bytes(w, K));
+          quantize_activations(w, x.data(), 1, K, packed.back().data());
+        }
+        for (size_t l = 1; l < packed.size(); ++l)
+          ASSERT_EQ(0, std::memcmp(packed[0].data(), packed[l].data(), packed[0].size()))
+              << kernel_level_name(levels[l]) << " " << dtype_name(w) << " K=" << K;
+      }
+    }
+  }
+  set_kernel_level(saved);
 }
 
 }  // namespace

@@ -93,17 +93,19 @@ RowDotFn KernelTable::get(DType t) const {
   }
 }
 
-RowDotFn row_dot(DType t) {
-  KernelLevel level = kernel_level();
-  RowDotFn fn = nullptr;
-  if (level >= KernelLevel::AVX512) fn = kernels_avx512().get(t);
-  if (!fn && level >= KernelLevel::AVX2) fn = kernels_avx2().get(t);
-  if (!fn) fn = kernels_scalar().get(t);
-  if (!fn)
+Kernel kernel_for(DType t) {
+  const KernelLevel level = kernel_level();
+  const KernelTable* table = nullptr;
+  if (level >= KernelLevel::AVX512 && kernels_avx512().get(t)) table = &kernels_avx512();
+  if (!table && level >= KernelLevel::AVX2 && kernels_avx2().get(t)) table = &kernels_avx2();
+  if (!table && kernels_scalar().get(t)) table = &kernels_scalar();
+  if (!table)
     throw FormatError(str("no matmul kernel for weight type ", dtype_name(t),
                           " (expected f32, f16, bf16, f8_e4m3, q4_0, q8_0, q4_K or q6_K)"));
-  return fn;
+  return {table->get(t), table->aux(t)};
 }
+
+RowDotFn row_dot(DType t) { return kernel_for(t).fn; }
 
 }  // namespace kern
 

@@ -25,6 +25,12 @@ KernelLevel kernel_level_from_name(const std::string& name);
 namespace kern {
 // Row-dot for weight type t at the current level (falls back to a lower level's kernel).
 RowDotFn row_dot(DType t);
+// The row-dot with the aux activation form it reads (from the same table).
+struct Kernel {
+  RowDotFn fn = nullptr;
+  AuxPack aux;
+};
+Kernel kernel_for(DType t);
 }  // namespace kern
 
 }  // namespace seek

@@ -1,6 +1,6 @@
-// The AVX-512 VNNI Q8_0 / Q4_0 row-dot, shared by rowdot_avx512.cpp and rowdot_gfni_avx512.cpp
-// (which differ only in how Q4_0 nibbles are split: the Nibbles policy). Internal linkage:
-// include only from *_avx512.cpp files.
+// The AVX-512 VNNI Q8_0 / Q4_0 row-dots, shared by rowdot_avx512.cpp and rowdot_gfni_avx512.cpp
+// (which differ only in how Q4_0 nibbles are split: the Nibbles / Hi policies). Internal
+// linkage: include only from *_avx512.cpp files.
 #pragma once
 #include <immintrin.h>
 
@@ -10,6 +10,20 @@
 
 namespace seek::kern {
 namespace {
+
+// Q4_0's pair of blocks [qs0, qs0, qs1, qs1] -> [lo0, hi0, lo1, hi1]: a variable shift of the
+// odd 128-bit lanes by 4, then the mask (rowdot_gfni_avx512.cpp does it in one GFNI affine).
+struct NibblesSrlvPair {
+  static __m512i split(__m512i z) {
+    const long long s4 = 0x0004000400040004LL;  // words shifted by 4 in 128-bit lanes 1 and 3
+    const __m512i shift = _mm512_set_epi64(s4, s4, 0, 0, s4, s4, 0, 0);
+    return _mm512_and_si512(_mm512_srlv_epi16(z, shift), _mm512_set1_epi8(0x0F));
+  }
+};
+// The high nibble of every byte (Q40Quad), by shift and mask.
+struct HiNibbleSrl {
+  static __m512i split(__m512i z) { return _mm512_and_si512(_mm512_srli_epi16(z, 4), _mm512_set1_epi8(0x0F)); }
+};
 
 // Q8_0 / Q4_0 weights against Q8_0 lanes, two blocks per 512-bit register. VNNI multiplies
 // unsigned by signed bytes, so the weights enter as unsigned codes (Q4_0: the nibble, w + 8;
@@ -99,6 +113,107 @@ struct Q80Dot {
     if (b < nb) {
       const __m256i wu = single(w, b);
       const __m256 dw = _mm256_set1_ps(_cvtsh_ss(scale(w, b)));
+      for (int c = 0; c < NC; ++c) {
+        const __m256i p = _mm256_dpbusd_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].corr + b * 8)),
+                                              wu, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].xq + b * kQK)));
+        const __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dw, _mm256_loadu_ps(col[c].ds + b * 8)));
+        acc1[c] = _mm512_add_ps(acc1[c], _mm512_zextps256_ps512(t));
+      }
+    }
+    for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(_mm512_add_ps(acc0[c], acc1[c]));
+  }
+};
+
+// Q4_0 four blocks per register: [qs0 | qs1 | qs2 | qs3] (one block per 128-bit lane), split
+// into the low nibbles (elements 0-15 of each block) and the high ones (16-31), both against the
+// aux form of the Q8_0 lanes column (pack_q4_0_aux) that stores x in that order: per 4 blocks,
+// [x 0-15 of blocks 0-3], [x 16-31 of blocks 0-3], then the 16 offset corrections
+// -8 * (sum of the 4 low-half and 4 high-half quants a lane's two vpdpbusd meet), then at the
+// end of the column the block scales, 4 per quad. Both halves of a block then sit in the same
+// int32 lanes: two vpdpbusd into one accumulator, one conversion and one fma per 4 blocks, with
+// a scale vector [dw dx of block 0 x 4, ..., block 3 x 4] from one fp16 conversion, one multiply
+// and one permute. Q80Dot above does two conversions, two fmas, two multiplies and two permutes
+// per 4 blocks. A tail of 1-3 blocks uses Q80Dot's steps on the standard column.
+constexpr int64_t kQ40QuadBytes = 192;
+inline size_t q4_0_aux_col_bytes(int64_t K) {
+  const int64_t nq = K / kQK / 4;
+  return static_cast<size_t>(nq * kQ40QuadBytes + nq * 16);
+}
+inline void pack_q4_0_aux(const float*, const uint8_t* primary, int64_t K, uint8_t* dst) {
+  const int64_t nq = K / kQK / 4;
+  const int8_t* qs = reinterpret_cast<const int8_t*>(primary);
+  const float* ds = reinterpret_cast<const float*>(primary + K);
+  float* xd = reinterpret_cast<float*>(dst + nq * kQ40QuadBytes);
+  for (int64_t q = 0; q < nq; ++q) {
+    const int8_t* s = qs + q * 4 * kQK;
+    alignas(64) int8_t lo[64], hi[64];
+    for (int b = 0; b < 4; ++b) {
+      __builtin_memcpy(lo + 16 * b, s + kQK * b, 16);
+      __builtin_memcpy(hi + 16 * b, s + kQK * b + 16, 16);
+      xd[4 * q + b] = ds[8 * (4 * q + b)];
+    }
+    const __m512i vl = _mm512_load_si512(lo), vh = _mm512_load_si512(hi);
+    const __m512i ones = _mm512_set1_epi8(1);
+    const __m512i sum = _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), ones, vl), ones, vh);
+    uint8_t* o = dst + q * kQ40QuadBytes;
+    _mm512_storeu_si512(o, vl);
+    _mm512_storeu_si512(o + 64, vh);
+    _mm512_storeu_si512(o + 128, _mm512_mullo_epi32(sum, _mm512_set1_epi32(-8)));
+  }
+}
+
+template <class Hi>
+struct Q40Quad {
+  using Pair = Q80Dot<true, NibblesSrlvPair>;
+  template <int NC>
+  static void run(const void* w, const uint8_t* const* cols, const uint8_t* const* aux, int64_t K, const float*,
+                  float* r) {
+    const BlockQ4_0* wb = static_cast<const BlockQ4_0*>(w);
+    const int64_t nb = K / kQK, nq = nb / 4;
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const __m512i sidx = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+    __m512 acc0[NC], acc1[NC];
+    for (int c = 0; c < NC; ++c) acc0[c] = acc1[c] = _mm512_setzero_ps();
+    const int64_t pf = prefetch_bytes();
+    const float* xd[NC];
+    for (int c = 0; c < NC; ++c) xd[c] = reinterpret_cast<const float*>(aux[c] + nq * kQ40QuadBytes);
+    for (int64_t q = 0; q < nq; ++q) {
+      const BlockQ4_0* blk = wb + 4 * q;
+      prefetch(blk, pf);
+      prefetch(blk, pf + 64);
+      __m512i z = _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[0].qs)));
+      z = _mm512_mask_broadcast_i32x4(z, 0x00F0, _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[1].qs)));
+      z = _mm512_mask_broadcast_i32x4(z, 0x0F00, _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[2].qs)));
+      z = _mm512_mask_broadcast_i32x4(z, 0xF000, _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[3].qs)));
+      const __m512i lo = _mm512_and_si512(z, m4), hi = Hi::split(z);
+      const uint64_t d4 = blk[0].d | (static_cast<uint64_t>(blk[1].d) << 16) | (static_cast<uint64_t>(blk[2].d) << 32) |
+                          (static_cast<uint64_t>(blk[3].d) << 48);
+      const __m128 dw = _mm_cvtph_ps(_mm_cvtsi64_si128(static_cast<long long>(d4)));
+      for (int c = 0; c < NC; ++c) {
+        const uint8_t* a = aux[c] + q * kQ40QuadBytes;
+        __m512i p = _mm512_dpbusd_epi32(_mm512_loadu_si512(a + 128), lo, _mm512_loadu_si512(a));
+        p = _mm512_dpbusd_epi32(p, hi, _mm512_loadu_si512(a + 64));
+        const __m512 sv = _mm512_permutexvar_ps(sidx, _mm512_castps128_ps512(_mm_mul_ps(dw, _mm_loadu_ps(xd[c] + 4 * q))));
+        if (q & 1) {
+          acc1[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), sv, acc1[c]);
+        } else {
+          acc0[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), sv, acc0[c]);
+        }
+      }
+    }
+    // The last 1-3 blocks on the standard column, as Q80Dot does them.
+    int64_t b = 4 * nq;
+    typename Pair::Col col[NC];
+    for (int c = 0; c < NC; ++c)
+      col[c] = {reinterpret_cast<const int8_t*>(cols[c]), reinterpret_cast<const float*>(cols[c] + K),
+                reinterpret_cast<const int32_t*>(cols[c] + 2 * K)};
+    if (b + 2 <= nb) {
+      Pair::template step<NC>(w, b, Pair::pair_scales(w, b), col, acc0);
+      b += 2;
+    }
+    if (b < nb) {
+      const __m256i wu = Pair::single(w, b);
+      const __m256 dw = _mm256_set1_ps(_cvtsh_ss(Pair::scale(w, b)));
       for (int c = 0; c < NC; ++c) {
         const __m256i p = _mm256_dpbusd_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].corr + b * 8)),
                                               wu, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].xq + b * kQK)));

@@ -19,7 +19,20 @@ struct ActPack {
   int64_t K = 0, N = 0;
   const uint8_t* data = nullptr;
   size_t col_bytes = 0;
+  // A second form of every column that the chosen kernel asked for (KernelTable's *_aux, e.g.
+  // F8_E4M3 on AVX512_BF16: x split into bf16 hi and lo), built once per call; else null.
+  const uint8_t* aux = nullptr;
+  size_t aux_col_bytes = 0;
   const uint8_t* col(int64_t n) const { return data + static_cast<size_t>(n) * col_bytes; }
+  const uint8_t* aux_col(int64_t n) const { return aux + static_cast<size_t>(n) * aux_col_bytes; }
+};
+
+// An extra activation layout a kernel wants beside the standard one: bytes per column of K
+// (the driver rounds up to 64) and the packer of one column, from the f32 column x and its
+// standard packed form (the same pointer as x for F32). Empty (null) for most kernels.
+struct AuxPack {
+  size_t (*col_bytes)(int64_t K) = nullptr;
+  void (*pack)(const float* x, const uint8_t* primary, int64_t K, uint8_t* dst) = nullptr;
 };
 
 struct RowDotArgs {
@@ -36,7 +49,11 @@ using RowDotFn = void (*)(const void* w_row, const RowDotArgs& a);
 struct KernelTable {
   RowDotFn f32 = nullptr, f16 = nullptr, bf16 = nullptr, f8_e4m3 = nullptr;
   RowDotFn q4_0 = nullptr, q8_0 = nullptr, q4_K = nullptr, q6_K = nullptr;
+  AuxPack f8_e4m3_aux, q4_0_aux, q4_K_aux;  // the aux forms these read, if any
   RowDotFn get(DType t) const;
+  AuxPack aux(DType t) const {
+    return t == DType::F8_E4M3 ? f8_e4m3_aux : t == DType::Q4_0 ? q4_0_aux : t == DType::Q4_K ? q4_K_aux : AuxPack{};
+  }
 };
 
 // Defined in ref/rowdot_ref.cpp, cpu/rowdot_avx2.cpp, cpu/rowdot_avx512.cpp. Call the SIMD
@@ -47,7 +64,8 @@ const KernelTable& kernels_avx512();  // the base table plus GFNI kernels where 
 const KernelTable& kernels_avx512_base();  // AVX-512 F/BW/VL/DQ/VNNI only (tests reach it here)
 // The AVX-512 K-quant row-dots (cpu/rowdot_kquant_avx512.cpp), merged into kernels_avx512().
 const KernelTable& kernels_kquant_avx512();
-// AVX-512 kernels that also need GFNI (cpu/rowdot_gfni_avx512.cpp); call only if CPUID has it.
+// AVX-512 kernels that also need GFNI (cpu/rowdot_gfni_avx512.cpp): Q4_0 and F8_E4M3 (with its
+// aux activation form); call only if CPUID has it.
 const KernelTable& kernels_gfni_avx512();
 
 }  // namespace seek::kern

@@ -1,11 +1,11 @@
 // AVX-512 (F, BW, VL, DQ, VNNI) row-dots: float and FP8 weights 16 lanes at a time (four FMA
-// chains, masked tails); Q8_0/Q4_0 two blocks per 512-bit register with VNNI (q80_dot_avx512.h);
-// the K-quants in rowdot_kquant_avx512.cpp; Q4_0 with GFNI in rowdot_gfni_avx512.cpp.
+// chains, masked tails); Q8_0 two blocks and Q4_0 four blocks per 512-bit register with VNNI
+// (q80_dot_avx512.h); the K-quants in rowdot_kquant_avx512.cpp. With GFNI (CPUID), FP8 and Q4_0
+// come from rowdot_gfni_avx512.cpp instead (the FP8 kernel here is the fallback without it).
 // GCC 12 warns inside its own headers on _mm512_cast*256*_512 (undefined upper half).
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// Scalar float steps must not be fused into FMAs behind our back: the K-quant epilogues
-// repeat the reference's exact operations (explicit _mm*_fmadd_* intrinsics still fuse).
+// Scalar float steps are not fused into FMAs behind our back (explicit _mm*_fmadd_* still fuse).
 #pragma GCC optimize("fp-contract=off")
 #include <immintrin.h>
 
@@ -134,16 +134,6 @@ struct F8Dot {
   }
 };
 
-// Q4_0's pair of blocks [qs0, qs0, qs1, qs1] -> [lo0, hi0, lo1, hi1]: a variable shift of the
-// odd 128-bit lanes by 4, then the mask (rowdot_gfni_avx512.cpp does it in one GFNI affine).
-struct NibblesSrlv {
-  static __m512i split(__m512i z) {
-    const long long s4 = 0x0004000400040004LL;  // words shifted by 4 in 128-bit lanes 1 and 3
-    const __m512i shift = _mm512_set_epi64(s4, s4, 0, 0, s4, s4, 0, 0);
-    return _mm512_and_si512(_mm512_srlv_epi16(z, shift), _mm512_set1_epi8(0x0F));
-  }
-};
-
 }  // namespace
 
 const KernelTable& kernels_avx512_base() {
@@ -153,10 +143,12 @@ const KernelTable& kernels_avx512_base() {
     k.f16 = grouped<FloatDot<LoadF16>>;
     k.bf16 = grouped<FloatDot<LoadBF16>>;
     k.f8_e4m3 = grouped<F8Dot>;
-    k.q4_0 = grouped<Q80Dot<true, NibblesSrlv>>;
-    k.q8_0 = grouped<Q80Dot<false, NibblesSrlv>>;
+    k.q4_0 = grouped_aux<Q40Quad<HiNibbleSrl>>;
+    k.q4_0_aux = {q4_0_aux_col_bytes, pack_q4_0_aux};
+    k.q8_0 = grouped<Q80Dot<false, NibblesSrlvPair>>;
     const KernelTable& kq = kernels_kquant_avx512();
     k.q4_K = kq.q4_K;
+    k.q4_K_aux = kq.q4_K_aux;
     k.q6_K = kq.q6_K;
     return k;
   }();
@@ -166,7 +158,13 @@ const KernelTable& kernels_avx512_base() {
 const KernelTable& kernels_avx512() {
   static const KernelTable t = [] {
     KernelTable k = kernels_avx512_base();
-    if (__builtin_cpu_supports("gfni")) k.q4_0 = kernels_gfni_avx512().q4_0;
+    if (__builtin_cpu_supports("gfni")) {
+      const KernelTable& g = kernels_gfni_avx512();
+      k.q4_0 = g.q4_0;
+      k.q4_0_aux = g.q4_0_aux;
+      k.f8_e4m3 = g.f8_e4m3;
+      k.f8_e4m3_aux = g.f8_e4m3_aux;
+    }
     return k;
   }();
   return t;

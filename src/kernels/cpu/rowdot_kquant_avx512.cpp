@@ -1,16 +1,15 @@
 // AVX-512 (BW, VNNI) row-dots for the K-quants against Q8_K activations: 64 weights per
 // 512-bit register, products paired by vpmaddubsw and scaled and summed by vpdpwssd (VNNI), the
-// sub-block scales spread to their words by one vpermw. The integer sums are exact and the
-// per-super-block float steps are the reference's (ref/rowdot_ref.cpp), so results match it bit
-// for bit, like the AVX2 kernels.
+// sub-block scales spread to their words by one vpermw. The integer sums per lane are exact;
+// unlike the scalar reference (and the AVX2 kernels), which reduce each super-block to one int
+// and do its float steps in scalar code, these scale the 16 lane sums of each super-block by
+// (d * dx) into f32 vector accumulators (one fma per super-block and column) and reduce once per
+// row: the horizontal sums and scalar steps were half of the work. Same products and scales,
+// summed in another order, so the results agree with the reference within the f32 rounding
+// bound test_matmul.cpp checks (2 (K + 3) 2^-24 sum|terms|), not bit for bit.
 #if !defined(__clang__)  // GCC 12 warns inside its own headers on _mm512_cast* (undefined lanes)
 #pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#if defined(__clang__)  // the per-super-block float steps must round like the reference's
-#pragma clang fp contract(off)
-#else
-#pragma GCC optimize("fp-contract=off")
 #endif
 #include <immintrin.h>
 
@@ -30,14 +29,10 @@ inline float load_f32(const void* p) {
   std::memcpy(&f, p, 4);
   return f;
 }
-// The sums of all lanes of a (16 lanes) and of b (8 lanes), reduced together.
-inline void hsum_pair(__m512i a, __m256i b, int* sa, int* sb) {
-  const __m256i a8 = _mm256_add_epi32(_mm512_castsi512_si256(a), _mm512_extracti64x4_epi64(a, 1));
-  const __m256i h = _mm256_hadd_epi32(a8, b);  // per 128-bit half: a01 a23 b01 b23
-  __m128i x = _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-  x = _mm_hadd_epi32(x, x);  // a, b, a, b
-  *sa = _mm_cvtsi128_si32(x);
-  *sb = _mm_extract_epi32(x, 1);
+inline uint32_t load_u32(const void* p) {
+  uint32_t u;
+  std::memcpy(&u, p, 4);
+  return u;
 }
 // Word index vector: word i -> first + i / per (the scale of the sub-block word i belongs to).
 inline __m512i spread_index(int first, int per) {
@@ -50,65 +45,126 @@ inline __m512i spread_index(int first, int per) {
 // a, b, c the three little-endian 32-bit words: scales 0-3 = a & 0x3F.., scales 4-7 =
 // (c & 0x0F..) | (a >> 2 & 0x30..), mins 0-3 = b & 0x3F.., mins 4-7 = (c >> 4 & 0x0F..) |
 // (b >> 2 & 0x30..): 32-bit lanes (a, c, b, c) and (a, a, b, b), one shift, mask and merge each.
-inline __m128i q4_K_scales_mins(const uint8_t* s) {  // s: the block's scales, qs follow
-  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));  // + 4 bytes of qs, unused
-  const __m128i acbc = _mm_shuffle_epi32(v, _MM_SHUFFLE(2, 1, 2, 0)), aabb = _mm_shuffle_epi32(v, _MM_SHUFFLE(1, 1, 0, 0));
-  const __m128i low = _mm_and_si128(_mm_srlv_epi32(acbc, _mm_set_epi32(4, 0, 0, 0)),
-                                    _mm_set_epi32(0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F));
-  const __m128i top = _mm_and_si128(_mm_srli_epi32(aabb, 2), _mm_set_epi32(0x30303030, 0, 0x30303030, 0));
-  return _mm_or_si128(low, top);  // lanes: scales 0-3, scales 4-7, mins 0-3, mins 4-7
+// Per 128-bit lane (one super-block each): raw = the 12 scale bytes (+ 4 bytes of qs, unused).
+inline __m256i q4_K_scales_mins(__m256i v) {
+  const __m256i acbc = _mm256_shuffle_epi32(v, _MM_SHUFFLE(2, 1, 2, 0)), aabb = _mm256_shuffle_epi32(v, _MM_SHUFFLE(1, 1, 0, 0));
+  const __m256i low = _mm256_and_si256(_mm256_srlv_epi32(acbc, _mm256_set_epi32(4, 0, 0, 0, 4, 0, 0, 0)),
+                                       _mm256_set_epi32(0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F,  //
+                                                        0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F));
+  const __m256i top = _mm256_and_si256(_mm256_srli_epi32(aabb, 2), _mm256_set_epi32(0x30303030, 0, 0x30303030, 0,  //
+                                                                                    0x30303030, 0, 0x30303030, 0));
+  return _mm256_or_si256(low, top);  // per lane: scales 0-3, scales 4-7, mins 0-3, mins 4-7
 }
 
+// The Q4_K kernel's own form of a Q8_K column (the table's q4_K_aux), three arrays over the nb
+// super-blocks: qs (256 bytes each) with the middle 32-byte quarters of each 128 swapped
+// ([0-31, 64-95, 32-63, 96-127]), so that one 64-byte load of weight nibbles splits into
+// [low | low] and [high | high] that meet 64 consecutive aux bytes; then per super-block 16 int16
+// words, 8 zeros and the 8 sums of 32 quants (times the words [scales, mins] of the decoded
+// block, lanes 4-7 hold sum m bsum); then per super-block (d, d).
+struct Q4KAux {
+  int64_t nb;
+  explicit Q4KAux(int64_t K) : nb(K / kQKK) {}
+  size_t bytes() const { return static_cast<size_t>(nb * (256 + 32 + 8)); }
+  int64_t qs(int64_t b) const { return 256 * b; }
+  int64_t mins(int64_t b) const { return 256 * nb + 32 * b; }
+  int64_t d(int64_t b) const { return 288 * nb + 8 * b; }
+};
+size_t q4_K_aux_col_bytes(int64_t K) { return Q4KAux(K).bytes(); }
+void pack_q4_K_aux(const float*, const uint8_t* primary, int64_t K, uint8_t* dst) {
+  const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(primary);
+  const Q4KAux L(K);
+  for (int64_t b = 0; b < L.nb; ++b) {
+    for (int h = 0; h < 2; ++h)
+      for (int q = 0; q < 4; ++q)
+        std::memcpy(dst + L.qs(b) + 128 * h + 32 * q, xb[b].qs + 128 * h + 32 * ((q & 1) * 2 + (q >> 1)), 32);
+    const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[b].bsums));
+    const __m128i pairs = _mm256_cvtepi32_epi16(_mm256_madd_epi16(bs, _mm256_set1_epi16(1)));  // |sum| <= 32 * 128
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + L.mins(b)), _mm256_inserti128_si256(_mm256_setzero_si256(), pairs, 1));
+    std::memcpy(dst + L.d(b), &xb[b].d, 4);
+    std::memcpy(dst + L.d(b) + 4, &xb[b].d, 4);
+  }
+}
+
+// Q4_K two super-blocks per step: the 6-bit scales of both decoded in one 256-bit register and
+// widened to words in one zmm ([scales b, mins b, scales b+1, mins b+1]), the min terms of both
+// in one vpmaddwd, their four fp16 scales in one conversion. Per super-block: 8 sub-block scale
+// words spread by vpermw, nibbles split from two 64-byte loads, vpmaddubsw + vpdpwssd.
 struct Q4KDot {
+  // Scale word indices for [low | low] of half h (sub-blocks 4h, 4h + 2) and [high | high]
+  // (4h + 1, 4h + 3), of the super-block whose words start at `base`.
+  static __m512i sidx(int v, int base) {
+    alignas(64) int16_t idx[32];
+    for (int i = 0; i < 32; ++i) idx[i] = static_cast<int16_t>(base + 4 * (v / 2) + (v & 1) + 2 * (i / 16));
+    return _mm512_load_si512(idx);
+  }
   template <int NC>
-  static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
-    const BlockQ4_K* wb = static_cast<const BlockQ4_K*>(w);
-    const int64_t nb = K / kQKK;
+  static inline __attribute__((always_inline)) void block(const BlockQ4_K& wb, const uint8_t* const* aux, int64_t xoff,
+                                                          __m512i sc, const __m512i* idx, __m512i* acc) {
     const __m512i m4 = _mm512_set1_epi8(0x0F);
-    __m512i sidx[4];
-    for (int ch = 0; ch < 4; ++ch) sidx[ch] = spread_index(2 * ch, 16);  // 32 elements = 16 words
-    const __m256i mins_idx = _mm256_set_epi8(-1, 15, -1, 15, -1, 14, -1, 14, -1, 13, -1, 13, -1, 12, -1, 12,  //
-                                             -1, 11, -1, 11, -1, 10, -1, 10, -1, 9, -1, 9, -1, 8, -1, 8);
-    const int64_t pf = prefetch_bytes();
-    float s[NC];
-    for (int c = 0; c < NC; ++c) s[c] = 0;
-    for (int64_t b = 0; b < nb; ++b) {
-      for (int o = 0; o < static_cast<int>(sizeof(BlockQ4_K)); o += 64) prefetch(wb + b, pf + o);
-      const __m128i sm = q4_K_scales_mins(wb[b].scales);
-      const __m512i sc16 = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(sm));  // words 0-7: scales
-      // [m0, m0, m1, m1, ..., m7, m7] as 16-bit words, to pair with the 16 bsums.
-      const __m256i mins = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(sm), mins_idx);
-      __m512i acc0[NC], acc1[NC];
-      for (int c = 0; c < NC; ++c) acc0[c] = acc1[c] = _mm512_setzero_si512();
-      for (int ch = 0; ch < 4; ++ch) {
-        // [q, q] -> [low nibbles, high nibbles] = elements 64 ch .. 64 ch + 63 in order.
-        __m512i q = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].qs + 32 * ch)));
-        q = _mm512_and_si512(_mm512_mask_srli_epi16(q, 0xFFFF0000u, q, 4), m4);
-        const __m512i sv = _mm512_permutexvar_epi16(sidx[ch], sc16);
-        for (int c = 0; c < NC; ++c) {
-          const int8_t* xq = reinterpret_cast<const BlockQ8_K*>(cols[c])[b].qs + 64 * ch;
-          const __m512i p = _mm512_maddubs_epi16(q, _mm512_loadu_si512(xq));
-          if (ch & 1) {
-            acc1[c] = _mm512_dpwssd_epi32(acc1[c], p, sv);
-          } else {
-            acc0[c] = _mm512_dpwssd_epi32(acc0[c], p, sv);
-          }
-        }
-      }
-      const float wd = h2f(wb[b].d), wdmin = h2f(wb[b].dmin);
+    for (int c = 0; c < NC; ++c) acc[c] = _mm512_setzero_si512();
+    for (int h = 0; h < 2; ++h) {
+      const __m512i q = _mm512_loadu_si512(wb.qs + 64 * h);
+      const __m512i lo = _mm512_and_si512(q, m4), hi = _mm512_and_si512(_mm512_srli_epi16(q, 4), m4);
+      const __m512i svl = _mm512_permutexvar_epi16(idx[2 * h], sc);
+      const __m512i svh = _mm512_permutexvar_epi16(idx[2 * h + 1], sc);
       for (int c = 0; c < NC; ++c) {
-        const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
-        const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
-        int sumi, summ;
-        hsum_pair(_mm512_add_epi32(acc0[c], acc1[c]), _mm256_madd_epi16(bs, mins), &sumi, &summ);
-        const float xd = load_f32(&xb.d);
-        const float d = wd * xd, dmin = wdmin * xd;
-        const float pp = d * static_cast<float>(sumi);
-        const float qq = dmin * static_cast<float>(summ);
-        s[c] += pp - qq;
+        const uint8_t* xq = aux[c] + xoff + 128 * h;
+        acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(lo, _mm512_loadu_si512(xq)), svl);
+        acc[c] = _mm512_dpwssd_epi32(acc[c], _mm512_maddubs_epi16(hi, _mm512_loadu_si512(xq + 64)), svh);
       }
     }
-    for (int c = 0; c < NC; ++c) r[c] = s[c];
+  }
+  template <int NC>
+  static void run(const void* w, const uint8_t* const*, const uint8_t* const* aux, int64_t K, const float*, float* r) {
+    const BlockQ4_K* wb = static_cast<const BlockQ4_K*>(w);
+    const Q4KAux L(K);
+    const int64_t nb = L.nb;
+    __m512i idx0[4], idx1[4];
+    for (int v = 0; v < 4; ++v) {
+      idx0[v] = sidx(v, 0);
+      idx1[v] = sidx(v, 16);
+    }
+    const int64_t pf = prefetch_bytes();
+    __m512 fs[NC], fm[NC];
+    for (int c = 0; c < NC; ++c) fs[c] = fm[c] = _mm512_setzero_ps();
+    int64_t b = 0;
+    for (; b + 2 <= nb; b += 2) {
+      for (int o = 0; o < static_cast<int>(2 * sizeof(BlockQ4_K)); o += 64) prefetch(wb + b, pf + o);
+      const __m256i raw = _mm256_inserti128_si256(
+          _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].scales))),
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b + 1].scales)), 1);
+      const __m512i scm = _mm512_cvtepu8_epi16(q4_K_scales_mins(raw));  // words 0-15: b, 16-31: b + 1
+      __m512i acc0[NC], acc1[NC];
+      block<NC>(wb[b], aux, L.qs(b), scm, idx0, acc0);
+      block<NC>(wb[b + 1], aux, L.qs(b + 1), scm, idx1, acc1);
+      // [d, dmin] of both blocks in one conversion; per column times [xd b, xd b, xd b+1, xd b+1].
+      const __m128 wdd = _mm_cvtph_ps(_mm_set_epi32(0, 0, static_cast<int>(load_u32(&wb[b + 1].d)),
+                                                    static_cast<int>(load_u32(&wb[b].d))));
+      for (int c = 0; c < NC; ++c) {
+        const __m512 dd = _mm512_castps128_ps512(_mm_mul_ps(wdd, _mm_loadu_ps(reinterpret_cast<const float*>(aux[c] + L.d(b)))));
+        const __m512i mins = _mm512_madd_epi16(scm, _mm512_loadu_si512(aux[c] + L.mins(b)));  // lanes 4-7, 12-15
+        fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc0[c]), _mm512_broadcastss_ps(_mm512_castps512_ps128(dd)), fs[c]);
+        fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc1[c]), _mm512_permutexvar_ps(_mm512_set1_epi32(2), dd), fs[c]);
+        fm[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(mins),
+                                _mm512_permutexvar_ps(_mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), dd), fm[c]);
+      }
+    }
+    if (b < nb) {  // an odd last super-block
+      const __m512i scm = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(q4_K_scales_mins(
+          _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].scales)))))));
+      __m512i acc[NC];
+      block<NC>(wb[b], aux, L.qs(b), scm, idx0, acc);
+      const __m128 wdd = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(load_u32(&wb[b].d))));
+      for (int c = 0; c < NC; ++c) {
+        const __m512 dd = _mm512_castps128_ps512(_mm_mul_ps(wdd, _mm_loadu_ps(reinterpret_cast<const float*>(aux[c] + L.d(b)))));
+        const __m256i mins = _mm256_madd_epi16(_mm512_castsi512_si256(scm),
+                                               _mm256_loadu_si256(reinterpret_cast<const __m256i*>(aux[c] + L.mins(b))));
+        fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[c]), _mm512_broadcastss_ps(_mm512_castps512_ps128(dd)), fs[c]);
+        fm[c] = _mm512_fmadd_ps(_mm512_zextps256_ps512(_mm256_cvtepi32_ps(mins)), _mm512_permutexvar_ps(_mm512_set1_epi32(1), dd), fm[c]);
+      }
+    }
+    for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(_mm512_sub_ps(fs[c], fm[c]));
   }
 };
 
@@ -123,8 +179,8 @@ struct Q6KDot {
     __m512i sidx[4];
     for (int g = 0; g < 4; ++g) sidx[g] = spread_index(4 * g, 8);  // 16 elements = 8 words
     const int64_t pf = prefetch_bytes();
-    float s[NC];
-    for (int c = 0; c < NC; ++c) s[c] = 0;
+    __m512 fs[NC];
+    for (int c = 0; c < NC; ++c) fs[c] = _mm512_setzero_ps();
     for (int64_t b = 0; b < nb; ++b) {
       for (int o = 0; o < static_cast<int>(sizeof(BlockQ6_K)); o += 64) prefetch(wb + b, pf + o);
       const __m256i sc16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].scales)));
@@ -147,17 +203,18 @@ struct Q6KDot {
           acc1[c] = _mm512_dpwssd_epi32(acc1[c], _mm512_maddubs_epi16(q1, _mm512_loadu_si512(xq + 64)), sv1);
         }
       }
-      const float wd = h2f(wb[b].d);
+      const __m512 wd = _mm512_set1_ps(h2f(wb[b].d));
       for (int c = 0; c < NC; ++c) {
         const BlockQ8_K& xb = reinterpret_cast<const BlockQ8_K*>(cols[c])[b];
         const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb.bsums));
-        int sumq, sumb;
-        hsum_pair(_mm512_add_epi32(acc0[c], acc1[c]), _mm256_madd_epi16(bs, sc16), &sumq, &sumb);
-        const int sumi = sumq - 32 * sumb;
-        s[c] += (wd * load_f32(&xb.d)) * static_cast<float>(sumi);
+        // sum sc q x - 32 sum sc bsum, per lane (exact in int32), then into the float accumulator.
+        const __m512i sumb32 = _mm512_castsi256_si512(_mm256_slli_epi32(_mm256_madd_epi16(bs, sc16), 5));
+        const __m512i acc = _mm512_sub_epi32(_mm512_add_epi32(acc0[c], acc1[c]),
+                                             _mm512_maskz_mov_epi32(0x00FF, sumb32));
+        fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(wd, _mm512_set1_ps(load_f32(&xb.d))), fs[c]);
       }
     }
-    for (int c = 0; c < NC; ++c) r[c] = s[c];
+    for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(fs[c]);
   }
 };
 
@@ -166,7 +223,8 @@ struct Q6KDot {
 const KernelTable& kernels_kquant_avx512() {
   static const KernelTable t = [] {
     KernelTable k;
-    k.q4_K = grouped<Q4KDot>;
+    k.q4_K = grouped_aux<Q4KDot>;
+    k.q4_K_aux = {q4_K_aux_col_bytes, pack_q4_K_aux};
     k.q6_K = grouped<Q6KDot>;
     return k;
   }();

@@ -42,5 +42,27 @@ void grouped(const void* w, const RowDotArgs& a) {
   }
 }
 
+// The same for kernels that read the table's aux form too: Kernel::run<NC>(w, cols, aux, K, scale, r).
+template <class Kernel>
+void grouped_aux(const void* w, const RowDotArgs& a) {
+  const ActPack& x = *a.x;
+  const uint8_t* cols[4];
+  const uint8_t* aux[4];
+  float r[4];
+  int64_t c = a.c0;
+  auto run = [&]<int NC>() {
+    for (int i = 0; i < NC; ++i) {
+      cols[i] = x.col(c + i);
+      aux[i] = x.aux_col(c + i);
+    }
+    Kernel::template run<NC>(w, cols, aux, x.K, a.fp8_scale, r);
+    for (int i = 0; i < NC; ++i) a.out[(c + i - a.c0) * a.out_stride] = r[i];
+    c += NC;
+  };
+  while (c + 4 <= a.c1) run.template operator()<4>();
+  if (c + 2 <= a.c1) run.template operator()<2>();
+  if (c < a.c1) run.template operator()<1>();
+}
+
 }  // namespace
 }  // namespace seek::kern

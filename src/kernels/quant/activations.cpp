@@ -6,7 +6,9 @@
 
 #include "core/error.h"
 #include "core/float16.h"
+#include "kernels/cpu/dispatch.h"
 #include "kernels/quant/blocks.h"
+#include "kernels/quant/activations_simd.h"
 #include "kernels/quant/quant_impl.h"
 
 namespace seek {
@@ -60,13 +62,23 @@ void quantize_activations(DType w, const float* X, int64_t N, int64_t K, void* d
   const size_t cb = activation_col_bytes(w, K);
   uint8_t* out = static_cast<uint8_t*>(dst);
   const DType a = activation_type(w);
+  const bool simd = kernel_level() >= KernelLevel::AVX512;  // same bytes, faster
   for (int64_t n = 0; n < N; ++n) {
     const float* x = X + n * K;
     uint8_t* o = out + n * cb;
     if (a == DType::Q8_0) {
-      pack_q8_0_lanes(x, K, w == DType::Q4_0 ? 8 : 128, o);
+      const int32_t offset = w == DType::Q4_0 ? 8 : 128;
+      if (simd) {
+        simd::pack_q8_0_lanes_avx512(x, K, offset, o);
+      } else {
+        pack_q8_0_lanes(x, K, offset, o);
+      }
     } else if (a == DType::Q8_K) {
-      quant::quantize_q8_K(x, reinterpret_cast<BlockQ8_K*>(o), K / kQKK);
+      if (simd) {
+        simd::quantize_q8_K_avx512(x, reinterpret_cast<BlockQ8_K*>(o), K / kQKK);
+      } else {
+        quant::quantize_q8_K(x, reinterpret_cast<BlockQ8_K*>(o), K / kQKK);
+      }
     } else {
       std::memcpy(o, x, static_cast<size_t>(K) * 4);
     }
