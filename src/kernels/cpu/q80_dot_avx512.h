@@ -86,6 +86,25 @@ struct Q80Dot {
       acc[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), _mm512_mul_ps(dw, _mm512_loadu_ps(col[c].ds + b * 8)), acc[c]);
     }
   }
+  // The last 0-3 blocks from block b (a pair, then a single one in 256 bits), then the sums.
+  template <int NC>
+  static void finish(const void* w, int64_t b, int64_t nb, const Col* col, __m512* acc0, __m512* acc1, float* r) {
+    if (b + 2 <= nb) {
+      step<NC>(w, b, pair_scales(w, b), col, acc0);
+      b += 2;
+    }
+    if (b < nb) {
+      const __m256i wu = single(w, b);
+      const __m256 dw = _mm256_set1_ps(_cvtsh_ss(scale(w, b)));
+      for (int c = 0; c < NC; ++c) {
+        const __m256i p = _mm256_dpbusd_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].corr + b * 8)),
+                                              wu, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].xq + b * kQK)));
+        const __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dw, _mm256_loadu_ps(col[c].ds + b * 8)));
+        acc1[c] = _mm512_add_ps(acc1[c], _mm512_zextps256_ps512(t));
+      }
+    }
+    for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(_mm512_add_ps(acc0[c], acc1[c]));
+  }
   template <int NC>
   static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
     const int64_t nb = K / kQK;
@@ -106,21 +125,7 @@ struct Q80Dot {
       step<NC>(w, b, dw01, col, acc0);
       step<NC>(w, b + 2, dw23, col, acc1);
     }
-    if (b + 2 <= nb) {
-      step<NC>(w, b, pair_scales(w, b), col, acc0);
-      b += 2;
-    }
-    if (b < nb) {
-      const __m256i wu = single(w, b);
-      const __m256 dw = _mm256_set1_ps(_cvtsh_ss(scale(w, b)));
-      for (int c = 0; c < NC; ++c) {
-        const __m256i p = _mm256_dpbusd_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].corr + b * 8)),
-                                              wu, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].xq + b * kQK)));
-        const __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dw, _mm256_loadu_ps(col[c].ds + b * 8)));
-        acc1[c] = _mm512_add_ps(acc1[c], _mm512_zextps256_ps512(t));
-      }
-    }
-    for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(_mm512_add_ps(acc0[c], acc1[c]));
+    finish<NC>(w, b, nb, col, acc0, acc1, r);
   }
 };
 
@@ -207,21 +212,7 @@ struct Q40Quad {
     for (int c = 0; c < NC; ++c)
       col[c] = {reinterpret_cast<const int8_t*>(cols[c]), reinterpret_cast<const float*>(cols[c] + K),
                 reinterpret_cast<const int32_t*>(cols[c] + 2 * K)};
-    if (b + 2 <= nb) {
-      Pair::template step<NC>(w, b, Pair::pair_scales(w, b), col, acc0);
-      b += 2;
-    }
-    if (b < nb) {
-      const __m256i wu = Pair::single(w, b);
-      const __m256 dw = _mm256_set1_ps(_cvtsh_ss(Pair::scale(w, b)));
-      for (int c = 0; c < NC; ++c) {
-        const __m256i p = _mm256_dpbusd_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].corr + b * 8)),
-                                              wu, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].xq + b * kQK)));
-        const __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dw, _mm256_loadu_ps(col[c].ds + b * 8)));
-        acc1[c] = _mm512_add_ps(acc1[c], _mm512_zextps256_ps512(t));
-      }
-    }
-    for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(_mm512_add_ps(acc0[c], acc1[c]));
+    Pair::template finish<NC>(w, b, nb, col, acc0, acc1, r);
   }
 };
 
