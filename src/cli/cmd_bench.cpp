@@ -222,6 +222,7 @@ int bench_kernels(int argc, char** argv) {
   w = BenchWeight();
 
   std::vector<std::pair<std::string, double>> gemm;
+  blas_set_threads(o.threads);  // OpenBLAS threading itself, at the thread count asked for
   for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{1024, 1024, 1024}, {512, 4096, 4096}}) {
     std::vector<float> A(m * k, 0.5f), B(k * n, 0.25f), C(m * n);
     const double s = best_time(3, [&] { sgemm(false, true, m, n, k, 1.0f, A.data(), k, B.data(), k, 0.0f, C.data(), n); });

@@ -134,6 +134,31 @@ void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float al
               alpha, A, static_cast<int>(lda), B, static_cast<int>(ldb), beta, C, static_cast<int>(ldc));
 }
 
+void blas_set_threads(int n) { openblas_set_num_threads(std::max(1, n)); }
+
+void sgemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
+  static const bool single = (blas_set_threads(1), true);
+  (void)single;
+  const int64_t nt = pool ? pool->size() : 1;
+  // below ~4 MFLOP a second thread costs more (a wake-up, B packed twice) than it saves
+  if (nt == 1 || M * N * K < (int64_t(1) << 21) || std::max(M, N) < 32) {
+    sgemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return;
+  }
+  const bool by_rows = M >= N;
+  const int64_t len = by_rows ? M : N, slab = ((len + nt - 1) / nt + 15) / 16 * 16;
+  pool->parallel_for((len + slab - 1) / slab, 1, [&](int64_t s0, int64_t s1) {
+    for (int64_t s = s0; s < s1; ++s) {
+      const int64_t b = s * slab, n = std::min(len, b + slab) - b;
+      if (by_rows)  // rows b.. of C and of op(A)
+        sgemm(trans_a, trans_b, n, N, K, alpha, trans_a ? A + b : A + b * lda, lda, B, ldb, beta, C + b * ldc, ldc);
+      else  // columns b.. of C and of op(B)
+        sgemm(trans_a, trans_b, M, n, K, alpha, A, lda, trans_b ? B + b * ldb : B + b, ldb, beta, C + b, ldc);
+    }
+  });
+}
+
 namespace ref {
 
 void matvec(const TensorView& W, const float* x, float* y) { matmul(W, x, 1, y); }

@@ -31,7 +31,7 @@ void block_forward(const BlockCtx& ctx, const BlockParams& p, const float* x_in,
   if (p.is_moe) {
     moe_forward(ctx, p.moe, a.h2.data(), a.moe, y.data(), loads);
   } else {
-    ffn_forward(p.mlp, a.h2.data(), N, D, a.mlp, y.data());
+    ffn_forward(p.mlp, a.h2.data(), N, D, a.mlp, y.data(), &ctx.pool);
   }
   for (int64_t i = 0; i < N * D; ++i) x_out[i] = a.x_mid[i] + y[i];
 }
@@ -42,7 +42,7 @@ void block_backward(const BlockCtx& ctx, const BlockParams& p, BlockActs& a, con
   if (p.is_moe) {
     moe_backward(ctx, p.moe, a.h2.data(), a.moe, dx, d_scores, dh.data());
   } else {
-    ffn_backward(p.mlp, a.h2.data(), N, D, a.mlp, dx, dh.data());
+    ffn_backward(p.mlp, a.h2.data(), N, D, a.mlp, dx, dh.data(), &ctx.pool);
   }
   rmsnorm_backward(dh.data(), a.x_mid.data(), p.post_attention_layernorm.w, a.rstd2.data(), dx,
                    p.post_attention_layernorm.g, N, D, ctx.pool);

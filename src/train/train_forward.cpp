@@ -40,11 +40,11 @@ double mtp_forward(TrainModel::Impl& s, const ModelConfig& c, ThreadPool& pool, 
     std::memcpy(s.cat.data() + n * 2 * D, s.e.data() + n * D, sizeof(float) * D);
     std::memcpy(s.cat.data() + n * 2 * D + D, s.hh.data() + n * D, sizeof(float) * D);
   }
-  linear_forward(s.cat.data(), m.eh_proj.w, s.mtp_x.data(), N2, 2 * D, D);
+  linear_forward(s.cat.data(), m.eh_proj.w, s.mtp_x.data(), N2, 2 * D, D, &pool);
   BlockCtx ctx{c, s.rope, pool, B, T2};
   block_forward(ctx, m.block, s.mtp_x.data(), s.mtp_block, s.mtp_out.data(), loads);
   rmsnorm_forward(s.mtp_out.data(), m.head_norm.w, s.mtp_normed.data(), s.mtp_rstd.data(), N2, D, eps, pool);
-  linear_forward(s.mtp_normed.data(), s.p.lm_head.w, s.mtp_logits.data(), N2, D, V);
+  linear_forward(s.mtp_normed.data(), s.p.lm_head.w, s.mtp_logits.data(), N2, D, V, &pool);
   return cross_entropy_forward_backward(s.mtp_logits.data(), s.mtp_target.data(), s.mtp_dlogits.data(), N2, V,
                                         1.0f / static_cast<float>(N2), pool);
 }
@@ -55,9 +55,12 @@ void mtp_backward(TrainModel::Impl& s, const ModelConfig& c, ThreadPool& pool, f
   const int64_t B = s.B, T2 = s.T - 2, N2 = B * T2, D = c.hidden_size, V = c.vocab_size;
   const MtpParams& m = s.p.mtp[0];
   BlockCtx ctx{c, s.rope, pool, B, T2};
-  std::vector<float> dl(N2 * V), dn(N2 * D, 0.0f), dx(N2 * D, 0.0f);
-  for (int64_t i = 0; i < N2 * V; ++i) dl[i] = s.mtp_dlogits[i] * lambda;
-  linear_backward(dl.data(), s.mtp_normed.data(), s.p.lm_head.w, dn.data(), s.p.lm_head.g, N2, D, V);
+  std::vector<float> dn(N2 * D, 0.0f), dx(N2 * D, 0.0f);
+  float* dl = s.mtp_dlogits.data();  // scaled in place: the forward writes it afresh each step
+  pool.parallel_for(N2 * V, 1 << 16, [&](int64_t b0, int64_t e0) {
+    for (int64_t i = b0; i < e0; ++i) dl[i] *= lambda;
+  });
+  linear_backward(dl, s.mtp_normed.data(), s.p.lm_head.w, dn.data(), s.p.lm_head.g, N2, D, V, &pool);
   rmsnorm_backward(dn.data(), s.mtp_out.data(), m.head_norm.w, s.mtp_rstd.data(), dx.data(), m.head_norm.g, N2, D,
                    pool);
   std::vector<float> d_scores;
@@ -67,7 +70,7 @@ void mtp_backward(TrainModel::Impl& s, const ModelConfig& c, ThreadPool& pool, f
   }
   block_backward(ctx, m.block, s.mtp_block, d_scores.empty() ? nullptr : d_scores.data(), dx.data());
   std::vector<float> dcat(N2 * 2 * D, 0.0f), de(N2 * D), dh(N2 * D), de_raw(N2 * D, 0.0f), dh_in(N2 * D, 0.0f);
-  linear_backward(dx.data(), s.cat.data(), m.eh_proj.w, dcat.data(), m.eh_proj.g, N2, 2 * D, D);
+  linear_backward(dx.data(), s.cat.data(), m.eh_proj.w, dcat.data(), m.eh_proj.g, N2, 2 * D, D, &pool);
   for (int64_t n = 0; n < N2; ++n) {
     std::memcpy(de.data() + n * D, dcat.data() + n * 2 * D, sizeof(float) * D);
     std::memcpy(dh.data() + n * D, dcat.data() + n * 2 * D + D, sizeof(float) * D);
@@ -110,7 +113,7 @@ void TrainModel::forward(const int32_t* tokens, int64_t B, int64_t T, ThreadPool
   grow(s.normed, N * D), grow(s.rstd, N), grow(s.logits, N * V), grow(s.dlogits, N * V);
   rmsnorm_forward(s.x_last.data(), s.p.norm.w, s.normed.data(), s.rstd.data(), N, D,
                   static_cast<float>(c.rms_norm_eps), pool);
-  linear_forward(s.normed.data(), s.p.lm_head.w, s.logits.data(), N, D, V);
+  linear_forward(s.normed.data(), s.p.lm_head.w, s.logits.data(), N, D, V, &pool);
   std::fill(s.dlogits.begin(), s.dlogits.begin() + N * V, 0.0f);
 
   s.mtp_on = !s.p.mtp.empty() && T >= 3;
@@ -137,9 +140,11 @@ void TrainModel::backward(const LossWeights& w, ThreadPool& pool, float grad_sca
   const int64_t B = s.B, T = s.T, N = B * T, D = c.hidden_size, V = c.vocab_size;
   if (N == 0) throw UsageError("backward: no forward to differentiate");
   if (grad_scale != 1.0f)
-    for (int64_t i = 0; i < N * V; ++i) s.dlogits[i] *= grad_scale;
+    pool.parallel_for(N * V, 1 << 16, [&](int64_t b0, int64_t e0) {
+      for (int64_t i = b0; i < e0; ++i) s.dlogits[i] *= grad_scale;
+    });
   std::vector<float> dn(N * D, 0.0f), dx(N * D, 0.0f);
-  linear_backward(s.dlogits.data(), s.normed.data(), s.p.lm_head.w, dn.data(), s.p.lm_head.g, N, D, V);
+  linear_backward(s.dlogits.data(), s.normed.data(), s.p.lm_head.w, dn.data(), s.p.lm_head.g, N, D, V, &pool);
   rmsnorm_backward(dn.data(), s.x_last.data(), s.p.norm.w, s.rstd.data(), dx.data(), s.p.norm.g, N, D, pool);
   const double bal_coef = w.alpha * grad_scale / double(B);
   if (s.mtp_on && (w.lambda_mtp != 0.0 || bal_coef != 0.0))

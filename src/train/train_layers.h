@@ -111,10 +111,12 @@ void mla_forward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaAct
 void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, const float* dout,
                   float* dh);
 
-// SwiGLU FFN on n rows: y = down(silu(gate x) * up x). y is overwritten.
-void ffn_forward(const FfnParams& p, const float* x, int64_t n, int64_t D, FfnActs& a, float* y);
+// SwiGLU FFN on n rows: y = down(silu(gate x) * up x). y is overwritten. pool: threads for the
+// products and element-wise work (null: this thread).
+void ffn_forward(const FfnParams& p, const float* x, int64_t n, int64_t D, FfnActs& a, float* y,
+                 ThreadPool* pool = nullptr);
 void ffn_backward(const FfnParams& p, const float* x, int64_t n, int64_t D, const FfnActs& a, const float* dy,
-                  float* dx);
+                  float* dx, ThreadPool* pool = nullptr);
 
 // DeepSeekMoE (deepseek.md 2.2): routed experts weighted by the gate plus shared experts.
 // x [N, D] -> y [N, D] (overwritten). `loads` [E] += tokens routed to each expert.

@@ -67,7 +67,8 @@ class TrainModel {
 
   // Generic form for RL and distillation: forward(tokens) fills logits() [B, T, V] of the main
   // head and keeps activations; the caller writes dlogits() [B, T, V] (d loss / d logits);
-  // backward adds the gradients (plus the MTP and balance terms when w says so) to grads().
+  // backward adds the gradients (plus the MTP and balance terms when w says so) to grads();
+  // once per forward (it scales the saved logit gradients in place).
   void forward(const int32_t* tokens, int64_t B, int64_t T, ThreadPool& pool);
   const float* logits() const;
   float* dlogits();

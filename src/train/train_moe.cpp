@@ -4,8 +4,10 @@
 // router: w_j = rsf * s_j (/ sum_k s_k with norm_topk_prob and k > 1, as train_ref.py).
 // The routed experts run here (every expert local) or, with MoeParams.ep, on their owner ranks
 // through dist's all-to-all (expert parallelism); routing, gating and the weighted sum stay home.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "model/moe_gate.h"
 #include "train/train_layers.h"
@@ -19,30 +21,47 @@ void grow(std::vector<float>& v, int64_t n) {
   if (static_cast<int64_t>(v.size()) < n) v.resize(n);
 }
 
-// SwiGLU on n rows with caller-owned activations g, u, a [n, F]; y [n, D] overwritten.
+// SwiGLU on n rows with caller-owned activations g, u, a [n, F]; y [n, D] overwritten. pool:
+// products and element-wise work split across its threads; null: all on this thread.
 void swiglu_rows_forward(const FfnParams& p, const float* x, int64_t n, int64_t D, float* g, float* u, float* a,
-                         float* y) {
-  linear_forward(x, p.gate_proj.w, g, n, D, p.F);
-  linear_forward(x, p.up_proj.w, u, n, D, p.F);
-  swiglu_forward(g, u, a, n * p.F);
-  linear_forward(a, p.down_proj.w, y, n, p.F, D);
+                         float* y, ThreadPool* pool) {
+  linear_forward(x, p.gate_proj.w, g, n, D, p.F, pool);
+  linear_forward(x, p.up_proj.w, u, n, D, p.F, pool);
+  swiglu_forward(g, u, a, n * p.F, pool);
+  linear_forward(a, p.down_proj.w, y, n, p.F, D, pool);
 }
 
 void swiglu_rows_backward(const FfnParams& p, const float* x, int64_t n, int64_t D, const float* g, const float* u,
-                          const float* a, const float* dy, float* dx) {
+                          const float* a, const float* dy, float* dx, ThreadPool* pool) {
   if (n == 0) return;
   std::vector<float> da(n * p.F, 0.0f), dg(n * p.F, 0.0f), du(n * p.F, 0.0f);
-  linear_backward(dy, a, p.down_proj.w, da.data(), p.down_proj.g, n, p.F, D);
-  swiglu_backward(da.data(), g, u, dg.data(), du.data(), n * p.F);
-  linear_backward(dg.data(), x, p.gate_proj.w, dx, p.gate_proj.g, n, D, p.F);
-  linear_backward(du.data(), x, p.up_proj.w, dx, p.up_proj.g, n, D, p.F);
+  linear_backward(dy, a, p.down_proj.w, da.data(), p.down_proj.g, n, p.F, D, pool);
+  swiglu_backward(da.data(), g, u, dg.data(), du.data(), n * p.F, pool);
+  linear_backward(dg.data(), x, p.gate_proj.w, dx, p.gate_proj.g, n, D, p.F, pool);
+  linear_backward(du.data(), x, p.up_proj.w, dx, p.up_proj.g, n, D, p.F, pool);
+}
+
+// fn(e) for each expert e < E with rows (start[e+1] > start[e]), whole experts handed out to the
+// pool's threads (each expert's products single-threaded): its weight gradients and its rows of
+// the grouped buffers belong to one thread, and a thread is never idle between small products.
+// Largest experts first, so the last ones to finish are short.
+void for_each_expert(ThreadPool& pool, int64_t E, const int64_t* start, const std::function<void(int64_t)>& fn) {
+  std::vector<int64_t> order;
+  for (int64_t e = 0; e < E; ++e)
+    if (start[e + 1] > start[e]) order.push_back(e);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t x, int64_t y) { return start[x + 1] - start[x] > start[y + 1] - start[y]; });
+  pool.parallel_for(int64_t(order.size()), 1, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) fn(order[i]);
+  });
 }
 
 bool normalizes(const ModelConfig& c) { return c.norm_topk_prob && c.num_experts_per_tok > 1; }
 
 // Every expert here: the N*K (token, choice) rows grouped by expert, one SwiGLU per expert,
 // outputs scattered back to a.out [N, K, D].
-void routed_forward_local(const MoeParams& p, const float* x, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a) {
+void routed_forward_local(const MoeParams& p, const float* x, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a,
+                          ThreadPool& pool) {
   const int64_t E = int64_t(p.experts.size());
   a.start.assign(E + 1, 0);
   for (int64_t i = 0; i < N * K; ++i) ++a.start[a.idx[i] + 1];
@@ -59,12 +78,11 @@ void routed_forward_local(const MoeParams& p, const float* x, int64_t N, int64_t
   for (int64_t row = 0; row < N * K; ++row)
     std::memcpy(a.xg.data() + row * D, x + int64_t(a.row_token[row]) * D, sizeof(float) * D);
   std::vector<float> ye(N * K * D);
-  for (int64_t e = 0; e < E; ++e) {
+  for_each_expert(pool, E, a.start.data(), [&](int64_t e) {
     const int64_t r0 = a.start[e], n = a.start[e + 1] - r0;
-    if (n == 0) continue;
     swiglu_rows_forward(p.experts[e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
-                        a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, ye.data() + r0 * D);
-  }
+                        a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, ye.data() + r0 * D, nullptr);
+  });
   for (int64_t row = 0; row < N * K; ++row)
     std::memcpy(a.out.data() + (int64_t(a.row_token[row]) * K + a.row_slot[row]) * D, ye.data() + row * D,
                 sizeof(float) * D);
@@ -72,24 +90,24 @@ void routed_forward_local(const MoeParams& p, const float* x, int64_t N, int64_t
 
 // Expert parallelism (DeepSeek-V3 EP): dispatch sends each row to its expert's rank, which runs
 // the M rows it received grouped by its own experts; combine brings the outputs home to a.out.
-void routed_forward_ep(const MoeParams& p, const float* x, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a) {
+void routed_forward_ep(const MoeParams& p, const float* x, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a,
+                       ThreadPool& pool) {
   ExpertParallel& ep = *p.ep;
   ep.dispatch(x, a.idx.data(), N, K, D, a.route, a.xg);
   const int64_t M = a.route.rows();
   grow(a.experts.g, M * F), grow(a.experts.u, M * F), grow(a.experts.a, M * F), grow(a.out, N * K * D);
   std::vector<float> ye(M * D);
-  for (int64_t e = 0; e < ep.n_local(); ++e) {
+  for_each_expert(pool, ep.n_local(), a.route.expert_start.data(), [&](int64_t e) {
     const int64_t r0 = a.route.expert_start[e], n = a.route.expert_start[e + 1] - r0;
-    if (n == 0) continue;
     swiglu_rows_forward(p.experts[ep.first_local() + e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
-                        a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, ye.data() + r0 * D);
-  }
+                        a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, ye.data() + r0 * D, nullptr);
+  });
   ep.combine(a.route, ye.data(), a.out.data());
 }
 
 // d out_(n,j) = w_nj dy_n, gathered in expert order; dx += the experts' input gradients.
 void routed_backward_local(const MoeParams& p, const float* dy, int64_t N, int64_t K, int64_t D, int64_t F,
-                           const MoeActs& a, float* dx) {
+                           const MoeActs& a, float* dx, ThreadPool& pool) {
   const int64_t E = int64_t(p.experts.size());
   std::vector<float> dye(N * K * D), dxg(N * K * D, 0.0f);
   for (int64_t row = 0; row < N * K; ++row) {
@@ -97,12 +115,12 @@ void routed_backward_local(const MoeParams& p, const float* dy, int64_t N, int64
     const float wj = a.w[n * K + j];
     for (int64_t i = 0; i < D; ++i) dye[row * D + i] = wj * dy[n * D + i];
   }
-  for (int64_t e = 0; e < E; ++e) {
+  for_each_expert(pool, E, a.start.data(), [&](int64_t e) {
     const int64_t r0 = a.start[e], n = a.start[e + 1] - r0;
     swiglu_rows_backward(p.experts[e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
                          a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, dye.data() + r0 * D,
-                         dxg.data() + r0 * D);
-  }
+                         dxg.data() + r0 * D, nullptr);
+  });
   for (int64_t row = 0; row < N * K; ++row) {
     float* d = dx + int64_t(a.row_token[row]) * D;
     for (int64_t i = 0; i < D; ++i) d[i] += dxg[row * D + i];
@@ -113,7 +131,7 @@ void routed_backward_local(const MoeParams& p, const float* dy, int64_t N, int64
 // backward gives d x_grouped and the owned experts' weight gradients (complete here: every row
 // that chose them came here), and dispatch_backward brings d x home, summing each token's K slots.
 void routed_backward_ep(const MoeParams& p, const float* dy, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a,
-                        float* dx) {
+                        float* dx, ThreadPool& pool) {
   ExpertParallel& ep = *p.ep;
   const int64_t M = a.route.rows();
   std::vector<float> d_out(N * K * D), dyg(M * D), dxg(M * D, 0.0f);
@@ -124,32 +142,32 @@ void routed_backward_ep(const MoeParams& p, const float* dy, int64_t N, int64_t 
       for (int64_t i = 0; i < D; ++i) d[i] = wj * dy[n * D + i];
     }
   ep.combine_backward(a.route, d_out.data(), dyg.data());
-  for (int64_t e = 0; e < ep.n_local(); ++e) {
+  for_each_expert(pool, ep.n_local(), a.route.expert_start.data(), [&](int64_t e) {
     const int64_t r0 = a.route.expert_start[e], n = a.route.expert_start[e + 1] - r0;
     swiglu_rows_backward(p.experts[ep.first_local() + e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
                          a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, dyg.data() + r0 * D,
-                         dxg.data() + r0 * D);
-  }
+                         dxg.data() + r0 * D, nullptr);
+  });
   ep.dispatch_backward(a.route, dxg.data(), dx);
 }
 
 }  // namespace
 
-void ffn_forward(const FfnParams& p, const float* x, int64_t n, int64_t D, FfnActs& a, float* y) {
+void ffn_forward(const FfnParams& p, const float* x, int64_t n, int64_t D, FfnActs& a, float* y, ThreadPool* pool) {
   grow(a.g, n * p.F), grow(a.u, n * p.F), grow(a.a, n * p.F);
-  swiglu_rows_forward(p, x, n, D, a.g.data(), a.u.data(), a.a.data(), y);
+  swiglu_rows_forward(p, x, n, D, a.g.data(), a.u.data(), a.a.data(), y, pool);
 }
 
 void ffn_backward(const FfnParams& p, const float* x, int64_t n, int64_t D, const FfnActs& a, const float* dy,
-                  float* dx) {
-  swiglu_rows_backward(p, x, n, D, a.g.data(), a.u.data(), a.a.data(), dy, dx);
+                  float* dx, ThreadPool* pool) {
+  swiglu_rows_backward(p, x, n, D, a.g.data(), a.u.data(), a.a.data(), dy, dx, pool);
 }
 
 void moe_forward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeActs& a, float* y, int64_t* loads) {
   const ModelConfig& c = ctx.c;
   const int64_t N = ctx.N(), D = c.hidden_size, E = c.n_routed_experts, K = c.num_experts_per_tok;
   std::vector<float> logits(N * E);
-  linear_forward(x, p.gate.w, logits.data(), N, D, E);
+  linear_forward(x, p.gate.w, logits.data(), N, D, E, &ctx.pool);
   grow(a.scores, N * E), grow(a.w, N * K);
   a.idx.resize(N * K);
   ctx.pool.parallel_for(N, 8, [&](int64_t b, int64_t e) {
@@ -170,12 +188,12 @@ void moe_forward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeAct
   });
   for (int64_t i = 0; i < N * K; ++i) ++loads[a.idx[i]];
   if (p.ep) {
-    routed_forward_ep(p, x, N, K, D, c.moe_intermediate_size, a);
+    routed_forward_ep(p, x, N, K, D, c.moe_intermediate_size, a, ctx.pool);
   } else {
-    routed_forward_local(p, x, N, K, D, c.moe_intermediate_size, a);
+    routed_forward_local(p, x, N, K, D, c.moe_intermediate_size, a, ctx.pool);
   }
   if (p.shared.F > 0) {
-    ffn_forward(p.shared, x, N, D, a.shared, y);
+    ffn_forward(p.shared, x, N, D, a.shared, y, &ctx.pool);
   } else {
     std::memset(y, 0, sizeof(float) * N * D);
   }
@@ -194,11 +212,11 @@ void moe_backward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeAc
   const ModelConfig& c = ctx.c;
   const int64_t N = ctx.N(), D = c.hidden_size, E = c.n_routed_experts, K = c.num_experts_per_tok;
   const int64_t F = c.moe_intermediate_size;
-  if (p.shared.F > 0) ffn_backward(p.shared, x, N, D, a.shared, dy, dx);
+  if (p.shared.F > 0) ffn_backward(p.shared, x, N, D, a.shared, dy, dx, &ctx.pool);
   if (p.ep) {
-    routed_backward_ep(p, dy, N, K, D, F, a, dx);
+    routed_backward_ep(p, dy, N, K, D, F, a, dx, ctx.pool);
   } else {
-    routed_backward_local(p, dy, N, K, D, F, a, dx);
+    routed_backward_local(p, dy, N, K, D, F, a, dx, ctx.pool);
   }
   // gate: weights -> scores -> router logits
   std::vector<float> dlogits(N * E);
@@ -232,7 +250,7 @@ void moe_backward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeAc
       }
     }
   });
-  linear_backward(dlogits.data(), x, p.gate.w, dx, p.gate.g, N, D, E);
+  linear_backward(dlogits.data(), x, p.gate.w, dx, p.gate.g, N, D, E, &ctx.pool);
 }
 
 double balance_loss_forward_backward(const BlockCtx& ctx, const MoeActs& a, double coef, float* d_scores) {

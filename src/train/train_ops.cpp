@@ -12,16 +12,17 @@
 
 namespace seek {
 
-void linear_forward(const float* x, const float* W, float* y, int64_t N, int64_t in, int64_t out) {
+void linear_forward(const float* x, const float* W, float* y, int64_t N, int64_t in, int64_t out,
+                    ThreadPool* pool) {
   if (N == 0) return;
-  sgemm(false, true, N, out, in, 1.0f, x, in, W, in, 0.0f, y, out);
+  sgemm(pool, false, true, N, out, in, 1.0f, x, in, W, in, 0.0f, y, out);
 }
 
 void linear_backward(const float* dy, const float* x, const float* W, float* dx, float* dW, int64_t N,
-                     int64_t in, int64_t out) {
+                     int64_t in, int64_t out, ThreadPool* pool) {
   if (N == 0) return;
-  if (dx) sgemm(false, false, N, in, out, 1.0f, dy, out, W, in, 1.0f, dx, in);
-  sgemm(true, false, out, in, N, 1.0f, dy, out, x, in, 1.0f, dW, in);
+  if (dx) sgemm(pool, false, false, N, in, out, 1.0f, dy, out, W, in, 1.0f, dx, in);
+  sgemm(pool, true, false, out, in, N, 1.0f, dy, out, x, in, 1.0f, dW, in);
 }
 
 void rmsnorm_forward(const float* x, const float* w, float* y, float* rstd, int64_t N, int64_t D, float eps,
@@ -77,17 +78,35 @@ void embedding_backward(const int32_t* tokens, const float* dout, float* dtable,
   }
 }
 
-void swiglu_forward(const float* g, const float* u, float* a, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) a[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+namespace {
+
+// fn(begin, end) over [0, n) in chunks on the pool's threads, or in one call on this thread
+void elementwise(int64_t n, ThreadPool* pool, const std::function<void(int64_t, int64_t)>& fn) {
+  if (pool) {
+    pool->parallel_for(n, 4096, fn);
+  } else {
+    fn(0, n);
+  }
 }
 
-void swiglu_backward(const float* da, const float* g, const float* u, float* dg, float* du, int64_t n) {
+}  // namespace
+
+void swiglu_forward(const float* g, const float* u, float* a, int64_t n, ThreadPool* pool) {
+  elementwise(n, pool, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) a[i] = g[i] / (1.0f + std::exp(-g[i])) * u[i];
+  });
+}
+
+void swiglu_backward(const float* da, const float* g, const float* u, float* dg, float* du, int64_t n,
+                     ThreadPool* pool) {
   // silu(g) = g s(g), silu'(g) = s(g) (1 + g (1 - s(g)))
-  for (int64_t i = 0; i < n; ++i) {
-    const float s = 1.0f / (1.0f + std::exp(-g[i]));
-    du[i] += da[i] * g[i] * s;
-    dg[i] += da[i] * u[i] * s * (1.0f + g[i] * (1.0f - s));
-  }
+  elementwise(n, pool, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) {
+      const float s = 1.0f / (1.0f + std::exp(-g[i]));
+      du[i] += da[i] * g[i] * s;
+      dg[i] += da[i] * u[i] * s * (1.0f + g[i] * (1.0f - s));
+    }
+  });
 }
 
 void rope_forward(const Rope& rope, float* x, int64_t B, int64_t T, int64_t row_stride, int64_t n_heads,
@@ -128,63 +147,57 @@ void dots_transposed(const float* a, const float* xt, float* out, int64_t t, int
 
 }  // namespace
 
-// Per (sequence, head) the products are sgemm calls on strided views (row t of head h of
-// sequence b starts at ((b*T + t)*H + h)*d, so lda = H*d); the full T x T score block is computed
-// and the causal upper triangle is masked (P = 0 there), which doubles the product FLOPs but runs
-// at BLAS speed. Softmax and dS run row-parallel on the pool between the BLAS phases.
+// One task per (sequence, head) on the pool, each on its own thread: the products are
+// single-threaded sgemm calls on strided views (row t of head h of sequence b starts at
+// ((b*T + t)*H + h)*d, so lda = H*d), with the softmax (or dS) of that head's T x T block in
+// between while it is in cache. The full score block is computed and the causal upper triangle
+// masked (P = 0 there), which doubles the product FLOPs but runs at BLAS speed.
 void attention_forward(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
                        int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool) {
-  for (int64_t bh = 0; bh < B * H; ++bh) {  // S = scale * Q K^T  [T, T]
-    const int64_t at = (bh / H * T * H + bh % H) * dk;
-    sgemm(false, true, T, T, dk, scale, q + at, H * dk, k + at, H * dk, 0.0f, probs + bh * T * T, T);
-  }
-  pool.parallel_for(B * H * T, 16, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const int64_t t = r % T;
-      float* p = probs + r * T;
-      float mx = -INFINITY;
-      for (int64_t s = 0; s <= t; ++s) mx = std::max(mx, p[s]);
-      double sum = 0;
-      for (int64_t s = 0; s <= t; ++s) sum += (p[s] = std::exp(p[s] - mx));
-      const float inv = static_cast<float>(1.0 / sum);
-      for (int64_t s = 0; s <= t; ++s) p[s] *= inv;
-      std::fill(p + t + 1, p + T, 0.0f);
+  pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t bh = begin; bh < end; ++bh) {
+      const int64_t row0 = bh / H * T * H + bh % H;  // (b*T + 0)*H + h
+      float* pb = probs + bh * T * T;
+      sgemm(nullptr, false, true, T, T, dk, scale, q + row0 * dk, H * dk, k + row0 * dk, H * dk, 0.0f, pb, T);
+      for (int64_t t = 0; t < T; ++t) {  // causal softmax of row t over keys 0..t
+        float* p = pb + t * T;
+        float mx = -INFINITY;
+        for (int64_t s = 0; s <= t; ++s) mx = std::max(mx, p[s]);
+        double sum = 0;
+        for (int64_t s = 0; s <= t; ++s) sum += (p[s] = std::exp(p[s] - mx));
+        const float inv = static_cast<float>(1.0 / sum);
+        for (int64_t s = 0; s <= t; ++s) p[s] *= inv;
+        std::fill(p + t + 1, p + T, 0.0f);
+      }
+      sgemm(nullptr, false, false, T, dv, T, 1.0f, pb, T, v + row0 * dv, H * dv, 0.0f, o + row0 * dv, H * dv);
     }
   });
-  for (int64_t bh = 0; bh < B * H; ++bh) {  // O = P V
-    const int64_t at = (bh / H * T * H + bh % H) * dv;
-    sgemm(false, false, T, dv, T, 1.0f, probs + bh * T * T, T, v + at, H * dv, 0.0f, o + at, H * dv);
-  }
 }
 
 void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
                         float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
                         int64_t dvh, float scale, ThreadPool& pool) {
-  std::vector<float> ds(B * H * T * T);  // [B, H, T, T] dP, then dS in place
-  for (int64_t bh = 0; bh < B * H; ++bh) {  // dP = dO V^T
-    const int64_t at = (bh / H * T * H + bh % H) * dvh;
-    sgemm(false, true, T, T, dvh, 1.0f, d_o + at, H * dvh, v + at, H * dvh, 0.0f, ds.data() + bh * T * T, T);
-  }
-  // dS_s = scale * P_s (dP_s - sum_j P_j dP_j); zero above the diagonal (P_s = 0 there)
-  pool.parallel_for(B * H * T, 16, [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) {
-      const int64_t t = r % T;
-      const float* p = probs + r * T;
-      float* d = ds.data() + r * T;
-      double dot = 0;
-      for (int64_t s = 0; s <= t; ++s) dot += double(p[s]) * d[s];
-      const float c = static_cast<float>(dot);
-      for (int64_t s = 0; s <= t; ++s) d[s] = p[s] * (d[s] - c) * scale;
-      std::fill(d + t + 1, d + T, 0.0f);
+  pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> ds(T * T);  // this head's dP, then dS in place
+    for (int64_t bh = begin; bh < end; ++bh) {
+      const int64_t row0 = bh / H * T * H + bh % H, ak = row0 * dkh, av = row0 * dvh;
+      const float* pb = probs + bh * T * T;
+      sgemm(nullptr, false, true, T, T, dvh, 1.0f, d_o + av, H * dvh, v + av, H * dvh, 0.0f, ds.data(), T);  // dP = dO V^T
+      // dS_s = scale * P_s (dP_s - sum_j P_j dP_j); zero above the diagonal (P_s = 0 there)
+      for (int64_t t = 0; t < T; ++t) {
+        const float* p = pb + t * T;
+        float* d = ds.data() + t * T;
+        double dot = 0;
+        for (int64_t s = 0; s <= t; ++s) dot += double(p[s]) * d[s];
+        const float c = static_cast<float>(dot);
+        for (int64_t s = 0; s <= t; ++s) d[s] = p[s] * (d[s] - c) * scale;
+        std::fill(d + t + 1, d + T, 0.0f);
+      }
+      sgemm(nullptr, false, false, T, dkh, T, 1.0f, ds.data(), T, k + ak, H * dkh, 1.0f, dq + ak, H * dkh);  // dQ += dS K
+      sgemm(nullptr, true, false, T, dkh, T, 1.0f, ds.data(), T, q + ak, H * dkh, 1.0f, dk + ak, H * dkh);  // dK += dS^T Q
+      sgemm(nullptr, true, false, T, dvh, T, 1.0f, pb, T, d_o + av, H * dvh, 1.0f, dv + av, H * dvh);  // dV += P^T dO
     }
   });
-  for (int64_t bh = 0; bh < B * H; ++bh) {
-    const int64_t ak = (bh / H * T * H + bh % H) * dkh, av = (bh / H * T * H + bh % H) * dvh;
-    const float* dsb = ds.data() + bh * T * T;
-    sgemm(false, false, T, dkh, T, 1.0f, dsb, T, k + ak, H * dkh, 1.0f, dq + ak, H * dkh);  // dQ += dS K
-    sgemm(true, false, T, dkh, T, 1.0f, dsb, T, q + ak, H * dkh, 1.0f, dk + ak, H * dkh);   // dK += dS^T Q
-    sgemm(true, false, T, dvh, T, 1.0f, probs + bh * T * T, T, d_o + av, H * dvh, 1.0f, dv + av, H * dvh);  // dV += P^T dO
-  }
 }
 
 // The obvious loops (references for the sgemm path above; tests compare the two).

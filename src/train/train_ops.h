@@ -9,11 +9,13 @@
 
 namespace seek {
 
-// y[N, out] = x[N, in] W[out, in]^T
-void linear_forward(const float* x, const float* W, float* y, int64_t N, int64_t in, int64_t out);
+// y[N, out] = x[N, in] W[out, in]^T. The products split across pool's threads (null: this
+// thread only, as inside a region that already runs one expert per thread).
+void linear_forward(const float* x, const float* W, float* y, int64_t N, int64_t in, int64_t out,
+                    ThreadPool* pool = nullptr);
 // dx[N, in] += dy W (skipped when dx is null); dW[out, in] += dy^T x
 void linear_backward(const float* dy, const float* x, const float* W, float* dx, float* dW, int64_t N,
-                     int64_t in, int64_t out);
+                     int64_t in, int64_t out, ThreadPool* pool = nullptr);
 
 // y[N, D] = x / sqrt(mean(x^2) + eps) * w; rstd[N] keeps 1/sqrt(mean(x^2) + eps). x may alias y
 // only if the caller keeps no copy of x (backward needs it).
@@ -28,8 +30,10 @@ void embedding_forward(const int32_t* tokens, const float* table, float* out, in
 void embedding_backward(const int32_t* tokens, const float* dout, float* dtable, int64_t N, int64_t D);
 
 // a[n] = silu(g[n]) * u[n]; backward: dg += da * u * silu'(g), du += da * silu(g).
-void swiglu_forward(const float* g, const float* u, float* a, int64_t n);
-void swiglu_backward(const float* da, const float* g, const float* u, float* dg, float* du, int64_t n);
+// With a pool the n elements are cut into chunks across its threads.
+void swiglu_forward(const float* g, const float* u, float* a, int64_t n, ThreadPool* pool = nullptr);
+void swiglu_backward(const float* da, const float* g, const float* u, float* dg, float* du, int64_t n,
+                     ThreadPool* pool = nullptr);
 
 // Rotates the rope part of B*T rows in place: row (b, t) at x + (b*T + t) * row_stride holds
 // n_heads vectors `head_stride` apart; position t. Backward applies the transposed rotation.
