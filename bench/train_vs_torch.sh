@@ -16,11 +16,12 @@
 #   best sgemm GFLOP/s measured in the same runs (OpenBLAS cblas_sgemm in seek, torch.mm).
 #
 # Usage: bench/train_vs_torch.sh [--build DIR] [--threads N] [--steps N] [--warmup N] [--repeat N]
-#                                [--presets "ds-2m:8:128 ds-20m:8:128 ds-100m:4:128"]  (name:batch:seq)
+#                                [--presets "ds-2m:8:128 ds-20m:8:128 ds-100m:4:128 ds-100m:16:128"]
+#                                (name:batch:seq; a preset may come with several shapes)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 build="$here/../build" threads=2 steps=3 warmup=1 repeat=1
-presets="ds-2m:8:128 ds-20m:8:128 ds-100m:4:128"
+presets="ds-2m:8:128 ds-20m:8:128 ds-100m:4:128 ds-100m:16:128"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build="$2"; shift 2 ;;
@@ -47,20 +48,23 @@ load() { uptime | sed 's/.*load average: //'; }
 
 for spec in $presets; do
   IFS=: read -r name batch seq <<<"$spec"
+  key="$name-$batch-$seq"
   echo "== $name: batch $batch x seq $seq, $threads threads (load $(load))" >&2
-  "$bench" --preset "$name" --config-out "$tmp/$name.json" --steps 1 --warmup 0 --batch 1 --seq 4 --no-sgemm >/dev/null
-  # same model, same step: PyTorch's initial weights and tokens replayed in seek
-  "$py" "$here/torch_train_step.py" --config "$tmp/$name.json" --batch 2 --seq 32 --threads "$threads" \
-    --check "$tmp/$name-check" >"$tmp/$name.check-torch.json"
-  "$bench" --check "$tmp/$name-check" --batch 2 --seq 32 --threads "$threads" >"$tmp/$name.check-seek.json"
-  rm -rf "$tmp/$name-check"
+  if [[ ! -f "$tmp/$name.check-seek.json" ]]; then  # once per preset
+    "$bench" --preset "$name" --config-out "$tmp/$name.json" --steps 1 --warmup 0 --batch 1 --seq 4 --no-sgemm >/dev/null
+    # same model, same step: PyTorch's initial weights and tokens replayed in seek
+    "$py" "$here/torch_train_step.py" --config "$tmp/$name.json" --batch 2 --seq 32 --threads "$threads" \
+      --check "$tmp/$name-check" >"$tmp/$name.check-torch.json"
+    "$bench" --check "$tmp/$name-check" --batch 2 --seq 32 --threads "$threads" >"$tmp/$name.check-seek.json"
+    rm -rf "$tmp/$name-check"
+  fi
   for ((r = 0; r < repeat; ++r)); do
     l="$(load)"
     "$bench" --preset "$name" --batch "$batch" --seq "$seq" --steps "$steps" --warmup "$warmup" \
-      --threads "$threads" --json | sed "s/}\$/, \"load\": \"$l\"}/" >>"$tmp/$name.seek.jsonl"
+      --threads "$threads" --json | sed "s/}\$/, \"load\": \"$l\"}/" >>"$tmp/$key.seek.jsonl"
     l="$(load)"
     "$py" "$here/torch_train_step.py" --config "$tmp/$name.json" --batch "$batch" --seq "$seq" --steps "$steps" \
-      --warmup "$warmup" --threads "$threads" --json | sed "s/}\$/, \"load\": \"$l\"}/" >>"$tmp/$name.torch.jsonl"
+      --warmup "$warmup" --threads "$threads" --json | sed "s/}\$/, \"load\": \"$l\"}/" >>"$tmp/$key.torch.jsonl"
   done
 done
 
@@ -73,7 +77,8 @@ def runs(path):
 rows, notes = [], []
 for spec in specs:
     name = spec.split(":")[0]
-    s_runs, t_runs = runs(f"{tmp}/{name}.seek.jsonl"), runs(f"{tmp}/{name}.torch.jsonl")
+    key = spec.replace(":", "-")
+    s_runs, t_runs = runs(f"{tmp}/{key}.seek.jsonl"), runs(f"{tmp}/{key}.torch.jsonl")
     s = min(s_runs, key=lambda r: r["best_step_s"])
     t = min(t_runs, key=lambda r: r["best_step_s"])
     cs, ct = (json.load(open(f"{tmp}/{name}.check-{w}.json")) for w in ("seek", "torch"))
@@ -89,7 +94,7 @@ for spec in specs:
                  f'{flops/t["best_step_s"]/1e9:.1f}', f'{100*flops/t["best_step_s"]/1e9/peak:.0f}%', f'{peak:.0f}',
                  f'{dl:.1e}/{dg:.1e}', f'{s["load"]} | {t["load"]}'))
     ph = {k: round(v, 3) for k, v in s["mean_phase_s"].items()}
-    notes.append(f'{name}: seek steps {[round(x, 3) for r in s_runs for x in r["step_s"]]}, '
+    notes.append(f'{name} {s["batch"]}x{s["seq"]}: seek steps {[round(x, 3) for r in s_runs for x in r["step_s"]]}, '
                  f'torch steps {[round(x, 3) for r in t_runs for x in r["step_s"]]}; seek sgemm {s["sgemm"]}, '
                  f'torch.mm {t["sgemm_gflops"]}; loss seek {s["loss"]:.4f} torch {t["loss"]:.4f}')
 head = ("preset", "params tot/act", "BxS", "seek tok/s", "torch tok/s", "ratio", "seek GF/s", "seek %pk",
@@ -99,7 +104,7 @@ print(" | ".join(h.ljust(w[i]) for i, h in enumerate(head)))
 print("-|-".join("-" * x for x in w))
 for r in rows:
     print(" | ".join(str(c).ljust(w[i]) for i, c in enumerate(r)))
-t0 = runs(f"{tmp}/{specs[0].split(':')[0]}.torch.jsonl")[0]
+t0 = runs(f"{tmp}/{specs[0].replace(':', '-')}.torch.jsonl")[0]
 print(f"\ntorch {t0['torch']}, {t0['threads']} threads; {t0['blas']}; {', '.join(t0['build'])}")
 print("ratio = seek tokens/s / PyTorch tokens/s (best step of all runs); check = relative difference of the")
 print("first loss / gradient norm of seek replaying PyTorch's initial weights and tokens (batch 2 x 32)")

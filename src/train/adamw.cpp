@@ -48,7 +48,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"), optimize("no-math-er
     const float m = b1 * mi[i] + (1.0f - b1) * gi;
     const float v = b2 * vi[i] + (1.0f - b2) * gi * gi;
     mi[i] = m, vi[i] = v;
-    p[i] = p[i] * keep - step * m / (std::sqrt(v) * inv_sqrt_bc2 + eps);
+    p[i] = p[i] * keep - step * m / (__builtin_sqrtf(v) * inv_sqrt_bc2 + eps);
   }
 }
 

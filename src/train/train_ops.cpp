@@ -267,37 +267,4 @@ void attention_backward_ref(const float* d_o, const float* q, const float* k, co
   });
 }
 
-double cross_entropy_forward_backward(const float* logits, const int32_t* targets, float* dlogits, int64_t N,
-                                      int64_t V, float scale, ThreadPool& pool) {
-  std::vector<double> row_loss(N, 0.0);
-  pool.parallel_for(N, 4, [&](int64_t b, int64_t e) {
-    for (int64_t n = b; n < e; ++n) {
-      const float* x = logits + n * V;
-      float* d = dlogits ? dlogits + n * V : nullptr;
-      const int32_t y = targets[n];
-      if (y < 0) {
-        if (d) std::fill(d, d + V, 0.0f);
-        continue;
-      }
-      SEEK_ASSERT_MSG(y < V, "target ", y, " >= vocab ", V);
-      // one float exp per logit (kept in d when wanted), summed in double; d = e / sum * scale
-      const float mx = *std::max_element(x, x + V);
-      double sum = 0;
-      if (d) {
-        for (int64_t i = 0; i < V; ++i) sum += (d[i] = std::exp(x[i] - mx));
-      } else {
-        for (int64_t i = 0; i < V; ++i) sum += std::exp(x[i] - mx);
-      }
-      row_loss[n] = mx + std::log(sum) - x[y];
-      if (!d) continue;
-      const float k = static_cast<float>(double(scale) / sum);
-      for (int64_t i = 0; i < V; ++i) d[i] *= k;
-      d[y] -= scale;
-    }
-  });
-  double total = 0;
-  for (double l : row_loss) total += l;
-  return total;
-}
-
 }  // namespace seek

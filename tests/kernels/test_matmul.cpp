@@ -9,6 +9,7 @@
 // we use n = K, which covers every level's term count (lanes or blocks <= K).
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -334,6 +335,28 @@ TEST(Sgemm, MatchesTripleLoop) {
       sgemm(ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.0f, C.data(), N);
       ref::sgemm(ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.0f, R.data(), N);
       for (int64_t i = 0; i < M * N; ++i) ASSERT_NEAR(C[i], R[i], 1e-4f * (1 + std::fabs(R[i]))) << ta << tb << i;
+    }
+  }
+}
+
+// The pool's split (slabs of C's rows when M >= N, else of its columns, each a single-threaded
+// BLAS call on offset views) against the triple loop, with strides wider than the matrices and
+// sizes that leave a short last slab; both split directions, every transpose pair, 1-3 threads.
+TEST(Sgemm, PoolSplitMatchesTripleLoop) {
+  for (int threads : {1, 2, 3}) {
+    ThreadPool pool(threads);
+    for (auto [M, N, K] : {std::array<int64_t, 3>{301, 67, 45}, {67, 301, 45}, {129, 129, 130}, {5, 7, 3}}) {
+      for (bool ta : {false, true}) {
+        for (bool tb : {false, true}) {
+          const int64_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 5, ldc = N + 2;
+          auto A = gaussian((ta ? K : M) * lda, 1), B = gaussian((tb ? N : K) * ldb, 2), C0 = gaussian(M * ldc, 3);
+          std::vector<float> C = C0, R = C0;
+          sgemm(&pool, ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.0f, C.data(), ldc);
+          ref::sgemm(ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.0f, R.data(), ldc);
+          for (int64_t i = 0; i < M * ldc; ++i)
+            ASSERT_NEAR(C[i], R[i], 1e-4f * (1 + std::fabs(R[i]))) << threads << ta << tb << " " << M << "x" << N << " " << i;
+        }
+      }
     }
   }
 }
