@@ -21,7 +21,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 build="$here/../build" threads=2 steps=3 warmup=1 repeat=1
-presets="ds-2m:8:128 ds-20m:8:128 ds-100m:4:128 ds-100m:16:128"
+presets="ds-2m:8:128 ds-20m:8:128 ds-100m:4:128 ds-100m:8:128 ds-100m:16:128"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) build="$2"; shift 2 ;;
