@@ -13,10 +13,11 @@
 #   (q/kv/o projections, dense FFN or router + shared + top-k experts, lm_head; MTP adds
 #   eh_proj), attention = 3 * H * (qk_head_dim + v_head_dim) * L*(L+1) per layer and sequence
 #   (QK^T and PV over the causal half, backward twice the forward). % of peak is against the
-#   best sgemm GFLOP/s measured in the same runs (OpenBLAS cblas_sgemm in seek, torch.mm).
+#   best sgemm GFLOP/s measured in the same runs (cblas_sgemm with OpenBLAS's threads and split
+#   over seek's pool, torch.mm).
 #
 # Usage: bench/train_vs_torch.sh [--build DIR] [--threads N] [--steps N] [--warmup N] [--repeat N]
-#                                [--presets "ds-2m:8:128 ds-20m:8:128 ds-100m:4:128 ds-100m:16:128"]
+#                                [--presets "ds-2m:8:128 ds-20m:8:128 ds-100m:4:128 ds-100m:8:128 ds-100m:16:128"]
 #                                (name:batch:seq; a preset may come with several shapes)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -17,7 +17,8 @@ void matvec(const TensorView& W, const float* x, float* y, ThreadPool& pool);
 void matmul(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool& pool);
 
 // f32 GEMM, row-major, through BLAS (OpenBLAS): C[M, N] = alpha * op(A) * op(B) + beta * C,
-// op(A) is [M, K], op(B) is [K, N].
+// op(A) is [M, K], op(B) is [K, N]. Runs on OpenBLAS's threads as currently set: one after any
+// pooled sgemm below has run; blas_set_threads() sets it (the sgemm benchmarks do).
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
            int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 

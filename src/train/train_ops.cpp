@@ -3,6 +3,7 @@
 #include "train/train_ops.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -177,9 +178,11 @@ void attention_forward(const float* q, const float* k, const float* v, float* o,
 void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
                         float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
                         int64_t dvh, float scale, ThreadPool& pool) {
-  pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
+  // one scratch block per thread (not per head): heads are taken one at a time from a counter
+  std::atomic<int64_t> next{0};
+  pool.run_dynamic([&](int, int) {
     std::vector<float> ds(T * T);  // this head's dP, then dS in place
-    for (int64_t bh = begin; bh < end; ++bh) {
+    for (int64_t bh; (bh = next.fetch_add(1, std::memory_order_relaxed)) < B * H;) {
       const int64_t row0 = bh / H * T * H + bh % H, ak = row0 * dkh, av = row0 * dvh;
       const float* pb = probs + bh * T * T;
       sgemm(nullptr, false, true, T, T, dvh, 1.0f, d_o + av, H * dvh, v + av, H * dvh, 0.0f, ds.data(), T);  // dP = dO V^T

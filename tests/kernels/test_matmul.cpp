@@ -345,7 +345,9 @@ TEST(Sgemm, MatchesTripleLoop) {
 TEST(Sgemm, PoolSplitMatchesTripleLoop) {
   for (int threads : {1, 2, 3}) {
     ThreadPool pool(threads);
-    for (auto [M, N, K] : {std::array<int64_t, 3>{301, 67, 45}, {67, 301, 45}, {129, 129, 130}, {5, 7, 3}}) {
+    // 301 x 67 x 120 splits rows, 67 x 301 x 120 columns (both above the ~4 MFLOP threshold);
+    // 129^2 x 130 is just above it, 5 x 7 x 3 below (one serial call).
+    for (auto [M, N, K] : {std::array<int64_t, 3>{301, 67, 120}, {67, 301, 120}, {129, 129, 130}, {5, 7, 3}}) {
       for (bool ta : {false, true}) {
         for (bool tb : {false, true}) {
           const int64_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 5, ldc = N + 2;
