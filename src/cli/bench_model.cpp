@@ -76,17 +76,7 @@ BenchOptions parse(int argc, char** argv) {
       if (i + 1 >= argc) throw UsageError(str("bench: ", a, " needs a value"));
       return argv[++i];
     };
-    auto num = [&](int64_t lo) {
-      const std::string v = next();
-      int64_t n = 0;
-      try {
-        n = std::stoll(v);
-      } catch (const std::exception&) {
-        throw UsageError(str("bench: ", a, " expects a number, got '", v, "'"));
-      }
-      if (n < lo) throw UsageError(str("bench: ", a, " must be >= ", lo, ", got ", n));
-      return n;
-    };
+    auto num = [&](int64_t lo) { return parse_int_flag("bench: " + a, next(), lo, 1 << 24); };
     if (a == "-m" || a == "--model") o.model = next();
     else if (a == "-t" || a == "--threads") o.threads = static_cast<int>(num(1));
     else if (a == "-p" || a == "--n-prompt") o.n_prompt = num(0);

@@ -18,6 +18,13 @@ seek_expect_fail(run_vocab_only "missing tensor token_embd.weight" run -m ${SEEK
 seek_expect_fail(perplexity_short_text "fewer than one chunk" perplexity -m ${_stories} -c 4096 -f ${SEEK_TEST_DATA}/gguf/ppl.txt)
 seek_expect_fail(init_bad_preset "unknown preset" init --preset nope --vocab ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf --out /tmp/x.gguf)
 seek_expect_fail(init_bad_type "unknown type" init --preset ds-tiny --type q9 --vocab ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf --out /tmp/x.gguf)
+# Benchmark flags: a number that is not one, or out of range, is named (never a bare "stoul").
+seek_expect_fail(bench_kernels_mb_not_number "--mb expects an integer, got 'abc'" bench kernels --mb abc)
+seek_expect_fail(bench_kernels_mb_negative "--mb must be in" bench kernels --mb -5)
+seek_expect_fail(bench_kernels_k_trailing "--k expects an integer, got '4096x'" bench kernels --k 4096x)
+seek_expect_fail(bench_kernels_k_not_multiple "--k must be a multiple of 256" bench kernels --k 300)
+seek_expect_fail(bench_kernels_unknown_type "unknown type 'nope'" bench kernels --types nope)
+seek_expect_fail(bench_model_threads "-t expects an integer" bench -m ${_stories} -t two)
 
 # The known story, through the whole CLI path (tokenizer, sampler, streaming output).
 add_test(NAME cli_run_stories_greedy
