@@ -189,7 +189,7 @@ int bench_kernels(int argc, char** argv) {
       o.batching = false;
     } else if (a == "--k") {
       o.K = parse_int_flag("bench kernels: " + a, next(), 256, 1 << 20);
-      if (o.K < 256 || o.K % 256) throw UsageError(str("bench kernels: --k must be a multiple of 256, got ", o.K));
+      if (o.K % 256) throw UsageError(str("bench kernels: --k must be a multiple of 256, got ", o.K));
     } else if (a == "--cpu-time") {
       g_cpu_clock = true;
     } else if (a == "--help" || a == "-h") {
