@@ -35,12 +35,10 @@ accuracy() {
 import json, re, sys
 d = json.load(sys.stdin)
 ops = {}
-for e in d["examples"]:
-    a, op, b = re.search(r"(\d+) ([+*-]) (\d+)", e["question"]).groups()
-    want = {"+": int(a) + int(b), "-": int(a) - int(b), "*": int(a) * int(b)}[op]
-    got = re.search(r"<answer>\s*(-?\d+)\s*</answer>", e["completion"])
+for e in d["examples"]:  # each scored by seek (its accuracy reward)
+    op = re.search(r"\d+ ([+*-]) \d+", e["question"]).group(1)
     s = ops.setdefault(op, [0, 0])
-    s[0] += got is not None and int(got.group(1)) == want
+    s[0] += e["accuracy"] >= 1
     s[1] += 1
 acc, n = 100 * d["accuracy"], d["n"]
 print(f"{acc:.1f}% of {n}  " + "  ".join(f"{k}:{v[0]}/{v[1]}" for k, v in sorted(ops.items())))'

@@ -98,7 +98,7 @@ double region_overhead_us(ThreadPool& pool) {
 // adds one word of every 64-byte line (the whole line is fetched), so arithmetic never limits.
 // Two loops, best of 5 runs each, and the faster one counts: plain loads (the hardware
 // prefetcher alone), and the same loads behind the software prefetches the AVX-512 row-dots
-// issue (prefetcht0 2 KiB and prefetcht2 4 KiB ahead of each line, cpu/simd_groups.h), which
+// issue (prefetcht0 and prefetcht2 at kern::kPrefetchBytes / kPrefetchFarBytes ahead), which
 // read 1-5 % faster on the 2-core Xeon of docs/benchmarks.md. The matvecs are compared with the
 // best the memory system gave either way.
 double read_bandwidth(ThreadPool& pool, size_t bytes) {
@@ -114,8 +114,8 @@ double read_bandwidth(ThreadPool& pool, size_t bytes) {
         if (prefetch) {
           const char* c = reinterpret_cast<const char*>(p + i);
           for (int l = 0; l < 256; l += 64) {
-            __builtin_prefetch(c + 2048 + l, 0, 3);  // prefetcht0
-            __builtin_prefetch(c + 4096 + l, 0, 1);  // prefetcht2
+            __builtin_prefetch(c + kern::kPrefetchBytes + l, 0, 3);     // prefetcht0
+            __builtin_prefetch(c + kern::kPrefetchFarBytes + l, 0, 1);  // prefetcht2
           }
         }
         s0 += p[i], s1 += p[i + 8], s2 += p[i + 16], s3 += p[i + 24];
@@ -160,9 +160,23 @@ void make_weight(BenchWeight& w, DType t, int64_t K, size_t mb) {
   }
 }
 
+// Core clock in GHz from 3e8 dependent imuls (3 cycles each), timed by now_s() (with --cpu-time,
+// the thread's CPU clock): turns --cpu-time's in-cache rates into core cycles per 64 weights.
+double core_ghz() {
+  uint64_t x = 3;
+  const int64_t n = 300000000;
+  const double t0 = now_s();
+  for (int64_t i = 0; i < n; i += 10)
+    __asm__ volatile("imul %0,%0\n imul %0,%0\n imul %0,%0\n imul %0,%0\n imul %0,%0\n"
+                     "imul %0,%0\n imul %0,%0\n imul %0,%0\n imul %0,%0\n imul %0,%0\n"
+                     : "+r"(x));
+  return 3.0 * static_cast<double>(n) / (now_s() - t0) / 1e9;
+}
+
 struct Row {
   std::string name;
   double value, pct;
+  double cycles;  // core cycles per 64 weights (--cpu-time), else 0
 };
 
 int bench_kernels(int argc, char** argv) {
@@ -196,7 +210,8 @@ int bench_kernels(int argc, char** argv) {
       std::printf("usage: seek bench kernels [--threads N] [--json] [--mb MB] [--level scalar|avx2|avx512]\n"
                   "                          [--types f16,q8_0,...] [--reps R] [--no-batch] [--cpu-time] [--k K]\n"
                   "  --cpu-time: time with the thread's CPU clock (use with --threads 1 and a small --mb:\n"
-                  "              the kernels' compute cost on a machine shared with other jobs)\n");
+                  "              the kernels' compute cost on a machine shared with other jobs), and\n"
+                  "              print core cycles per 64 weights at the measured core clock\n");
       return 0;
     } else {
       throw UsageError(str("bench kernels: unknown option '", a, "'"));
@@ -212,6 +227,9 @@ int bench_kernels(int argc, char** argv) {
                 "empty parallel region: %.2f us (median of 2000)\n\n",
                 kernel_level_name(kernel_level()), o.threads, bw, region_us);
 
+  const double ghz = g_cpu_clock ? core_ghz() : 0.0;
+  if (g_cpu_clock && !o.json) std::printf("core clock: %.2f GHz (dependent imul chain)\n\n", ghz);
+
   const int64_t K = o.K;
   std::vector<float> X(16 * K);
   for (size_t i = 0; i < X.size(); ++i) X[i] = static_cast<float>((i * 7919) % 1000) / 1000.0f - 0.5f;
@@ -224,7 +242,7 @@ int bench_kernels(int argc, char** argv) {
     std::vector<float> Y(16 * M);
     const double sec = best_time(o.reps, [&] { matvec(w.view, X.data(), Y.data(), pool); });
     const double gbs = static_cast<double>(w.bytes.size()) / sec / 1e9;
-    mv.push_back({dtype_name(t), gbs, 100.0 * gbs / bw});
+    mv.push_back({dtype_name(t), gbs, 100.0 * gbs / bw, sec * ghz * 1e9 / (static_cast<double>(M * K) / 64)});
     if (o.batching && (t == DType::Q4_0 || t == DType::Q8_0 || t == DType::F16 || t == DType::Q4_K)) {
       std::vector<double> rows_per_s;
       for (int64_t N : {1, 2, 4, 8, 16}) {
@@ -245,11 +263,16 @@ int bench_kernels(int argc, char** argv) {
   }
 
   if (o.json) {
-    std::printf("{\"level\": \"%s\", \"threads\": %d, \"read_bandwidth_gbs\": %.2f, \"region_us\": %.2f, \"matvec\": [",
+    std::printf("{\"level\": \"%s\", \"threads\": %d, \"read_bandwidth_gbs\": %.2f, \"region_us\": %.2f, ",
                 kernel_level_name(kernel_level()), o.threads, bw, region_us);
-    for (size_t i = 0; i < mv.size(); ++i)
-      std::printf("%s{\"type\": \"%s\", \"gbs\": %.2f, \"pct_of_read_bw\": %.1f}", i ? ", " : "", mv[i].name.c_str(),
+    if (g_cpu_clock) std::printf("\"core_ghz\": %.3f, ", ghz);
+    std::printf("\"matvec\": [");
+    for (size_t i = 0; i < mv.size(); ++i) {
+      std::printf("%s{\"type\": \"%s\", \"gbs\": %.2f, \"pct_of_read_bw\": %.1f", i ? ", " : "", mv[i].name.c_str(),
                   mv[i].value, mv[i].pct);
+      if (g_cpu_clock) std::printf(", \"cycles_per_64\": %.2f", mv[i].cycles);
+      std::printf("}");
+    }
     std::printf("], \"matmul_rows_per_s\": {");
     for (size_t i = 0; i < batch.size(); ++i) {
       std::printf("%s\"%s\": [", i ? ", " : "", batch[i].first.c_str());
@@ -261,9 +284,13 @@ int bench_kernels(int argc, char** argv) {
     std::printf("}}\n");
     return 0;
   }
-  std::printf("matvec, K = %lld, ~%zu MB of weights per type\n%-10s %10s %12s\n", static_cast<long long>(K),
-              o.weight_mb, "type", "GB/s", "% of read");
-  for (const Row& r : mv) std::printf("%-10s %10.1f %11.0f%%\n", r.name.c_str(), r.value, r.pct);
+  std::printf("matvec, K = %lld, ~%zu MB of weights per type\n%-10s %10s %12s%s\n", static_cast<long long>(K),
+              o.weight_mb, "type", "GB/s", "% of read", g_cpu_clock ? "  cycles/64 w" : "");
+  for (const Row& r : mv) {
+    std::printf("%-10s %10.1f %11.0f%%", r.name.c_str(), r.value, r.pct);
+    if (g_cpu_clock) std::printf(" %13.2f", r.cycles);
+    std::printf("\n");
+  }
   std::printf("\nmatmul batching (weight rows x activation rows per second, millions)\n%-10s", "type");
   for (int n : {1, 2, 4, 8, 16}) std::printf(" %8s", str("N=", n).c_str());
   std::printf("\n");

@@ -26,8 +26,8 @@ void print_summary(const reason::QuickstartResult& r, const reason::QuickstartCo
   row("after supervised start", r.easy_sft, r.hard_sft);
   row("after GRPO", r.easy_rl, r.hard_rl);
   if (!r.hard_rl.examples.empty())
-    std::printf("\nexample (held out): %s\n%s\n", r.hard_rl.examples[0].first.c_str(),
-                r.hard_rl.examples[0].second.c_str());
+    std::printf("\nexample (held out): %s\n%s\n", r.hard_rl.examples[0].question.c_str(),
+                r.hard_rl.examples[0].completion.c_str());
   std::printf("\nmodel: %s (%.1f MB); %.0f s in all\n", r.model_path.c_str(),
               static_cast<double>(std::filesystem::file_size(r.model_path)) / 1e6, r.seconds);
   std::fflush(stdout);

@@ -36,7 +36,8 @@ void print_eval(const reason::EvalResult& r, bool json) {
   if (r.samples > 1)
     std::printf("  %lld samples per problem: mean accuracy %.3f, pass@%lld %.3f\n", static_cast<long long>(r.samples),
                 r.accuracy, static_cast<long long>(r.samples), r.pass_at_k);
-  for (const auto& [q, c] : r.examples) std::printf("  Q: %s\n  A:%s\n", q.c_str(), c.c_str());
+  for (const reason::EvalExample& e : r.examples)
+    std::printf("  Q: %s\n  A:%s\n", e.question.c_str(), e.completion.c_str());
 }
 
 reason::EvalResult run_eval(TrainModel* tm, Model* m, const Tokenizer& tok, const std::string& task_name,

@@ -11,7 +11,8 @@ namespace seek::reason {
 
 nlohmann::json eval_to_json(const EvalResult& r) {
   nlohmann::json ex = nlohmann::json::array();
-  for (const auto& [q, c] : r.examples) ex.push_back({{"question", q}, {"completion", c}});
+  for (const EvalExample& e : r.examples)
+    ex.push_back({{"question", e.question}, {"completion", e.completion}, {"accuracy", e.accuracy}});
   return {{"task", r.task},           {"difficulty", r.difficulty}, {"n", r.n},
           {"samples", r.samples},     {"accuracy", r.accuracy},     {"pass_at_k", r.pass_at_k},
           {"format", r.format},       {"response_length", r.response_length},
@@ -48,7 +49,7 @@ EvalResult evaluate_task(Model& m, const Tokenizer& tok, const Task& task, const
         r.format += rw.format;
         r.response_length += static_cast<double>(c.tokens.size());
         if (j == 0 && static_cast<int64_t>(r.examples.size()) < opt.keep_examples)
-          r.examples.emplace_back(problems[i].question, c.text);
+          r.examples.push_back({problems[i].question, c.text, rw.accuracy});
       }
       r.pass_at_k += any ? 1 : 0;
     }

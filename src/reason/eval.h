@@ -27,6 +27,13 @@ struct EvalOptions {
   uint64_t seed = 1;            // sampling seed when samples > 1
 };
 
+// One kept completion with its accuracy reward (reward.h), so reports can be broken down without
+// scoring the text again.
+struct EvalExample {
+  std::string question, completion;
+  double accuracy = 0;
+};
+
 struct EvalResult {
   std::string task;
   int difficulty = 0;
@@ -34,7 +41,7 @@ struct EvalResult {
   int64_t samples = 1;          // completions per problem
   double accuracy = 0, format = 0, response_length = 0;  // means over all completions
   double pass_at_k = 0;         // share of problems with at least one correct completion (= accuracy when k = 1)
-  std::vector<std::pair<std::string, std::string>> examples;  // (question, completion)
+  std::vector<EvalExample> examples;  // the first completion of the first keep_examples problems
 };
 nlohmann::json eval_to_json(const EvalResult& r);
 

@@ -1,6 +1,6 @@
 # cmake -P script for tests/scripts/reason_cli.cmake: seek rl (GRPO, DAPO, --sft, --eval) and
 # seek distill (logits) end to end on a random-weight ds-tiny GGUF with a real vocabulary.
-# -DSEEK=binary -DVOCAB=vocab.gguf -DDIR=work dir
+# -DSEEK=binary -DVOCAB=vocab.gguf -DDIR=work dir -DBUNDLED=models/seek-quickstart.gguf
 file(REMOVE_RECURSE ${DIR})
 file(MAKE_DIRECTORY ${DIR})
 function(run_ok what)
@@ -41,6 +41,29 @@ string(JSON acc ERROR_VARIABLE e GET "${last_out}" accuracy)
 string(JSON n GET "${last_out}" n)
 if(e OR NOT n EQUAL 4)
   message(FATAL_ERROR "seek rl --eval --json: expected accuracy over 4 problems, got: ${last_out}")
+endif()
+
+# Every kept completion carries its own accuracy reward. On the bundled trained model, greedy,
+# 8 two-digit problems, all kept: some right and some wrong (0.75 when written), and they add
+# up to the total.
+run_ok("seek rl --eval (bundled)" ${SEEK} rl -m ${BUNDLED} --task arithmetic --difficulty 2 --eval-n 8 -t 2 -q
+       --eval --eval-examples 8 --json)
+string(JSON acc GET "${last_out}" accuracy)
+set(right 0)
+foreach(i RANGE 7)
+  string(JSON a ERROR_VARIABLE e GET "${last_out}" examples ${i} accuracy)
+  if(e)
+    message(FATAL_ERROR "seek rl --eval --json: example ${i} has no accuracy: ${last_out}")
+  elseif(a EQUAL 1)
+    math(EXPR right "${right} + 1")
+  elseif(NOT a EQUAL 0)
+    message(FATAL_ERROR "seek rl --eval --json: example ${i} accuracy ${a} is neither 0 nor 1")
+  endif()
+endforeach()
+set(shares 0 0.125 0.25 0.375 0.5 0.625 0.75 0.875 1)
+list(GET shares ${right} want)
+if(right EQUAL 0 OR right EQUAL 8 OR NOT acc EQUAL want)
+  message(FATAL_ERROR "seek rl --eval --json: accuracy ${acc} with ${right} of 8 examples right (want a mix that adds up)")
 endif()
 
 run_ok("seek rl --eval --eval-samples" ${SEEK} rl -m ${DIR}/grpo/model.gguf ${common} --eval --eval-samples 3 --eval-temp 0.7 --json)

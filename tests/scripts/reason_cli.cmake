@@ -6,6 +6,7 @@ set(_rmodel ${CMAKE_CURRENT_BINARY_DIR}/reason_cli/tiny.gguf)
 
 add_test(NAME reason_cli_flow
          COMMAND ${CMAKE_COMMAND} -DSEEK=$<TARGET_FILE:seek> -DVOCAB=${_rvocab} -DDIR=${CMAKE_CURRENT_BINARY_DIR}/reason_cli
+                 -DBUNDLED=${PROJECT_SOURCE_DIR}/models/seek-quickstart.gguf
                  -P ${CMAKE_CURRENT_SOURCE_DIR}/reason/rl_flow.cmake)
 set_tests_properties(reason_cli_flow PROPERTIES LABELS "cli;reason" TIMEOUT 600 FIXTURES_SETUP reason_tiny)
 

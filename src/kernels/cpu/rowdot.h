@@ -45,6 +45,11 @@ struct RowDotArgs {
 
 using RowDotFn = void (*)(const void* w_row, const RowDotArgs& a);
 
+// Software prefetch distances of the AVX-512 row-dots, in weight bytes ahead of the loads: into
+// L1 and into L2 (cpu/simd_groups.h says why). `seek bench kernels` streams its read-bandwidth
+// buffer behind the same two.
+constexpr int64_t kPrefetchBytes = 2048, kPrefetchFarBytes = 4096;
+
 // One row-dot per weight type; null where a level has no kernel (the driver falls back).
 struct KernelTable {
   RowDotFn f32 = nullptr, f16 = nullptr, bf16 = nullptr, f8_e4m3 = nullptr;

@@ -47,9 +47,10 @@ constexpr long long bit_matrix(const int (&src)[8]) {
 // subnormal (e = 0) would get an implicit 1 that it does not have, so a 128-weight block with
 // any e = 0 byte takes the exact fp16 route instead (fp16 has E4M3's subnormals, at the same
 // 2^-8 scale): real FP8 checkpoints quantize each 128x128 block to amax / 448, so e = 0 means
-// |w| < 2^-6 of a 448-scale block and is rare (about 1 block in 100); uniformly random bytes
-// (the tests) take it in nearly every block. One test per block, not per 64-weight group, saves
-// a vptestnmb + kortest pair (3 % faster in L2, bench_rowdot).
+// |w| < 2^-6 of a 448-scale block and is rare (Gaussian weights: 1.4 % of 128-weight blocks,
+// 0.7 % of 64-weight groups); uniformly random bytes (the tests) take it in nearly every block.
+// One test per block, not per 64-weight group, saves a vptestnmb + kortest pair (3 % faster in
+// L2, docs/benchmarks.md round 4).
 //
 // Lanes: the unpacks work within 128-bit lanes, so f32 vector q (0-3) of a 64-weight group holds,
 // at position p, element 16 (p / 4) + 8 (q / 2) + 2 (p % 4) + q % 2; both routes produce that

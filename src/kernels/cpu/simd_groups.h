@@ -16,7 +16,7 @@ namespace {
 // of the stream is in flight while the core does arithmetic (+6 to +19 % GB/s per type over the
 // near prefetch alone, 8 alternating runs, docs/benchmarks.md). 2 KiB near was best of 1, 2 and
 // 4 KiB; beyond a row's end they fetch the next row, which is where a chunk of rows goes next.
-constexpr int64_t kPrefetchBytes = 2048, kPrefetchFarBytes = 4096;
+// (kPrefetchBytes, kPrefetchFarBytes: rowdot.h.)
 inline int64_t prefetch_bytes() { return kPrefetchBytes; }
 inline void prefetch(const void* p, int64_t off) {
   const char* line = static_cast<const char*>(p) + off;
