@@ -6,7 +6,8 @@
 # quickstart (e.g. --no-serve, --port 9000, --out DIR).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 bash scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DSEEK_TESTS=OFF -DSEEK_BENCH=OFF >/dev/null
+configure_main_build build   # explicit options: test.sh shares build/ with the tests on
 ninja -C build seek
 ./build/seek quickstart --out quickstart "$@"

@@ -5,27 +5,27 @@
 #   SEEK_SKIP_SANITIZE=1  skip the sanitizer build     SEEK_SKIP_FUZZ=1  skip the fuzz runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 jobs=$(nproc)
 
 bash scripts/install-deps.sh --test
 
 echo "== Release build + all tests"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+configure_test_build build   # explicit options: main.sh leaves SEEK_TESTS=OFF in build/
 ninja -C build
-ctest --test-dir build --output-on-failure -j "$jobs"
+ctest --test-dir build --output-on-failure --no-tests=error -j "$jobs"
 
 if [ "${SEEK_SKIP_SANITIZE:-0}" != 1 ]; then
   echo "== ASan + UBSan build, unit tests"
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSEEK_SANITIZE=ON -DSEEK_BENCH=OFF >/dev/null
+  configure_asan_build build-asan
   ninja -C build-asan
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" -L unit
+    ctest --test-dir build-asan --output-on-failure --no-tests=error -j "$jobs" -L unit
 fi
 
 if [ "${SEEK_SKIP_FUZZ:-0}" != 1 ] && [ -n "$(ls fuzz/fuzz_*.cpp 2>/dev/null)" ]; then
   echo "== libFuzzer targets, 30 s each"
-  CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSEEK_FUZZ=ON -DSEEK_TESTS=OFF -DSEEK_BENCH=OFF >/dev/null
+  configure_fuzz_build build-fuzz
   ninja -C build-fuzz $(cd fuzz && ls fuzz_*.cpp | sed 's/\.cpp$//')
   for src in fuzz/fuzz_*.cpp; do
     name=$(basename "$src" .cpp)

@@ -314,8 +314,10 @@ int cmd_bench(int argc, char** argv) {
   }
   const std::string what = argv[1];
   if (what == "kernels") return bench_kernels(argc - 1, argv + 1);
-  if (what == "-m" || what == "--model") return bench_model(argc, argv);
-  throw UsageError(str("unknown benchmark '", what, "' (expected 'kernels' or -m FILE)"));
+  for (int i = 1; i < argc; ++i)  // a model benchmark wherever -m stands among its flags
+    if (!std::strcmp(argv[i], "-m") || !std::strcmp(argv[i], "--model"))
+      return bench_model(argc, argv);
+  throw UsageError(str("seek bench: '", what, "' is not a benchmark: use `seek bench kernels ...` or `seek bench -m FILE ...`"));
 }
 
 }  // namespace seek::cli

@@ -63,6 +63,11 @@ int cmd_chat(int argc, char** argv) {
   const bool tty_in = isatty(STDIN_FILENO), tty_out = isatty(STDOUT_FILENO);
   std::fprintf(stderr, "seek chat: template %s; /reset clears the history, /exit or Ctrl-D quits\n",
                template_kind_name(kind));
+  // The R1-Zero prompt has no system turn and no way to skip the thinking: say so, never ignore silently.
+  if (kind == TemplateKind::R1Zero && !system.empty())
+    std::fprintf(stderr, "seek chat: the r1-zero template has no system message; --system is not used\n");
+  if (kind == TemplateKind::R1Zero && no_think)
+    std::fprintf(stderr, "seek chat: the r1-zero template always thinks first; --no-think has no effect\n");
 
   std::vector<ChatMessage> history;
   if (!system.empty()) history.push_back({"system", system});

@@ -45,7 +45,7 @@ int cmd_init(int argc, char** argv) {
   std::string preset, vocab_path, out, type_name = "F32";
   uint64_t seed = 1;
   int threads = 0;
-  app.add_option("--preset", preset, "model shape (ds-1b, ds-tiny)")->required();
+  app.add_option("--preset", preset, "model shape (ds-1b, ds-tiny, ds-2m, ds-20m, ds-100m)")->required();
   app.add_option("--vocab", vocab_path, "GGUF file whose tokenizer.* keys to copy")->required();
   app.add_option("--out", out, "output .gguf path")->required();
   app.add_option("--type", type_name, "weight type: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K");

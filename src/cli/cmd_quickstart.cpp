@@ -25,6 +25,10 @@ void print_summary(const reason::QuickstartResult& r, const reason::QuickstartCo
   std::printf("%-22s %11s %11s %12s\n", "", "easy", "hard", "hard length");
   row("after supervised start", r.easy_sft, r.hard_sft);
   row("after GRPO", r.easy_rl, r.hard_rl);
+  row("  training wordings", r.easy_train_wording, r.hard_train_wording);
+  row("  held-out wordings", r.easy_heldout_wording, r.hard_heldout_wording);
+  std::printf("(canonical wording: \"%s\"; held-out wordings never occur in the corpus or in GRPO's prompts)\n",
+              r.hard_rl.examples.empty() ? "" : r.hard_rl.examples[0].question.c_str());
   if (!r.hard_rl.examples.empty())
     std::printf("\nexample (held out): %s\n%s\n", r.hard_rl.examples[0].question.c_str(),
                 r.hard_rl.examples[0].completion.c_str());

@@ -23,6 +23,7 @@ namespace {
 struct EvalArgs {
   int64_t every = 0, n = 50, max_new_tokens = 0, samples = 1, examples = 3;
   float temperature = 1.0f;
+  std::string phrasing = "canonical";
 };
 
 void print_eval(const reason::EvalResult& r, bool json) {
@@ -31,8 +32,8 @@ void print_eval(const reason::EvalResult& r, bool json) {
     std::printf("%s\n", reason::eval_to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
-  std::printf("%s (difficulty %d): accuracy %.3f, format %.3f, mean length %.1f tokens over %lld held-out problems\n",
-              r.task.c_str(), r.difficulty, r.accuracy, r.format, r.response_length, static_cast<long long>(r.n));
+  std::printf("%s (difficulty %d, %s wording): accuracy %.3f, format %.3f, mean length %.1f tokens over %lld held-out problems\n",
+              r.task.c_str(), r.difficulty, reason::phrasing_name(r.phrasing), r.accuracy, r.format, r.response_length, static_cast<long long>(r.n));
   if (r.samples > 1)
     std::printf("  %lld samples per problem: mean accuracy %.3f, pass@%lld %.3f\n", static_cast<long long>(r.samples),
                 r.accuracy, static_cast<long long>(r.samples), r.pass_at_k);
@@ -40,20 +41,23 @@ void print_eval(const reason::EvalResult& r, bool json) {
     std::printf("  Q: %s\n  A:%s\n", e.question.c_str(), e.completion.c_str());
 }
 
-reason::EvalResult run_eval(TrainModel* tm, Model* m, const Tokenizer& tok, const std::string& task_name,
-                            int difficulty, const reason::SplitConfig& split, int64_t n, int64_t max_new,
-                            ThreadPool& pool, int64_t samples = 1, float temperature = 1.0f, uint64_t seed = 1,
-                            int64_t examples = 3) {
-  auto task = reason::make_task(task_name);
+// Held-out evaluation of the policy (tm) or of a loaded model (m); `full` adds the --eval-only knobs
+// (samples, temperature, kept examples), which the during-training evaluations leave at their defaults.
+reason::EvalResult run_eval(TrainModel* tm, Model* m, const Tokenizer& tok, const reason::RlConfig& c, const EvalArgs& ev,
+                            ThreadPool& pool, bool full) {
+  auto task = reason::make_task(c.task);
   reason::EvalOptions eo;
-  eo.n_problems = n;
-  eo.difficulty = difficulty;
-  eo.split = split;
-  eo.max_new_tokens = max_new;
-  eo.samples = samples;
-  eo.temperature = temperature;
-  eo.seed = seed;
-  eo.keep_examples = examples;
+  eo.n_problems = ev.n;
+  eo.difficulty = c.difficulty;
+  eo.split = c.split;
+  eo.max_new_tokens = c.max_new_tokens;
+  eo.phrasing = reason::parse_phrasing(ev.phrasing);
+  if (full) {
+    eo.samples = ev.samples;
+    eo.temperature = ev.temperature;
+    eo.seed = c.seed;
+    eo.keep_examples = ev.examples;
+  }
   std::unique_ptr<Model> owned;
   if (!m) {
     owned = tm->to_inference_model();
@@ -71,6 +75,7 @@ int cmd_rl(int argc, char** argv) {
   reason::SftConfig sc;
   EvalArgs ev;
   bool sft = false, eval_only = false, quiet = false, json = false;
+  std::string phrasing = "canonical";
   int threads = 0;
   double eps = -1;
   std::string tasks;
@@ -107,6 +112,12 @@ int cmd_rl(int argc, char** argv) {
                  "--eval: k sampled completions per problem instead of one greedy; reports pass@k (default 1)");
   app.add_option("--eval-temp", ev.temperature, "--eval with --eval-samples > 1: sampling temperature (default 1)");
   app.add_option("--eval-examples", ev.examples, "--eval: completions kept in the report (default 3)");
+  app.add_option("--eval-phrasing", ev.phrasing,
+                 "wording of the evaluation questions: canonical, train (the training wordings) or held-out "
+                 "(wordings no corpus contains; arithmetic only varies) (default canonical)")
+      ->check(CLI::IsMember({"canonical", "train", "held-out"}));
+  app.add_option("--phrasing", phrasing, "wording of the RL prompts: canonical or train (default canonical)")
+      ->check(CLI::IsMember({"canonical", "train"}));
   app.add_flag("--json", json, "evaluation result as JSON");
   app.add_option("--out", out_dir, "output directory: metrics.jsonl, model.gguf (default rl-out)");
   app.add_option("--export", export_path, "GGUF written at the end (default OUT/model.gguf; 'none' to skip)");
@@ -114,6 +125,7 @@ int cmd_rl(int argc, char** argv) {
   app.add_option("-t,--threads", threads, "threads (default: all cores)");
   app.add_flag("-q,--quiet", quiet, "no progress bar");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
+  c.phrasing = reason::parse_phrasing(phrasing);
 
   // --mode picks a recipe; flags given explicitly still win.
   const bool given_agg = !agg.empty(), given_beta = app.count("--beta") > 0, given_eh = app.count("--eps-high") > 0;
@@ -134,13 +146,10 @@ int cmd_rl(int argc, char** argv) {
   ProgressBar::set_enabled(!quiet);
   ThreadPool pool(threads);
   std::unique_ptr<Tokenizer> tok = reason::load_tokenizer_for(model_path);
-  const int64_t eval_max_new = c.max_new_tokens;
 
   if (eval_only) {
     std::unique_ptr<Model> m = Model::load(model_path);
-    print_eval(run_eval(nullptr, m.get(), *tok, c.task, c.difficulty, c.split, ev.n, eval_max_new, pool, ev.samples,
-                        ev.temperature, c.seed, ev.examples),
-               json);
+    print_eval(run_eval(nullptr, m.get(), *tok, c, ev, pool, true), json);
     return 0;
   }
 
@@ -186,7 +195,7 @@ int cmd_rl(int argc, char** argv) {
       extra = str("reward ", st.reward, " acc ", st.accuracy, " len ", st.response_length);
     }
     if (ev.every > 0 && (s % ev.every == 0 || s == c.steps)) {
-      const auto r = run_eval(policy.get(), nullptr, *tok, c.task, c.difficulty, c.split, ev.n, eval_max_new, pool);
+      const auto r = run_eval(policy.get(), nullptr, *tok, c, ev, pool, false);
       row["eval_accuracy"] = r.accuracy;
       row["eval_format"] = r.format;
     }
@@ -194,7 +203,7 @@ int cmd_rl(int argc, char** argv) {
     bar.update(s, extra);
   }
   bar.finish();
-  const auto r = run_eval(policy.get(), nullptr, *tok, c.task, c.difficulty, c.split, ev.n, eval_max_new, pool);
+  const auto r = run_eval(policy.get(), nullptr, *tok, c, ev, pool, false);
   if (!lead) return 0;
   print_eval(r, json);
   if (export_path != "none") {

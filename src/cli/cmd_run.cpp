@@ -3,6 +3,7 @@
 // with the model's MTP head and reports the acceptance rate (same output as plain greedy).
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "cli/commands.h"
@@ -20,10 +21,10 @@ int cmd_run(int argc, char** argv) {
   std::string prompt, prompt_file;
   GenerateOptions opt;
   std::string speculative;
-  bool no_bos = false, quiet = false, raw = false;
-  margs.add_to(app);
+  bool no_bos = false, quiet = false, raw = false, json = false;
+  margs.add_to(app, false);  // default: $SEEK_MODEL, else the bundled quickstart model, as chat and serve
   sargs.add_to(app);
-  app.add_option("-p,--prompt", prompt, "prompt text");
+  app.add_option("-p,--prompt", prompt, "prompt text (empty or none: generate from BOS alone)");
   app.add_option("-f,--file", prompt_file, "read the prompt from a file");
   app.add_option("-n,--max-tokens", opt.max_tokens, "tokens to generate")->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
   app.add_option("--stop", opt.stop, "stop string (repeatable)");
@@ -34,6 +35,9 @@ int cmd_run(int argc, char** argv) {
   app.add_option("--speculative", speculative, "speculative decoding: mtp (greedy only; drafts with the MTP head)")
       ->check(CLI::IsMember({"mtp"}));
   app.add_flag("-q,--quiet", quiet, "print only the generated text");
+  app.add_flag("--json", json,
+               "print one JSON object instead of the text: {\"prompt_ids\", \"ids\" (generated), \"text\", "
+               "\"finish_reason\"}");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
   if (!prompt_file.empty()) {
     std::ifstream f(prompt_file, std::ios::binary);
@@ -44,21 +48,25 @@ int cmd_run(int argc, char** argv) {
   }
   opt.sampling = sargs.p;
   opt.sampling.validate();
-  if (prompt.empty()) throw UsageError("the prompt is empty: give -p TEXT or -f FILE");
 
   LoadedModel lm = load_model(margs, quiet);
   ThreadPool pool(margs.threads);
   const bool add_bos = !no_bos && lm.tokenizer->add_bos_default() && lm.tokenizer->bos() >= 0;
   std::vector<int32_t> ids = lm.tokenizer->encode(prompt, add_bos, !raw);
+  if (ids.empty() && !no_bos && lm.tokenizer->bos() >= 0) ids.push_back(lm.tokenizer->bos());  // as llama.cpp does
+  if (ids.empty())
+    throw UsageError(no_bos ? "the prompt is empty and --no-bos was given: nothing to generate from"
+                            : "the prompt is empty and the model has no BOS token: give -p TEXT or -f FILE");
   if (static_cast<int64_t>(ids.size()) >= margs.ctx)
     throw UsageError(str("the prompt is ", ids.size(), " tokens but the context holds ", margs.ctx,
                          " (raise --ctx or shorten the prompt)"));
   KVCache cache(lm.model->config(), 1, margs.ctx);
-  if (!quiet) {
+  if (!quiet && !json) {
     std::fputs(prompt.c_str(), stdout);
     std::fflush(stdout);
   }
-  auto stream = [](const std::string& piece) {
+  auto stream = [json](const std::string& piece) {
+    if (json) return true;
     std::fwrite(piece.data(), 1, piece.size(), stdout);
     std::fflush(stdout);
     return true;
@@ -67,7 +75,12 @@ int cmd_run(int argc, char** argv) {
   if (speculative == "mtp") sr = generate_speculative_mtp(*lm.model, *lm.tokenizer, cache, ids, opt, pool, stream);
   else static_cast<GenerateResult&>(sr) = generate(*lm.model, *lm.tokenizer, cache, ids, opt, pool, stream);
   const GenerateResult& r = sr;
-  std::fputc('\n', stdout);
+  if (json) {
+    const nlohmann::json out = {{"prompt_ids", ids}, {"ids", r.tokens}, {"text", r.text}, {"finish_reason", r.finish_reason}};
+    std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  } else {
+    std::fputc('\n', stdout);
+  }
   if (!quiet) {
     const double pp = r.prefill_seconds > 0 ? r.n_prompt / r.prefill_seconds : 0;
     const double tg = r.decode_seconds > 0 ? r.tokens.size() / r.decode_seconds : 0;

@@ -87,14 +87,15 @@ int cmd_tokenize(int argc, char** argv) {
   add_tokenizer_options(app, src);
   std::vector<std::string> args;
   bool json = false, decode = false, special = false, show = false;
-  std::optional<bool> bos;
+  bool bos_flag = false, no_bos_flag = false;
   std::string batch;
   app.add_option("input", args, "text to tokenize (default: stdin), or ids with --decode");
   app.add_flag("--json", json, "JSON output: {\"ids\": [...], \"tokens\": [...]} or {\"text\": ...}");
   app.add_flag("-d,--decode", decode, "the inputs are token ids: print their text");
   app.add_flag("--special", special, "parse special-token text such as <｜User｜> into their ids");
   app.add_flag("--tokens", show, "print each id with its token text");
-  app.add_flag("--bos,!--no-bos", bos, "add BOS (default: the tokenizer's add_bos setting)");
+  app.add_flag("--bos", bos_flag, "add BOS (default: the tokenizer's add_bos setting)");
+  app.add_flag("--no-bos", no_bos_flag, "do not add BOS")->excludes("--bos");
   app.add_option("--batch", batch, "JSONL file of {\"text\"|\"b64\": ...}; prints {\"ids\", \"decoded_b64\"} per line");
   try {
     app.parse(argc, argv);
@@ -102,7 +103,8 @@ int cmd_tokenize(int argc, char** argv) {
     return app.exit(e);
   }
   const auto tok = load_tokenizer(src);
-  const bool add_bos = bos.value_or(tok->add_bos_default());
+  // (an std::optional<bool> flag pair stayed empty in CLI11 2.1, so the default never applied)
+  const bool add_bos = bos_flag ? true : no_bos_flag ? false : tok->add_bos_default();
   if (!batch.empty()) return run_batch(*tok, batch, add_bos, special);
 
   if (decode) {

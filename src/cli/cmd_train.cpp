@@ -91,7 +91,14 @@ int cmd_train(int argc, char** argv) {
                                "ordinary training (launch with mpirun -np N to split them)\n",
                  static_cast<long long>(m.config().n_routed_experts / trainer.world()), trainer.world());
   const TrainResult r = trainer.run();
-  if (trainer.rank() == 0) {
+  if (trainer.rank() == 0 && r.steps_run == 0) {
+    std::fprintf(stderr,
+                 "train: nothing to train: the checkpoint is at step %lld and this run ends at step %lld (%s %lld); "
+                 "raise --steps to train further\n",
+                 static_cast<long long>(r.steps), static_cast<long long>(r.end),
+                 c.stop_at > 0 && c.stop_at < c.steps ? "--stop-at" : "--steps", static_cast<long long>(r.end));
+    if (!r.exported.empty()) std::fprintf(stderr, "train: exported %s again from that checkpoint\n", r.exported.c_str());
+  } else if (trainer.rank() == 0) {
     std::fprintf(stderr, "train: step %lld, loss %.4f", static_cast<long long>(r.steps), r.loss);
     if (r.val_loss >= 0) std::fprintf(stderr, ", validation loss %.4f", r.val_loss);
     std::fprintf(stderr, ", %s tokens/s\n", human_count(r.tokens_per_s).c_str());

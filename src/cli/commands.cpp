@@ -18,7 +18,7 @@ const std::vector<Command>& commands() {
       {"init", "write a deepseek2 GGUF with random weights and a real vocabulary (benchmarks)", cmd_init},
       {"tokenize", "text to token ids and back: seek tokenize -m FILE \"text\" (--decode, --json)", cmd_tokenize},
       {"template", "render a chat (messages JSON) to the prompt text: seek template --template deepseek-r1", cmd_template},
-      {"tokenizer", "tokenizer tools: seek tokenizer train --vocab-size N CORPUS...", cmd_tokenizer},
+      {"tokenizer", "tokenizer tools: seek tokenizer train --vocab-size N --out tok/tokenizer.json CORPUS...", cmd_tokenizer},
       {"data", "tokenize text into training shards: seek data prepare --tokenizer T --out DIR FILES...", cmd_data},
       {"train", "pretrain a DeepSeek-V3-architecture model: seek train --preset ds-2m --data DIR", cmd_train},
       {"rl", "reasoning RL on verifiable tasks (GRPO, R1-Zero): seek rl -m FILE --task countdown (--sft, --eval)", cmd_rl},

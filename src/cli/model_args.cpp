@@ -10,7 +10,12 @@
 namespace seek::cli {
 
 void ModelArgs::add_to(CLI::App& app, bool model_required) {
-  auto* m = app.add_option("-m,--model", model_path, "model: a GGUF file or an HF checkpoint directory");
+  auto* m = app.add_option("-m,--model", model_path,
+                           model_required ? "model: a GGUF file or an HF checkpoint directory"
+                                          : "model: a GGUF file or an HF checkpoint directory (default: $SEEK_MODEL, "
+                                            "else the bundled models/seek-quickstart.gguf)");
+  // an explicit empty path is a mistake (an unset shell variable), not a request for the default
+  m->check([](const std::string& v) { return v.empty() ? std::string("the model path is empty") : std::string(); });
   if (model_required) m->required();
   app.add_option("-t,--threads", threads, "threads (default: all cores)")->check(CLI::Range(0, 1024));
   app.add_option("-c,--ctx", ctx, "context length in tokens")->check(CLI::Range(int64_t{16}, int64_t{1} << 22));
@@ -60,7 +65,7 @@ LoadedModel load_model(const ModelArgs& args, bool quiet) {
   if (lm.tokenizer->n_vocab() > lm.model->config().vocab_size)
     throw FormatError(str("the tokenizer has ", lm.tokenizer->n_vocab(), " tokens but the model only ",
                           lm.model->config().vocab_size));
-  if (!quiet) std::fprintf(stderr, "seek: %s\n", lm.model->config().summary().c_str());
+  if (!quiet) std::fprintf(stderr, "seek: %s: %s\n", a.model_path.c_str(), lm.model->config().summary().c_str());
   return lm;
 }
 

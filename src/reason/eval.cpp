@@ -13,7 +13,7 @@ nlohmann::json eval_to_json(const EvalResult& r) {
   nlohmann::json ex = nlohmann::json::array();
   for (const EvalExample& e : r.examples)
     ex.push_back({{"question", e.question}, {"completion", e.completion}, {"accuracy", e.accuracy}});
-  return {{"task", r.task},           {"difficulty", r.difficulty}, {"n", r.n},
+  return {{"task", r.task},           {"difficulty", r.difficulty}, {"phrasing", phrasing_name(r.phrasing)}, {"n", r.n},
           {"samples", r.samples},     {"accuracy", r.accuracy},     {"pass_at_k", r.pass_at_k},
           {"format", r.format},       {"response_length", r.response_length},
           {"examples", ex}};
@@ -26,7 +26,10 @@ EvalResult evaluate_task(Model& m, const Tokenizer& tok, const Task& task, const
   EvalResult r;
   r.task = task.name();
   r.difficulty = opt.difficulty ? opt.difficulty : task.default_difficulty();
-  const std::vector<Problem> problems = test_set(task, opt.split, opt.n_problems, r.difficulty);
+  r.phrasing = opt.phrasing;
+  std::vector<Problem> problems = test_set(task, opt.split, opt.n_problems, r.difficulty);
+  for (size_t i = 0; i < problems.size(); ++i)
+    problems[i] = rephrase(task, std::move(problems[i]), opt.phrasing, mix_seed(opt.split.seed ^ 0x3E0Bull, i));
   RolloutOptions ro;
   const int64_t k = opt.samples;
   r.samples = k;

@@ -25,6 +25,7 @@ struct EvalOptions {
   int64_t samples = 1;          // k > 1: k sampled completions per problem (pass@k), at `temperature`
   float temperature = 1.0f;     // used only when samples > 1 (one sample is always greedy)
   uint64_t seed = 1;            // sampling seed when samples > 1
+  Phrasing phrasing = Phrasing::Canonical;  // wording of the questions (task.h); the problems stay the same
 };
 
 // One kept completion with its accuracy reward (reward.h), so reports can be broken down without
@@ -37,6 +38,7 @@ struct EvalExample {
 struct EvalResult {
   std::string task;
   int difficulty = 0;
+  Phrasing phrasing = Phrasing::Canonical;
   int64_t n = 0;
   int64_t samples = 1;          // completions per problem
   double accuracy = 0, format = 0, response_length = 0;  // means over all completions

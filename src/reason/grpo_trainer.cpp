@@ -16,6 +16,7 @@ namespace seek::reason {
 
 void RlConfig::validate() const {
   if (steps < 0) throw UsageError(str("rl steps: expected >= 0, got ", steps));
+  if (phrasing == Phrasing::HeldOut) throw UsageError("rl phrasing: held-out wordings are for evaluation only");
   if (prompts_per_step < 1) throw UsageError(str("prompts per step: expected >= 1, got ", prompts_per_step));
   if (max_new_tokens < 1) throw UsageError(str("max new tokens: expected >= 1, got ", max_new_tokens));
   if (!(temperature >= 0)) throw UsageError(str("temperature: expected >= 0, got ", temperature));
@@ -128,7 +129,8 @@ RlStepStats GrpoTrainer::step() {
   for (int64_t j = 0; j < P; ++j) {
     const uint64_t index = static_cast<uint64_t>((step_ - 1) * P + j);
     const int difficulty = j < n_replay ? c_.replay_difficulty : c_.difficulty;
-    problems.push_back(sample_problem(*task_, Split::Train, c_.split, mix_seed(c_.seed, index), difficulty));
+    problems.push_back(rephrase(*task_, sample_problem(*task_, Split::Train, c_.split, mix_seed(c_.seed, index), difficulty),
+                                c_.phrasing, mix_seed(c_.seed ^ 0x9A5Eull, index)));
     prompts.push_back(encode_prompt(tok_, problems.back()));
   }
   RolloutOptions ro;

@@ -28,6 +28,7 @@ struct RlConfig {
   int replay_difficulty = 0;
   double replay_share = 0;
   SplitConfig split;
+  Phrasing phrasing = Phrasing::Canonical;  // wording of the prompts (task.h): train varies it
   int64_t steps = 50;
   int64_t prompts_per_step = 4;      // groups per step; G = grpo.group_size completions each
   int64_t max_new_tokens = 128;

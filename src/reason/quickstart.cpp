@@ -28,10 +28,14 @@ void write_text(const fs::path& path, const std::string& text) {
   atomic_write(path.string(), [&](const ByteSink& sink) { sink(text.data(), text.size()); });
 }
 
-// Problem i of the cold-start corpus: one in three easy, the rest hard (the hard one needs more).
+// Problem i of the cold-start corpus: one in three easy, the rest hard (the hard one needs more);
+// a share in the canonical wording, the rest in random training wordings (never a held-out one).
 Problem corpus_problem(const Task& task, const QuickstartConfig& c, int64_t i) {
   const int d = i % 3 == 0 ? c.easy : c.hard;
-  return sample_problem(task, Split::Train, c.rl.split, mix_seed(c.seed ^ 0xC0A5ull, static_cast<uint64_t>(i)), d);
+  const uint64_t seed = mix_seed(c.seed ^ 0xC0A5ull, static_cast<uint64_t>(i));
+  Problem p = sample_problem(task, Split::Train, c.rl.split, seed, d);
+  const bool canonical = Rng(seed ^ 0xCA40ull).uniform01() < c.canonical_share;
+  return rephrase(task, std::move(p), canonical ? Phrasing::Canonical : Phrasing::Train, seed ^ 0x3E0Bull);
 }
 
 std::string corpus_document(const Task& task, const Problem& p) {
@@ -53,7 +57,13 @@ void train_tokenizer(const Task& task, const QuickstartConfig& c, const fs::path
   opt.vocab_size = c.vocab_size;
   opt.special_tokens = {kEos};
   opt.bos = opt.eos = kEos;
-  opt.pre = "seek-digits";  // one token per digit; phrases (the R1-Zero template) merge into few tokens
+  // Qwen2's pre-tokenizer: one token per digit (what arithmetic needs), and a name llama.cpp, ollama
+  // and HF tokenizers all know, so the exported model runs in them unchanged. It cuts the R1-Zero
+  // preamble into ~95 word tokens; as one added (user-defined) token, which every tokenizer matches
+  // in plain text, a document is ~70 tokens instead of ~165, so the same training steps see 2.3x
+  // as many worked solutions.
+  opt.pre = "qwen2";
+  opt.user_tokens = {r1_zero_preamble()};
   opt.progress = !c.quiet;
   BpeTrainer trainer(opt);
   for (int64_t i = 0; i < c.corpus_problems; ++i) trainer.add_text(corpus_document(task, corpus_problem(task, c, i)));
@@ -65,8 +75,9 @@ void train_tokenizer(const Task& task, const QuickstartConfig& c, const fs::path
 }
 
 EvalResult eval_at(Model& m, const Tokenizer& tok, const Task& task, const QuickstartConfig& c, int difficulty,
-                   ThreadPool& pool) {
+                   ThreadPool& pool, Phrasing phrasing = Phrasing::Canonical) {
   EvalOptions eo;
+  eo.phrasing = phrasing;
   eo.n_problems = c.eval_n;
   eo.difficulty = difficulty;
   eo.split = c.rl.split;
@@ -125,6 +136,9 @@ void QuickstartConfig::validate() const {
 nlohmann::json quickstart_result_to_json(const QuickstartResult& r) {
   return {{"sft", {{"easy", eval_to_json(r.easy_sft)}, {"hard", eval_to_json(r.hard_sft)}}},
           {"rl", {{"easy", eval_to_json(r.easy_rl)}, {"hard", eval_to_json(r.hard_rl)}}},
+          {"rl_train_wording", {{"easy", eval_to_json(r.easy_train_wording)}, {"hard", eval_to_json(r.hard_train_wording)}}},
+          {"rl_heldout_wording",
+           {{"easy", eval_to_json(r.easy_heldout_wording)}, {"hard", eval_to_json(r.hard_heldout_wording)}}},
           {"model", r.model_path},
           {"seconds", r.seconds}};
 }
@@ -134,6 +148,7 @@ QuickstartResult run_quickstart(const QuickstartConfig& cfg) {
   c.rl.task = c.task;
   c.rl.difficulty = c.hard;
   c.rl.replay_difficulty = c.easy;
+  c.rl.phrasing = Phrasing::Train;
   c.validate();
   const auto t0 = std::chrono::steady_clock::now();
   ProgressBar::set_enabled(!c.quiet);
@@ -203,6 +218,10 @@ QuickstartResult run_quickstart(const QuickstartConfig& cfg) {
     std::unique_ptr<Model> m = policy->to_inference_model();
     r.easy_rl = eval_at(*m, *tok, *task, c, c.easy, pool);
     r.hard_rl = eval_at(*m, *tok, *task, c, c.hard, pool);
+    r.easy_train_wording = eval_at(*m, *tok, *task, c, c.easy, pool, Phrasing::Train);
+    r.hard_train_wording = eval_at(*m, *tok, *task, c, c.hard, pool, Phrasing::Train);
+    r.easy_heldout_wording = eval_at(*m, *tok, *task, c, c.easy, pool, Phrasing::HeldOut);
+    r.hard_heldout_wording = eval_at(*m, *tok, *task, c, c.hard, pool, Phrasing::HeldOut);
   }
   r.model_path = (out / "model.gguf").string();
   export_gguf(*policy, sft_model, r.model_path);

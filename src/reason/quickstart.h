@@ -26,6 +26,7 @@ struct QuickstartConfig {
   std::string task = "arithmetic";
   int easy = 1, hard = 2;          // task difficulties: the cold start covers both, GRPO the hard one
   int64_t corpus_problems = 40000; // worked solutions written for the supervised stage
+  double canonical_share = 0.2;    // of the corpus in the canonical wording; the rest in random training wordings
   int32_t vocab_size = 1024;       // BPE vocabulary (bytes + merges + the special token)
   TrainConfig train;               // supervised stage (preset, steps, batch, lr, ...); data/out set here
   RlConfig rl;                     // GRPO stage; task and difficulty set here
@@ -38,7 +39,10 @@ struct QuickstartConfig {
 };
 
 struct QuickstartResult {
-  EvalResult easy_sft, hard_sft, easy_rl, hard_rl;
+  EvalResult easy_sft, hard_sft, easy_rl, hard_rl;  // the canonical wording ("What is a + b? Give the exact integer")
+  // After GRPO, the same held-out problems worded as in training (random training wordings) and in
+  // wordings that no corpus contains (task.h Phrasing): how well the model reads questions people type.
+  EvalResult easy_train_wording, hard_train_wording, easy_heldout_wording, hard_heldout_wording;
   std::string model_path;          // OUT/model.gguf
   double seconds = 0;
 };

@@ -20,14 +20,39 @@ std::unique_ptr<Task> make_task(std::string_view name) {
   throw UsageError(str("unknown task '", name, "': expected one of countdown, arithmetic, linear"));
 }
 
-std::string r1_zero_prompt(std::string_view question) {
-  return str("A conversation between User and Assistant. The user asks a question, and the Assistant solves it. "
-             "The assistant first thinks about the reasoning process in the mind and then provides the user with "
-             "the answer. The reasoning process and answer are enclosed within <think> </think> and "
-             "<answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> "
-             "<answer> answer here </answer>. User: ",
-             question, ". Assistant:");
+Phrasing parse_phrasing(std::string_view name) {
+  if (name == "canonical") return Phrasing::Canonical;
+  if (name == "train") return Phrasing::Train;
+  if (name == "held-out") return Phrasing::HeldOut;
+  throw UsageError(str("phrasing '", name, "': expected canonical, train or held-out"));
 }
+
+const char* phrasing_name(Phrasing p) {
+  switch (p) {
+    case Phrasing::Canonical: return "canonical";
+    case Phrasing::Train: return "train";
+    case Phrasing::HeldOut: return "held-out";
+  }
+  return "?";
+}
+
+std::string Task::phrase(const Problem& p, Phrasing, Rng&) const { return p.question; }
+
+Problem rephrase(const Task& t, Problem p, Phrasing how, uint64_t seed) {
+  Rng rng(seed);
+  p.question = t.phrase(p, how, rng);
+  return p;
+}
+
+std::string r1_zero_preamble() {
+  return "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. "
+         "The assistant first thinks about the reasoning process in the mind and then provides the user with "
+         "the answer. The reasoning process and answer are enclosed within <think> </think> and "
+         "<answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> "
+         "<answer> answer here </answer>. User:";
+}
+
+std::string r1_zero_prompt(std::string_view question) { return str(r1_zero_preamble(), " ", question, ". Assistant:"); }
 
 std::string format_completion(std::string_view reasoning, std::string_view answer) {
   return str(" <think>\n", reasoning, "\n</think>\n<answer> ", answer, " </answer>");

@@ -13,6 +13,15 @@
 
 namespace seek::reason {
 
+// How a question is worded. Problems are generated in one canonical wording (Problem::question);
+// people type their own. Train: one of the task's training wordings, drawn at random (what a
+// corpus should teach); HeldOut: one of the wordings no corpus ever contains, to measure whether
+// the model reads questions rather than one template. Tasks without variants use the canonical one.
+enum class Phrasing { Canonical, Train, HeldOut };
+// "canonical", "train", "held-out"; throws UsageError naming the known ones.
+Phrasing parse_phrasing(std::string_view name);
+const char* phrasing_name(Phrasing p);
+
 struct Problem {
   std::string task;                 // "countdown", "arithmetic", "linear"
   int difficulty = 0;
@@ -37,7 +46,14 @@ class Task {
   virtual double check(const Problem& p, std::string_view answer) const = 0;
   // A correct chain of thought and answer, as a completion: " <think>\n...\n</think>\n<answer> ... </answer>".
   virtual std::string worked_solution(const Problem& p) const = 0;
+  // The question of p as worded by `how` (rng picks among the wordings of that kind). The split,
+  // the checker and the worked solution only read the canonical fields, so rewording never moves a
+  // problem between splits. Default: the canonical question.
+  virtual std::string phrase(const Problem& p, Phrasing how, Rng& rng) const;
 };
+
+// p with its question reworded (Task::phrase with a generator seeded by `seed`).
+Problem rephrase(const Task& t, Problem p, Phrasing how, uint64_t seed);
 
 // "countdown", "arithmetic", "linear"; throws UsageError naming the known ones.
 std::unique_ptr<Task> make_task(std::string_view name);
@@ -45,6 +61,8 @@ std::vector<std::string> task_names();
 
 // The R1-Zero prompt (DeepSeek-R1 paper, table 1) around a question; ends with "Assistant:".
 std::string r1_zero_prompt(std::string_view question);
+// Its fixed part before the question: "A conversation between User and Assistant. ... User:".
+std::string r1_zero_preamble();
 
 enum class Split { Train, Test };
 

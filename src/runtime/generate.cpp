@@ -21,9 +21,10 @@ void check_generate_request(const std::vector<int32_t>& prompt, const GenerateOp
 }
 
 TokenOutput::TokenOutput(const Tokenizer& tok, const GenerateOptions& opt, GenerateResult& res,
-                         const std::function<bool(const std::string&)>& on_text)
+                         const std::function<bool(const std::string&)>& on_text, const std::vector<int32_t>& prompt)
     : tok_(tok), opt_(opt), res_(res), on_text_(on_text), stops_(opt.stop), decoder_(tok) {
   res_.finish_reason = "length";
+  decoder_.continue_after(prompt);
 }
 
 bool TokenOutput::emit(const std::string& piece) {
@@ -73,7 +74,7 @@ GenerateResult generate(Model& model, const Tokenizer& tok, KVCache& cache, cons
   Sampler sampler(opt.sampling, V);
   std::vector<int32_t> history(prompt.begin(), prompt.end());
   history.reserve(prompt.size() + static_cast<size_t>(opt.max_tokens));
-  TokenOutput out(tok, opt, res, on_text);
+  TokenOutput out(tok, opt, res, on_text, prompt);
   auto t1 = std::chrono::steady_clock::now();
   for (int64_t n = 0; n < opt.max_tokens; ++n) {
     const int32_t id = sampler.sample(logits.data(), history);

@@ -41,11 +41,13 @@ struct GenerateResult {
 void check_generate_request(const std::vector<int32_t>& prompt, const GenerateOptions& opt, const KVCache& cache);
 
 // The output side of a generation loop: each generated id goes through EOS, the streaming
-// UTF-8 decoder and the stop strings into res.tokens/res.text and on_text.
+// UTF-8 decoder and the stop strings into res.tokens/res.text and on_text. The text continues
+// the prompt's: a SentencePiece word piece right after prompt text keeps its space ("Once" +
+// " upon"), as llama.cpp prints it; only text generated from BOS alone starts without one.
 class TokenOutput {
  public:
   TokenOutput(const Tokenizer& tok, const GenerateOptions& opt, GenerateResult& res,
-              const std::function<bool(const std::string&)>& on_text);
+              const std::function<bool(const std::string&)>& on_text, const std::vector<int32_t>& prompt);
   // Emits one token; false when generation ends here (EOS, a stop string, or on_text said stop).
   bool push(int32_t id);
   // Flushes text held back by the decoder and the stop matcher (call once at the end).

@@ -69,7 +69,7 @@ SpeculativeResult generate_speculative_mtp(Model& model, const Tokenizer& tok, K
   }
   res.prefill_seconds = seconds_since(t0);
 
-  TokenOutput out(tok, opt, res, on_text);
+  TokenOutput out(tok, opt, res, on_text, prompt);
   auto t1 = std::chrono::steady_clock::now();
   // `cur` is the next token to emit and sits at `pos`; `draft` guesses the token at pos + 1.
   auto done = [&](int64_t p) {

@@ -163,6 +163,12 @@ HttpServer::~HttpServer() { stop(); }
 
 int HttpServer::bind() {
   Impl& m = *impl_;
+  // SO_REUSEADDR only: cpp-httplib's default adds SO_REUSEPORT, which lets a second `seek serve`
+  // bind the same port and take half the requests instead of failing with "address in use".
+  m.svr.set_socket_options([](socket_t s) {
+    int yes = 1;
+    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+  });
   m.port = m.opt.port == 0 ? m.svr.bind_to_any_port(m.opt.host) : (m.svr.bind_to_port(m.opt.host, m.opt.port) ? m.opt.port : -1);
   if (m.port < 0) throw Error(str("cannot listen on ", m.opt.host, ":", m.opt.port, " (address in use or not available)"));
   return m.port;

@@ -69,12 +69,13 @@ struct BpeTrainer::Impl {
 
 BpeTrainer::BpeTrainer(BpeTrainOptions opt) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
-  if (!PreTokenizer::is_known_name(opt.pre))
+  if (!PreTokenizer::is_writable_name(opt.pre))
     throw UsageError(str("--pre: unknown pre-tokenizer '", opt.pre, "' (deepseek-v3, deepseek-llm, deepseek-coder, qwen2, llama3, gpt2)"));
-  const int64_t min_vocab = 256 + static_cast<int64_t>(opt.special_tokens.size());
+  const int64_t n_added = static_cast<int64_t>(opt.special_tokens.size() + opt.user_tokens.size());
+  const int64_t min_vocab = 256 + n_added;
   if (opt.vocab_size < min_vocab)
-    throw UsageError(str("--vocab-size: expected at least ", min_vocab, " (256 bytes + ", opt.special_tokens.size(),
-                         " special tokens), got ", opt.vocab_size));
+    throw UsageError(str("--vocab-size: expected at least ", min_vocab, " (256 bytes + ", n_added,
+                         " added tokens), got ", opt.vocab_size));
   if (opt.min_frequency < 1) throw UsageError(str("--min-frequency: expected >= 1, got ", opt.min_frequency));
   std::set<std::string> seen;
   for (size_t i = 0; i < opt.special_tokens.size(); ++i) {
@@ -85,6 +86,12 @@ BpeTrainer::BpeTrainer(BpeTrainOptions opt) : impl_(std::make_unique<Impl>()) {
     if (byte_level_decode(s, raw) && raw.size() == 1)
       throw UsageError(str("special token '", s, "' is spelled like the byte token of 0x", std::hex, int(uint8_t(raw[0]))));
     m.specials.add({s, static_cast<int32_t>(i), true, false, false});
+  }
+  for (size_t i = 0; i < opt.user_tokens.size(); ++i) {
+    const std::string& s = opt.user_tokens[i];
+    if (s.empty() || !utf8_is_valid(s)) throw UsageError(str("user token #", i, ": expected non-empty UTF-8 text"));
+    if (!seen.insert(s).second) throw UsageError(str("added token '", s, "' is given twice"));
+    m.specials.add({s, static_cast<int32_t>(opt.special_tokens.size() + i), false, false, false});
   }
   for (const std::string* t : {&opt.bos, &opt.eos})
     if (!t->empty() && !seen.count(*t)) throw UsageError(str("bos/eos token '", *t, "' is not one of the special tokens"));
@@ -105,7 +112,7 @@ void BpeTrainer::Impl::count_text(std::string_view text) {
   if (specials.empty()) parts.push_back({text, -1});
   else specials.split(text, /*parse_special=*/true, parts);
   for (const auto& p : parts) {
-    if (p.id >= 0) continue;  // special-token text is never merged
+    if (p.id >= 0) continue;  // added-token text is never merged
     pieces.clear();
     pre.split(p.text, pieces);
     n_pretokens += static_cast<int64_t>(pieces.size());
@@ -256,12 +263,14 @@ BpeTrainResult BpeTrainer::train() {
   r.n_pretokens = m.n_pretokens;
   r.n_bytes = m.n_bytes;
   std::unordered_set<std::string> special_spellings(m.opt.special_tokens.begin(), m.opt.special_tokens.end());
+  special_spellings.insert(m.opt.user_tokens.begin(), m.opt.user_tokens.end());
   for (int b = 0; b < 256; ++b) {
     m.tokens.emplace_back(1, static_cast<char>(b));
     m.token_id.emplace(m.tokens.back(), b);
   }
   m.build_words();
-  const int64_t target = m.opt.vocab_size - static_cast<int64_t>(m.opt.special_tokens.size());
+  const int64_t target =
+      m.opt.vocab_size - static_cast<int64_t>(m.opt.special_tokens.size() + m.opt.user_tokens.size());
   std::unique_ptr<ProgressBar> bar;
   if (m.opt.progress) bar = std::make_unique<ProgressBar>("merging", target - 256, "merges");
   std::unordered_set<uint64_t> done;
@@ -279,7 +288,7 @@ BpeTrainResult BpeTrainer::train() {
     const std::string& left = m.tokens[key_left(top.pair)];
     const std::string& right = m.tokens[key_right(top.pair)];
     std::string joined = left + right;
-    if (special_spellings.count(byte_level_encode(joined))) continue;  // would shadow a special token
+    if (special_spellings.count(byte_level_encode(joined))) continue;  // would shadow an added token
     int32_t z;
     auto tid = m.token_id.find(joined);
     if (tid != m.token_id.end()) {
@@ -296,6 +305,7 @@ BpeTrainResult BpeTrainer::train() {
   if (bar) bar->finish(str(r.merges.size(), " merges"));
   r.tokens = std::move(m.tokens);
   r.specials = m.opt.special_tokens;
+  r.user_tokens = m.opt.user_tokens;
   r.pre_patterns = PreTokenizer::patterns_for(m.opt.pre);
   r.bos = !m.opt.bos.empty() ? m.opt.bos : (r.specials.size() > 0 ? r.specials[0] : "");
   r.eos = !m.opt.eos.empty() ? m.opt.eos : (r.specials.size() > 1 ? r.specials[1] : "");
@@ -318,6 +328,10 @@ std::string bpe_tokenizer_json(const BpeTrainResult& r) {
   for (size_t i = 0; i < r.specials.size(); ++i)
     added.push_back({{"id", r.tokens.size() + i}, {"content", r.specials[i]}, {"single_word", false},
                      {"lstrip", false}, {"rstrip", false}, {"normalized", false}, {"special", true}});
+  for (size_t i = 0; i < r.user_tokens.size(); ++i)
+    added.push_back({{"id", r.tokens.size() + r.specials.size() + i}, {"content", r.user_tokens[i]},
+                     {"single_word", false}, {"lstrip", false}, {"rstrip", false}, {"normalized", false},
+                     {"special", false}});
   json pre = json::array();
   for (const std::string& p : r.pre_patterns)
     pre.push_back({{"type", "Split"}, {"pattern", {{"Regex", p}}}, {"behavior", "Isolated"}, {"invert", false}});

@@ -24,9 +24,9 @@ const char* kLlama3 =
 const char* kQwen2 =
     R"((?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)";
 
-// seek's own, for small task vocabularies (`seek quickstart`): single digits, and everything else in
-// runs that end after a ':' or a newline, so BPE can merge whole phrases (a prompt template
-// becomes a few tokens) while a prompt ending in "Assistant:" is always cut where it ends.
+// seek's own before 2026-12 (`seek quickstart`): single digits, and everything else in runs that end
+// after a ':' or a newline. Read only, for models trained with it: llama.cpp refuses the name, so
+// nothing seek writes uses it any more (the trainer takes only names llama.cpp knows).
 const char* kSeekDigits = R"(\p{N}|[^\p{N}:\n]+[:\n]?|[:\n])";
 
 // DeepSeek-V3 / R1 (tokenizer.json pre_tokenizer, three Splits in sequence).
@@ -138,6 +138,8 @@ PreTokenizer::PreTokenizer(const std::vector<std::string>& patterns) {
 
 bool PreTokenizer::is_known_name(const std::string& name) { return presets().count(name) != 0; }
 
+bool PreTokenizer::is_writable_name(const std::string& name) { return is_known_name(name) && name != "seek-digits"; }
+
 std::vector<std::string> PreTokenizer::patterns_for(const std::string& name) {
   auto it = presets().find(name);
   if (it == presets().end()) {
@@ -226,7 +228,7 @@ std::string preset_name_for(const std::vector<std::string>& patterns) {
       {"qwen2", {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"}},
       {"llama-bpe", {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"}},
   };
-  for (const char* name : {"deepseek-v3", "deepseek-llm", "deepseek-coder", "qwen2", "llama-bpe", "gpt2", "seek-digits"})
+  for (const char* name : {"deepseek-v3", "deepseek-llm", "deepseek-coder", "qwen2", "llama-bpe", "gpt2"})
     if (PreTokenizer::patterns_for(name) == patterns) return name;
   for (const auto& [name, p] : hf_spellings)
     if (p == patterns) return name;

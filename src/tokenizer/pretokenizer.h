@@ -36,6 +36,8 @@ class PreTokenizer {
   // deepseek-r1-qwen, llama-bpe (llama3), gpt2/default. Throws FormatError for unknown names.
   static PreTokenizer from_name(const std::string& name);
   static bool is_known_name(const std::string& name);
+  // A name llama.cpp knows too (all but seek's old "seek-digits"): the only ones seek writes.
+  static bool is_writable_name(const std::string& name);
   // The `pre_tokenizer` object of a tokenizer.json (Sequence / Split / ByteLevel).
   static PreTokenizer from_hf_json(const nlohmann::json& pre);
   // The patterns of a preset (used by the trainer and the GGUF writer).

@@ -162,6 +162,11 @@ std::string StreamDecoder::push(int32_t id) {
   return out;
 }
 
+void StreamDecoder::continue_after(const std::vector<int32_t>& context) {
+  for (int32_t id : context)
+    if (!tok_.is_special(id)) started_ = true;
+}
+
 std::string StreamDecoder::flush() {
   std::string out = utf8_repair(pending_);
   pending_.clear();

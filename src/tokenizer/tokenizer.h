@@ -102,6 +102,9 @@ class StreamDecoder {
   explicit StreamDecoder(const Tokenizer& tok, bool skip_special = false) : tok_(tok), skip_special_(skip_special) {}
   std::string push(int32_t id);
   std::string flush();
+  // The ids decoded so far belong to text shown before (a prompt): a SentencePiece piece that
+  // follows text keeps its leading space. Special tokens alone (BOS) leave the start a start.
+  void continue_after(const std::vector<int32_t>& context);
 
  private:
   const Tokenizer& tok_;

@@ -150,6 +150,9 @@ void gguf_set_tokenizer(GGUFWriter& w, const Tokenizer& tok) {
   if (tok.kind() != TokenizerKind::BPE) throw UsageError("gguf_set_tokenizer: only byte-level BPE tokenizers can be written");
   if (tok.pre_name().empty())
     throw UsageError("gguf_set_tokenizer: the pre-tokenizer matches no GGUF `pre` preset, so GGUF cannot describe it");
+  if (!PreTokenizer::is_writable_name(tok.pre_name()))
+    throw UsageError(str("gguf_set_tokenizer: pre-tokenizer '", tok.pre_name(),
+                         "' is seek's old one, which llama.cpp refuses; retrain the tokenizer with one it knows (e.g. qwen2)"));
   std::vector<std::string> spellings;
   std::vector<int32_t> types;
   for (const TokenData& t : v.tokens) {

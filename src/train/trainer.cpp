@@ -61,6 +61,7 @@ TrainConfig resume_base_config(const std::string& file_or_dir) {
   LoadedCheckpoint ck = load_checkpoint(path, false);
   TrainConfig c;
   const int saved_world = read_saved_config(c, ck.meta.train_config, path);
+  c.stop_at = 0;
   // Another number of ranks keeps the global batch: the per-rank batch scales when it divides.
   const int64_t world = Comm::world().size();
   if (saved_world > 0 && saved_world != world && (c.batch * saved_world) % world == 0)
@@ -254,6 +255,7 @@ void Trainer::save_checkpoint_to(const std::string& path) const {
   meta.model_config = config_to_hf_json(model_->config());
   TrainConfig saved = cfg_;
   saved.resume.clear();
+  saved.stop_at = 0;  // where this call stops is not a property of the run
   meta.train_config = train_config_to_json(saved);
   meta.train_config["world"] = world_;  // resuming checks the global batch against it
   meta.param_table = param_table(*model_);
@@ -329,6 +331,8 @@ TrainResult Trainer::run() {
   }
   bar.finish();
   r.steps = step_;
+  r.steps_run = n_steps;
+  r.end = end;
   if (n_steps > 0) {  // a kind of communication absent from this run stays -1 (the mean of -1s)
     r.allreduce_s = comm[0] / double(n_steps), r.allreduce_wait_s = comm[1] / double(n_steps);
     r.alltoall_s = comm[2] / double(n_steps);

@@ -26,7 +26,9 @@ namespace seek {
 class ProgressBar;
 
 struct TrainResult {
-  int64_t steps = 0;
+  int64_t steps = 0;       // the step the run ended at
+  int64_t steps_run = 0;   // optimizer steps taken by this call (0: the checkpoint was already at the end)
+  int64_t end = 0;         // the step this call trained to (--stop-at, else --steps)
   double loss = 0, val_loss = -1, tokens_per_s = 0;
   // means per step of this run's StepMetrics (< 0: no such communication)
   double allreduce_s = -1, allreduce_wait_s = -1, alltoall_s = -1;
@@ -34,7 +36,8 @@ struct TrainResult {
 };
 
 // The configuration a resumed run starts from: the checkpoint's own training config, with its
-// `resume` pointing at the checkpoint. Apply a --config file and flags on top, then construct.
+// `resume` pointing at the checkpoint. `stop_at` is not part of a run (it says where one call
+// stops), so it starts at 0 here: a resumed run goes on to --steps unless --stop-at is given again. Apply a --config file and flags on top, then construct.
 TrainConfig resume_base_config(const std::string& checkpoint_file_or_dir);
 
 class Trainer {

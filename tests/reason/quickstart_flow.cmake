@@ -53,10 +53,24 @@ foreach(stage sft rl)
   endforeach()
 endforeach()
 
-# The exported model carries the R1-Zero template (detected as r1-zero) and the seek-digits pre-tokenizer.
+# The exported model carries the R1-Zero template (detected as r1-zero) and Qwen2's pre-tokenizer,
+# a name llama.cpp knows (tests/scripts/llama_oracle.cmake runs it there).
 run_ok("seek info" ${SEEK} info --json ${Q}/model.gguf)
 expect_contains("seek info" "${last_out}" "A conversation between User and Assistant.")
-expect_contains("seek info" "${last_out}" "seek-digits")
+expect_contains("seek info" "${last_out}" "\"qwen2\"")
+# the corpus mixes the canonical wording with others (reason/task.h Phrasing)
+file(READ ${Q}/corpus.jsonl corpus)
+expect_contains("corpus.jsonl" "${corpus}" "User: What is ")
+string(REGEX MATCH "User: (Compute|Calculate|Evaluate|Find|Work out|Solve|Tell me|How much is|What's|compute|calculate)" varied "${corpus}")
+if(varied STREQUAL "")
+  message(FATAL_ERROR "corpus.jsonl holds only the canonical wording")
+endif()
+foreach(stage rl_train_wording rl_heldout_wording)
+  string(JSON ph ERROR_VARIABLE e GET "${result}" ${stage} hard phrasing)
+  if(e OR ph STREQUAL "canonical")
+    message(FATAL_ERROR "result.json: ${stage} lacks its wording:\n${result}")
+  endif()
+endforeach()
 
 # seek chat without -m: SEEK_MODEL first, then the bundled model.
 execute_process(COMMAND ${CMAKE_COMMAND} -E env SEEK_MODEL=${Q}/model.gguf ${SEEK} chat -n 8 --temp 0 -t 2
@@ -72,11 +86,17 @@ file(SIZE ${BUNDLED} bytes)
 if(bytes GREATER 20000000)
   message(FATAL_ERROR "the bundled model is ${bytes} bytes; the limit is 20 MB")
 endif()
-file(WRITE ${DIR}/question.txt "What is 12 + 30? Give the exact integer\n")
-execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=SEEK_MODEL ${SEEK} chat -n 96 --temp 0 -t 2
-                INPUT_FILE ${DIR}/question.txt RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "seek chat with the bundled model failed (${rc}):\n${out}\n${err}")
-endif()
-# the bundled model is a trained one (models/README.md): it gets this held-in-format sum right
-expect_contains("seek chat (bundled)" "${out}" "<answer> 42 </answer>")
+# The bundled model is a trained one (models/README.md): it answers the questions a new user typed in
+# the issue that asked for wordings (the canonical one, and two it used to get wrong: 14 and 4).
+foreach(case "What is 12 + 30? Give the exact integer|42" "What is 12+30?|42" "What is 7 + 5?|12")
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 question)
+  list(GET parts 1 answer)
+  file(WRITE ${DIR}/question.txt "${question}\n")
+  execute_process(COMMAND ${CMAKE_COMMAND} -E env --unset=SEEK_MODEL ${SEEK} chat -n 128 --temp 0 -t 2
+                  INPUT_FILE ${DIR}/question.txt RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "seek chat with the bundled model failed (${rc}):\n${out}\n${err}")
+  endif()
+  expect_contains("seek chat (bundled) on '${question}'" "${out}" "<answer> ${answer} </answer>")
+endforeach()

@@ -3,6 +3,7 @@
 // answers, and train/test splits with no problem in both.
 #include <gtest/gtest.h>
 
+#include <regex>
 #include <set>
 
 #include "core/error.h"
@@ -211,4 +212,74 @@ TEST(Linear, CheckerForms) {
       EXPECT_EQ(a * x + b, c * x + e) << q.question;
       EXPECT_NE(a, c);
     }
+}
+
+// Wordings: the canonical one is what generate() writes; training and held-out wordings are two
+// disjoint sets (no held-out question text ever appears among training ones), every part of a
+// held-out wording occurs in training, and every wording states the same problem (re-read here
+// with a regex that knows nothing of the wording table).
+TEST(Arithmetic, WordingsAreDisjointAndStateTheSameProblem) {
+  auto t = make_task("arithmetic");
+  Rng rng(11);
+  const Problem p = t->generate(rng, 2);
+  EXPECT_EQ(p.question.rfind("What is ", 0), 0u);
+  EXPECT_EQ(t->phrase(p, Phrasing::Canonical, rng), p.question);
+  // one fixed problem per operator, so the wordings of one op are comparable as strings
+  for (const char* op : {"+", "-", "*"}) {
+    Problem q = p;
+    q.fields = {"47", op, "38"};
+    q.truth = std::string(op) == "+" ? "85" : std::string(op) == "-" ? "9" : "1786";
+    std::set<std::string> train, held;
+    Rng r(3);
+    for (int i = 0; i < 4000; ++i) {
+      train.insert(t->phrase(q, Phrasing::Train, r));
+      held.insert(t->phrase(q, Phrasing::HeldOut, r));
+    }
+    EXPECT_GT(held.size(), 20u) << op;
+    EXPECT_GT(train.size(), 5 * held.size()) << op;
+    for (const std::string& h : held) EXPECT_EQ(train.count(h), 0u) << "held-out wording also in training: " << h;
+    EXPECT_EQ(held.count("What is 47 " + std::string(op) + " 38? Give the exact integer"), 0u);
+    EXPECT_EQ(train.count("What is 47 " + std::string(op) + " 38? Give the exact integer"), 1u);
+    // each word of every held-out question occurs in some training question
+    std::set<std::string> train_words;
+    auto words = [](const std::string& s) {
+      std::vector<std::string> w;
+      std::string cur;
+      for (char c : s + " ") {
+        if (c == ' ') {
+          if (!cur.empty()) w.push_back(cur);
+          cur.clear();
+        } else {
+          cur += c;
+        }
+      }
+      return w;
+    };
+    for (const std::string& s : train)
+      for (const std::string& w : words(s)) train_words.insert(w);
+    for (const std::string& s : held)
+      for (const std::string& w : words(s)) EXPECT_EQ(train_words.count(w), 1u) << "'" << w << "' of '" << s << "'";
+    // every wording names 47, 38 and the operation, in that order
+    const std::regex re(std::string("47 ?(\\+|-|\\*|x|×|plus|minus|times|multiplied by) ?38"));
+    for (const auto* set : {&train, &held})
+      for (const std::string& s : *set) {
+        std::smatch m;
+        ASSERT_TRUE(std::regex_search(s, m, re)) << s;
+        const std::string o = m[1];
+        const char said = o == "+" || o == "plus" ? '+' : o == "-" || o == "minus" ? '-' : '*';
+        EXPECT_EQ(said, op[0]) << s;
+      }
+  }
+  // rewording keeps the problem: fields and truth (the checker and the split read only those)
+  const Problem r1 = rephrase(*t, p, Phrasing::HeldOut, 99);
+  EXPECT_EQ(r1.fields, p.fields);
+  EXPECT_EQ(r1.truth, p.truth);
+  EXPECT_EQ(rephrase(*t, p, Phrasing::HeldOut, 99).question, r1.question);  // deterministic in the seed
+  // tasks without wordings keep their question
+  auto c = make_task("countdown");
+  Rng rc(4);
+  const Problem cp = c->generate(rc, 3);
+  EXPECT_EQ(rephrase(*c, cp, Phrasing::HeldOut, 1).question, cp.question);
+  EXPECT_EQ(parse_phrasing("held-out"), Phrasing::HeldOut);
+  EXPECT_THROW(parse_phrasing("heldout"), seek::UsageError);
 }

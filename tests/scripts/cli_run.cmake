@@ -9,7 +9,9 @@ function(seek_expect_fail name msg)
   set_tests_properties(cli_${name} PROPERTIES LABELS "cli")
 endfunction()
 
-seek_expect_fail(run_empty_prompt "prompt" run -m ${_stories} -p "")
+seek_expect_fail(run_empty_prompt_no_bos "the prompt is empty and --no-bos" run -m ${_stories} -p "" --no-bos)
+seek_expect_fail(run_empty_model_path "the model path is empty" run -m "" -p hi)
+seek_expect_fail(chat_empty_model_path "the model path is empty" chat -m "")
 seek_expect_fail(run_missing_model "model file not found" run -m /nonexistent.gguf -p hi)
 seek_expect_fail(run_prompt_too_long "context holds 16" run -m ${_stories} -c 16 -p "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen")
 seek_expect_fail(run_bad_temp "--temp" run -m ${_stories} -p hi --temp -1)
@@ -36,3 +38,11 @@ add_test(NAME cli_init_then_run
          COMMAND ${CMAKE_COMMAND} -DSEEK=$<TARGET_FILE:seek> -DVOCAB=${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf
                  -DOUT=${CMAKE_CURRENT_BINARY_DIR}/ds-tiny-q4_0.gguf -P ${CMAKE_CURRENT_SOURCE_DIR}/cli/init_then_run.cmake)
 set_tests_properties(cli_run_stories_greedy cli_init_then_run PROPERTIES LABELS "cli")
+# Same defaults everywhere: run without -m takes $SEEK_MODEL, else the bundled model, as chat and
+# serve do; an empty prompt generates from BOS alone (as llama.cpp does).
+add_test(NAME cli_run_default_model
+         COMMAND ${CMAKE_COMMAND} -E env --unset=SEEK_MODEL $<TARGET_FILE:seek> run -p "What is 2 + 3?" -n 4 -t 2)
+add_test(NAME cli_run_seek_model_env
+         COMMAND ${CMAKE_COMMAND} -E env SEEK_MODEL=${_stories} $<TARGET_FILE:seek> run -p "" -n 8 --temp 0 -t 2)
+set_tests_properties(cli_run_default_model PROPERTIES LABELS "cli" PASS_REGULAR_EXPRESSION "seek-quickstart.gguf")
+set_tests_properties(cli_run_seek_model_env PROPERTIES LABELS "cli" PASS_REGULAR_EXPRESSION "stories260K-F32.gguf")

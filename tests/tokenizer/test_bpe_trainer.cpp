@@ -3,6 +3,8 @@
 // (Ids identical to HF's algorithm are checked by the node oracle tokenizer_train_oracle_*.)
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "formats/gguf.h"
 #include "tokenizer/bpe_trainer.h"
@@ -74,6 +76,48 @@ TEST(BpeTrainer, JsonRoundTripAndSpecials) {
   EXPECT_EQ(ids.back(), 799);
   // A word frequent in the training text becomes few tokens.
   EXPECT_LE(tok->encode(" tokenizer", false, false).size(), 2u);
+}
+
+// A user token (added, not special) is one id wherever its text occurs, with or without
+// parse_special, is never merged into, decodes to its text, is written special=false in
+// tokenizer.json and USER_DEFINED in GGUF, and survives the GGUF round trip with the same ids.
+TEST(BpeTrainer, UserTokensAreMatchedInPlainText) {
+  const std::string preamble = "A fixed preamble, with spaces. User:";
+  BpeTrainOptions o;
+  o.vocab_size = 500;
+  o.special_tokens = {"<s>"};
+  o.user_tokens = {preamble};
+  o.pre = "qwen2";
+  o.progress = false;
+  BpeTrainer t(o);
+  for (int i = 0; i < 50; ++i) t.add_text(preamble + " What is " + std::to_string(i * 7) + " + 3?");
+  const BpeTrainResult r = t.train();
+  EXPECT_EQ(r.n_vocab(), static_cast<int32_t>(r.tokens.size()) + 2);
+  const std::string json = bpe_tokenizer_json(r);
+  EXPECT_NE(json.find("\"content\":\"" + preamble + "\",\"id\":" + std::to_string(r.tokens.size() + 1)), std::string::npos)
+      << json.substr(0, 600);
+  auto tok = bpe_make_tokenizer(r);
+  const int32_t id = static_cast<int32_t>(r.tokens.size()) + 1;
+  EXPECT_EQ(tok->token_id(preamble), id);
+  EXPECT_FALSE(tok->is_special(id));
+  for (bool parse_special : {false, true}) {
+    const auto ids = tok->encode(preamble + " What is 12 + 30?", false, parse_special);
+    ASSERT_GE(ids.size(), 2u);
+    EXPECT_EQ(ids[0], id);
+    EXPECT_EQ(tok->decode(ids), preamble + " What is 12 + 30?");
+    EXPECT_EQ(std::count(ids.begin(), ids.end(), id), 1);
+  }
+  GGUFWriter w;
+  gguf_set_tokenizer(w, *tok);
+  const std::string path = ::testing::TempDir() + "/seek_bpe_user_token.gguf";
+  w.write(path);
+  auto g = Tokenizer::from_gguf_path(path);
+  EXPECT_EQ(g->vocab().tokens[id].type, TokenType::UserDefined);
+  EXPECT_EQ(g->encode("x" + preamble + "y", false, false), tok->encode("x" + preamble + "y", false, false));
+  EXPECT_EQ(g->encode("x" + preamble + "y", false, false)[1], id);
+  // llama.cpp does not know seek's old "seek-digits" pre-tokenizer: the trainer refuses it
+  o.pre = "seek-digits";
+  EXPECT_THROW(BpeTrainer{o}, UsageError);
 }
 
 TEST(BpeTrainer, GgufGivesIdenticalIds) {
