@@ -67,9 +67,10 @@ fi
 echo "install-deps: oracles run under node $(tests/oracle/node --version)"
 
 # npm flags for the oracle packages. node-llama-cpp ships its prebuilt binaries (the CPU one
-# and ~700 MB of CUDA/Vulkan ones) as optional dependencies: add --omit=optional here only if
-# the oracle tests still find every package they load without them.
-npm_flags=(--no-audit --no-fund --silent)
+# and ~700 MB of CUDA/Vulkan/ARM ones) as optional dependencies; package.json names the CPU one
+# (@node-llama-cpp/linux-x64) as a direct dependency, so --omit=optional skips only the rest.
+# (Not `npm ci`: the registry here has no mac/win builds, so the lock file cannot list them.)
+npm_flags=(--no-audit --no-fund --silent --omit=optional)
 stamp=tests/oracle/node_modules/.seek-installed
 if [ -f tests/oracle/package.json ]; then
   if [ $new_node = 1 ] || [ ! -f $stamp ] || [ tests/oracle/package.json -nt $stamp ] ||

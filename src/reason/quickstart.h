@@ -1,9 +1,9 @@
 // `seek quickstart`: R1's recipe end to end at laptop scale (deepseek.md 7), each stage a file in
 // OUT so any of them can be inspected or rerun with the ordinary commands:
 //   1. corpus.jsonl      R1-Zero prompts + worked solutions of the task's train split, at an easy
-//                        and a hard difficulty (the cold-start data);
-//   2. tokenizer.json    a byte-level BPE trained on that corpus (pre-tokenizer `seek-digits`:
-//                        single digits, phrases merged) + data/ token shards (`seek data prepare`);
+//                        and a hard difficulty, in varied wordings (the cold-start data);
+//   2. tokenizer.json    a byte-level BPE trained on that corpus (Qwen2's pre-tokenizer: single
+//                        digits; the R1-Zero preamble one user token) + data/ token shards;
 //   3. sft/              a DeepSeek-V3-architecture model (MLA + DeepSeekMoE + MTP) trained from
 //                        scratch on the corpus by the pretraining loop (`seek train`);
 //   4. held-out accuracy of the supervised model on both difficulties;

@@ -149,6 +149,11 @@ function firstDiff(a, b) {
 // ---------------------------------------------------------------- files: seek's GGUFs in llama.cpp
 
 const FILE_PROMPT = 'Once upon a time';
+// What `seek chat` sends the quickstart model for "What is 12+30?" (its R1-Zero chat template).
+const R1_PROMPT = 'A conversation between User and Assistant. The user asks a question, and the Assistant solves it. ' +
+  'The assistant first thinks about the reasoning process in the mind and then provides the user with the answer. ' +
+  'The reasoning process and answer are enclosed within <think> </think> and <answer> </answer> tags, respectively, ' +
+  'i.e., <think> reasoning process here </think> <answer> answer here </answer>. User: What is 12+30?. Assistant:';
 const N_LOAD = 8;
 const N_IDS = 32;
 
@@ -174,7 +179,8 @@ async function checkFile(llama, bin, c, json) {
   const { model, error } = await loadModel(llama, c.file);
   if (error) return { ok: false, msg: `llama.cpp cannot load it: ${error}` };
   try {
-    const pids = promptIds(model, FILE_PROMPT);
+    const prompt = c.prompt || FILE_PROMPT;
+    const pids = promptIds(model, prompt);
     // As a user runs it (llama.cpp's default context settings): 8 tokens.
     const gen8 = await greedy(model, pids, N_LOAD, true, false);
     if (gen8.length !== N_LOAD) return { ok: false, msg: `llama.cpp generated ${gen8.length} tokens` };
@@ -183,7 +189,7 @@ async function checkFile(llama, bin, c, json) {
     // F32: 32 greedy ids with f32 attention, against seek's.
     const gen = await greedy(model, pids, N_IDS, true, true);
     const { cont } = continuation(model, pids, gen);
-    const s = seekRun(bin, c.file, FILE_PROMPT, N_IDS, ['--ignore-eos'], json);
+    const s = seekRun(bin, c.file, prompt, N_IDS, ['--ignore-eos'], json);
     if (s.error) return { ok: false, msg: `${msg}; ${s.error}` };
     const problems = [];
     if (json) {
@@ -232,7 +238,11 @@ async function mainFiles(bin, repo, work) {
   }
   cases.push({ name: 'init ds-tiny F32, SentencePiece vocab (stories260K)', preset: 'ds-tiny', type: 'F32', f32: true, vocab: spmVocab });
   cases.push({ name: 'train export', train: true, f32: true });
-  cases.push({ name: 'bundled models/seek-quickstart.gguf', file: path.join(repo, 'models', 'seek-quickstart.gguf'), keep: true });
+  // The quickstart's models: one made here at toy size, and the bundled one, asked in their R1-Zero
+  // prompt, whose preamble is one user-defined token (it must be matched in plain text as seek does).
+  cases.push({ name: 'seek quickstart (toy size)', quickstart: true, f32: true, prompt: R1_PROMPT });
+  cases.push({ name: 'bundled models/seek-quickstart.gguf', file: path.join(repo, 'models', 'seek-quickstart.gguf'), keep: true,
+    prompt: R1_PROMPT });
 
   let failed = 0;
   for (const c of cases) {
@@ -244,6 +254,12 @@ async function mainFiles(bin, repo, work) {
         seekOk(bin, ['init', '--preset', c.preset, '--vocab', c.vocab, '--out', c.file, '--type', c.type, '-t', '2'], c.name);
       } else if (c.train) {
         c.file = trainExport(bin, tmp, path.join(data, 'gguf', 'ppl.txt'));
+      } else if (c.quickstart) {
+        const q = path.join(tmp, 'quickstart');
+        seekOk(bin, ['quickstart', '--out', q, '--no-serve', '--corpus', '300', '--vocab-size', '400', '--sft-steps', '6',
+          '--sft-batch', '4', '--sft-seq', '64', '--rl-steps', '1', '--rl-prompts', '2', '-G', '2', '--max-new', '16',
+          '--eval-n', '2', '-t', '2', '-q'], c.name);
+        c.file = path.join(q, 'model.gguf');
       } else if (c.file && !fs.existsSync(c.file)) {
         throw new Error(`${c.file} does not exist`);
       }
