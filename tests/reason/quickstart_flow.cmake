@@ -30,7 +30,7 @@ foreach(f corpus.jsonl tokenizer.json tokenizer_config.json data/manifest.json s
     message(FATAL_ERROR "seek quickstart did not write ${Q}/${f}")
   endif()
 endforeach()
-file(STRINGS ${Q}/corpus.jsonl docs)
+file(STRINGS ${Q}/corpus.jsonl docs ENCODING UTF-8)  # the wordings hold "×"
 list(LENGTH docs n_docs)
 if(NOT n_docs EQUAL 300)
   message(FATAL_ERROR "corpus.jsonl: expected 300 documents, got ${n_docs}")
