@@ -174,17 +174,38 @@ function envList(name, all) {
   return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : all;
 }
 
+// The model's training corpus (JSONL {"text"}) tokenized by llama.cpp and by seek (`seek tokenize
+// --batch`, no BOS): the same ids for every document, so what seek trained on is what llama.cpp reads.
+function compareCorpusTokens(bin, model, file, corpus) {
+  const docs = fs.readFileSync(corpus, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).text);
+  const out = seekOk(bin, ['tokenize', '-m', file, '--no-bos', '--batch', corpus], 'seek tokenize --batch').out
+    .toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).ids);
+  if (out.length !== docs.length) return `seek tokenized ${out.length} of ${docs.length} corpus documents`;
+  for (let i = 0; i < docs.length; ++i) {
+    const ids = Array.from(model.tokenize(docs[i], false));
+    const d = firstDiff(out[i], ids);
+    if (d >= 0) return `corpus document ${i} tokenizes differently from id ${d}: seek ${JSON.stringify(out[i].slice(d, d + 8))} llama.cpp ${JSON.stringify(ids.slice(d, d + 8))} in ${short(docs[i], 200)}`;
+  }
+  return '';
+}
+
 async function checkFile(llama, bin, c, json) {
   const t0 = Date.now();
   const { model, error } = await loadModel(llama, c.file);
   if (error) return { ok: false, msg: `llama.cpp cannot load it: ${error}` };
   try {
+    let corpusMsg = '';
+    if (c.corpus) {
+      const bad = compareCorpusTokens(bin, model, c.file, c.corpus);
+      if (bad) return { ok: false, msg: bad };
+      corpusMsg = `; its ${fs.readFileSync(c.corpus, 'utf8').split('\n').filter(Boolean).length} corpus documents tokenize identically`;
+    }
     const prompt = c.prompt || FILE_PROMPT;
     const pids = promptIds(model, prompt);
     // As a user runs it (llama.cpp's default context settings): 8 tokens.
     const gen8 = await greedy(model, pids, N_LOAD, true, false);
     if (gen8.length !== N_LOAD) return { ok: false, msg: `llama.cpp generated ${gen8.length} tokens` };
-    let msg = `llama.cpp loads it, bos ${model.tokens.shouldPrependBosToken ? 'yes' : 'no'}, ${N_LOAD} tokens ${short(continuation(model, pids, gen8).cont, 50)}`;
+    let msg = `llama.cpp loads it, bos ${model.tokens.shouldPrependBosToken ? 'yes' : 'no'}, ${N_LOAD} tokens ${short(continuation(model, pids, gen8).cont, 50)}${corpusMsg}`;
     if (!c.f32) return { ok: true, msg: `${msg} (${fmtSeconds(t0)})` };
     // F32: 32 greedy ids with f32 attention, against seek's.
     const gen = await greedy(model, pids, N_IDS, true, true);
@@ -260,6 +281,7 @@ async function mainFiles(bin, repo, work) {
           '--sft-batch', '4', '--sft-seq', '64', '--rl-steps', '1', '--rl-prompts', '2', '-G', '2', '--max-new', '16',
           '--eval-n', '2', '-t', '2', '-q'], c.name);
         c.file = path.join(q, 'model.gguf');
+        c.corpus = path.join(q, 'corpus.jsonl');
       } else if (c.file && !fs.existsSync(c.file)) {
         throw new Error(`${c.file} does not exist`);
       }
