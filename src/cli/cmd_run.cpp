@@ -26,7 +26,9 @@ int cmd_run(int argc, char** argv) {
   sargs.add_to(app);
   app.add_option("-p,--prompt", prompt, "prompt text (empty or none: generate from BOS alone)");
   app.add_option("-f,--file", prompt_file, "read the prompt from a file");
-  app.add_option("-n,--max-tokens", opt.max_tokens, "tokens to generate")->check(CLI::Range(int64_t{0}, int64_t{1} << 30));
+  app.add_option("-n,--max-tokens", opt.max_tokens, "tokens to generate")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 30))
+      ->capture_default_str();
   app.add_option("--stop", opt.stop, "stop string (repeatable)");
   app.add_flag("--ignore-eos", opt.ignore_eos, "keep going past end-of-sequence");
   app.add_option("-b,--batch", opt.n_batch, "prefill batch size")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
