@@ -7,31 +7,21 @@
 
 seek_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# seek_configure DIR BUILD_TYPE TESTS BENCH SANITIZE FUZZ [extra cmake args]: every option, every time.
+seek_configure() {
+  local dir=$1 type=$2 tests=$3 bench=$4 sanitize=$5 fuzz=$6
+  shift 6
+  cmake -S "$seek_root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" \
+    -DSEEK_TESTS="$tests" -DSEEK_BENCH="$bench" -DSEEK_SANITIZE="$sanitize" -DSEEK_FUZZ="$fuzz" "$@" >/dev/null
+}
+
 # The main job's build: the seek program only.
-configure_main_build() {
-  local dir=$1; shift
-  cmake -S "$seek_root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DSEEK_TESTS=OFF -DSEEK_BENCH=OFF -DSEEK_SANITIZE=OFF -DSEEK_FUZZ=OFF "$@" >/dev/null
-}
-
+configure_main_build() { seek_configure "$1" Release OFF OFF OFF OFF "${@:2}"; }
 # The full suite: seek, every test, the benchmark programs.
-configure_test_build() {
-  local dir=$1; shift
-  cmake -S "$seek_root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DSEEK_TESTS=ON -DSEEK_BENCH=ON -DSEEK_SANITIZE=OFF -DSEEK_FUZZ=OFF "$@" >/dev/null
-}
-
+configure_test_build() { seek_configure "$1" Release ON ON OFF OFF "${@:2}"; }
 # The unit tests under AddressSanitizer + UndefinedBehaviorSanitizer.
-configure_asan_build() {
-  local dir=$1; shift
-  cmake -S "$seek_root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSEEK_TESTS=ON -DSEEK_BENCH=OFF -DSEEK_SANITIZE=ON -DSEEK_FUZZ=OFF "$@" >/dev/null
-}
-
+configure_asan_build() { seek_configure "$1" RelWithDebInfo ON OFF ON OFF "${@:2}"; }
 # The libFuzzer targets (clang only).
 configure_fuzz_build() {
-  local dir=$1; shift
-  cmake -S "$seek_root" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-    -DSEEK_TESTS=OFF -DSEEK_BENCH=OFF -DSEEK_SANITIZE=OFF -DSEEK_FUZZ=ON "$@" >/dev/null
+  seek_configure "$1" RelWithDebInfo OFF OFF OFF ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ "${@:2}"
 }
