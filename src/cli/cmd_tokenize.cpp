@@ -2,6 +2,7 @@
 // Batch mode (--batch FILE.jsonl) tokenizes one JSON object per line ({"text": ...} or
 // {"b64": ...} for raw bytes) and prints one {"ids": [...], "decoded_b64": ...} line each;
 // the npm oracle test drives seek through it.
+#include <charconv>
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
@@ -108,16 +109,22 @@ int cmd_tokenize(int argc, char** argv) {
   if (!batch.empty()) return run_batch(*tok, batch, add_bos, special);
 
   if (decode) {
+    // ids separated by spaces, commas or JSON brackets; anything else, or an id outside the
+    // vocabulary, is named (it once decoded "abc" to nothing and 4294967296 to token 0)
     std::vector<int32_t> ids;
-    for (const std::string& a : args) {
+    for (std::string a : args) {
+      for (char& c : a)
+        if (c == ',' || c == '[' || c == ']') c = ' ';
       std::istringstream ss(a);
       std::string part;
       while (ss >> part) {
-        for (char& c : part)
-          if (c == ',' || c == '[' || c == ']') c = ' ';
-        std::istringstream ps(part);
-        long long v;
-        while (ps >> v) ids.push_back(static_cast<int32_t>(v));
+        long long v = 0;
+        const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+        if (ec != std::errc() || end != part.data() + part.size())
+          throw UsageError(str("tokenize --decode: '", part, "' is not a token id"));
+        if (v < 0 || v >= tok->n_vocab())
+          throw UsageError(str("tokenize --decode: token id ", part, " is outside the vocabulary [0, ", tok->n_vocab(), ")"));
+        ids.push_back(static_cast<int32_t>(v));
       }
     }
     const std::string text = tok->decode(ids);
