@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/model_args.h"
 #include "core/error.h"
 #include "tokenizer/chat_template.h"
 #include "tokenizer/tokenizer.h"
@@ -93,11 +94,7 @@ int cmd_template(int argc, char** argv) {
   app.add_flag("--no-thinking", no_think, "thinking disabled (V3.1 flag; R1: empty think block)");
   app.add_flag("--json", as_json, "print {\"prompt\": ..., \"template\": ...} instead of the raw text");
   app.add_option("--batch", batch, "JSONL of requests; prints {\"prompt\": ...} per line");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;  // CLI11's own codes (105, 106) never leak
   ChatOptions opt;
   opt.add_generation_prompt = !no_gen;
   opt.thinking_enabled = !no_think;

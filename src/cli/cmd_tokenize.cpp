@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/model_args.h"
 #include "core/error.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/tokenizer_cli.h"
@@ -98,11 +99,7 @@ int cmd_tokenize(int argc, char** argv) {
   app.add_flag("--bos", bos_flag, "add BOS (default: the tokenizer's add_bos setting)");
   app.add_flag("--no-bos", no_bos_flag, "do not add BOS")->excludes("--bos");
   app.add_option("--batch", batch, "JSONL file of {\"text\"|\"b64\": ...}; prints {\"ids\", \"decoded_b64\"} per line");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;  // CLI11's own codes (105, 106) never leak
   const auto tok = load_tokenizer(src);
   // (an std::optional<bool> flag pair stayed empty in CLI11 2.1, so the default never applied)
   const bool add_bos = bos_flag ? true : no_bos_flag ? false : tok->add_bos_default();

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "cli/commands.h"
+#include "cli/model_args.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "formats/atomic_write.h"
@@ -92,11 +93,7 @@ int cmd_tokenizer(int argc, char** argv) {
   train->add_option("--gguf-out", gguf_out, "also write a vocab-only GGUF with the tokenizer.ggml.* keys");
   train->add_flag("-q,--quiet", quiet, "no progress bars");
   train->add_option("corpus", corpus, "text files")->required();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
+  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;  // CLI11's own codes (105, 106) never leak
   opt.special_tokens = train->count("--special") ? specials : kDefaultSpecials;
   opt.progress = !quiet;
   return run_train(opt, corpus, out, gguf_out);
