@@ -22,8 +22,8 @@ int cmd_data(int argc, char** argv) {
   prep->add_option("--val-fraction", opt.val_fraction, "share of documents held out for validation (default 0.01)");
   prep->add_option("--shard-tokens", opt.shard_tokens, "token ids per shard file (default 16M)");
   prep->add_option("--doc-sep", opt.doc_separator, "split plain-text files into documents at this string (e.g. '<|endoftext|>')");
-  prep->add_option("--seed", opt.seed, "seed of the train/validation split");
-  prep->add_option("-t,--threads", opt.threads, "tokenizer threads (default: all cores)");
+  add_seed_option(*prep, opt.seed, "seed of the train/validation split");
+  add_threads_option(*prep, opt.threads, "tokenizer threads (0: all cores)");
   prep->add_option("files", files, "input text files")->required();
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
   const auto t0 = std::chrono::steady_clock::now();

@@ -43,12 +43,12 @@ int cmd_distill(int argc, char** argv) {
   app.add_option("--batch", sc.batch, "sequences per step (default 8)");
   app.add_option("--micro-batch", sc.micro_batch, "sequences per forward/backward (default 8)");
   app.add_option("--lr", sc.lr, "student learning rate (default 1e-4)");
-  app.add_option("--seed", sc.seed, "seed (default 1)");
+  add_seed_option(app, sc.seed, "seed (default 1)");
   app.add_option("--eval-n", eval_n, "held-out problems for the final evaluation (default 50)");
   app.add_option("--out", out_dir, "output directory (default distill-out)");
   app.add_option("--export", export_path, "GGUF written at the end (default OUT/model.gguf; 'none' to skip)");
   app.add_option("--vocab", vocab, "GGUF whose tokenizer the export copies (default: the student when a GGUF)");
-  app.add_option("-t,--threads", threads, "threads (default: all cores)");
+  add_threads_option(app, threads);
   app.add_flag("-q,--quiet", quiet, "no progress bar");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
   if (mode != "sft" && mode != "logits") throw UsageError(str("--mode '", mode, "': expected sft or logits"));

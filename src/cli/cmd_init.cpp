@@ -6,6 +6,7 @@
 #include <random>
 
 #include "cli/commands.h"
+#include "cli/model_args.h"
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/threadpool.h"
@@ -49,8 +50,8 @@ int cmd_init(int argc, char** argv) {
   app.add_option("--vocab", vocab_path, "GGUF file whose tokenizer.* keys to copy")->required();
   app.add_option("--out", out, "output .gguf path")->required();
   app.add_option("--type", type_name, "weight type: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K");
-  app.add_option("--seed", seed, "random seed");
-  app.add_option("-t,--threads", threads, "threads (default: all cores)");
+  add_seed_option(app, seed, "random seed");
+  add_threads_option(app, threads);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -65,8 +65,8 @@ int cmd_quickstart(int argc, char** argv) {
   app.add_option("--beta", c.rl.grpo.beta, "GRPO KL weight")->capture_default_str();
   app.add_option("--max-new", c.rl.max_new_tokens, "completion budget in tokens")->capture_default_str();
   app.add_option("--eval-n", c.eval_n, "held-out problems per difficulty")->capture_default_str();
-  app.add_option("--seed", c.seed, "seed (data, initialisation, sampling)")->capture_default_str();
-  app.add_option("-t,--threads", c.threads, "threads (default: all cores)");
+  add_seed_option(app, c.seed, "seed (data, initialisation, sampling)")->capture_default_str();
+  add_threads_option(app, c.threads);
   app.add_option("--port", port, "port of the web UI served at the end")->check(CLI::Range(0, 65535))->capture_default_str();
   app.add_flag("--no-serve", no_serve, "stop after training instead of serving the model");
   app.add_flag("-q,--quiet", c.quiet, "no progress bars");

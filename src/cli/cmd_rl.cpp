@@ -102,7 +102,7 @@ int cmd_rl(int argc, char** argv) {
   app.add_option("--aggregation", agg, "loss averaging: seq-mean, token-mean or constant");
   app.add_option("--weight-decay", c.adam.weight_decay, "AdamW weight decay (default 0)");
   app.add_option("--clip", c.adam.clip, "gradient-norm clip, 0 = off (default 1)");
-  app.add_option("--seed", c.seed, "seed of problems and sampling (default 1)");
+  add_seed_option(app, c.seed, "seed of problems and sampling (default 1)");
   app.add_flag("--sft", sft, "supervised fine-tuning on worked solutions instead (cold start)");
   app.add_option("--batch", sc.batch, "--sft: sequences per step (default 8)");
   app.add_flag("--eval", eval_only, "only evaluate: greedy accuracy on the held-out split");
@@ -122,7 +122,7 @@ int cmd_rl(int argc, char** argv) {
   app.add_option("--out", out_dir, "output directory: metrics.jsonl, model.gguf (default rl-out)");
   app.add_option("--export", export_path, "GGUF written at the end (default OUT/model.gguf; 'none' to skip)");
   app.add_option("--vocab", vocab, "GGUF whose tokenizer the export copies (default: the model when a GGUF)");
-  app.add_option("-t,--threads", threads, "threads (default: all cores)");
+  add_threads_option(app, threads);
   app.add_flag("-q,--quiet", quiet, "no progress bar");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
   c.phrasing = reason::parse_phrasing(phrasing);

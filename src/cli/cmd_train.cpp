@@ -44,13 +44,13 @@ int cmd_train(int argc, char** argv) {
   app.add_option("--lambda-mtp", f.lambda_mtp, "MTP loss weight (default 0.3)");
   app.add_option("--alpha", f.alpha, "sequence-wise balance loss weight (default 1e-4)");
   app.add_option("--gamma", f.gamma, "router bias update speed (default 1e-3)");
-  app.add_option("--seed", f.seed, "initialisation and data-order seed (default 1)");
+  add_seed_option(app, f.seed, "initialisation and data-order seed (default 1)");
   app.add_flag("--expert-parallel", f.expert_parallel,
                "under mpirun: split each MoE layer's routed experts over the ranks (all-to-all dispatch/combine)");
   app.add_option("--grad-bucket-mb", f.grad_bucket_mb, "gradient all-reduce bucket size in MB (default 4)");
   app.add_option("--grad-overlap", f.grad_overlap,
                  "start each bucket's all-reduce while backward runs: true/false (default true)");
-  app.add_option("-t,--threads", f.threads, "threads (default: all cores)");
+  add_threads_option(app, f.threads);
   app.add_option("--eval-every", f.eval_every, "validation every N steps, 0 = never (default 50)");
   app.add_option("--eval-batches", f.eval_batches, "validation batches per evaluation (default 4)");
   app.add_option("--save-every", f.save_every, "checkpoint every N steps, 0 = only at the end (default 100)");

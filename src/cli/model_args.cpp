@@ -17,7 +17,7 @@ void ModelArgs::add_to(CLI::App& app, bool model_required) {
   // an explicit empty path is a mistake (an unset shell variable), not a request for the default
   m->check([](const std::string& v) { return v.empty() ? std::string("the model path is empty") : std::string(); });
   if (model_required) m->required();
-  app.add_option("-t,--threads", threads, "threads (0: all cores)")->check(CLI::Range(0, 1024))->capture_default_str();
+  add_threads_option(app, threads)->capture_default_str();
   app.add_option("-c,--ctx", ctx, "context length in tokens")
       ->check(CLI::Range(int64_t{16}, int64_t{1} << 22))
       ->capture_default_str();
@@ -32,7 +32,18 @@ void SamplingArgs::add_to(CLI::App& app) {
   app.add_option("--repeat-last-n", p.repeat_last_n, "penalty window (-1 = all)")->check(CLI::Range(-1, 1 << 30))->capture_default_str();
   app.add_option("--presence-penalty", p.presence_penalty, "presence penalty")->check(CLI::Range(-2.0, 2.0))->capture_default_str();
   app.add_option("--frequency-penalty", p.frequency_penalty, "frequency penalty")->check(CLI::Range(-2.0, 2.0))->capture_default_str();
-  app.add_option("--seed", p.seed, "random seed");
+  add_seed_option(app, p.seed, "random seed");
+}
+
+CLI::Option* add_threads_option(CLI::App& app, int& threads, const std::string& help) {
+  return app.add_option("-t,--threads", threads, help)->check(CLI::Range(0, 1024));
+}
+
+CLI::Option* add_seed_option(CLI::App& app, uint64_t& seed, const std::string& help) {
+  return app.add_option("--seed", seed, help)->check([](const std::string& v) {
+    const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+    return digits ? std::string() : "expects a whole number >= 0 in digits, got '" + v + "'";
+  });
 }
 
 std::string default_model_path() {

@@ -40,6 +40,11 @@ struct LoadedModel {
 // An empty model_path means default_model_path().
 LoadedModel load_model(const ModelArgs& a, bool quiet = false);
 
+// -t/--threads as every command takes it: 0 (all cores) to 1024; anything else is refused by name.
+CLI::Option* add_threads_option(CLI::App& app, int& threads, const std::string& help = "threads (0: all cores)");
+// --seed: a whole number >= 0 written in digits (an empty or fractional value is refused, never read as 0).
+CLI::Option* add_seed_option(CLI::App& app, uint64_t& seed, const std::string& help);
+
 // Parses argv with CLI11; returns -1 to go on, or the exit status (0 for --help, 1 for errors).
 int parse_or_exit(CLI::App& app, int argc, char** argv);
 
