@@ -12,7 +12,7 @@
 namespace seek::cli {
 
 int cmd_data(int argc, char** argv) {
-  CLI::App app{"seek data: training data tools"};
+  CLI::App app{"Training data tools", "seek data"};
   app.require_subcommand(1);
   CLI::App* prep = app.add_subcommand("prepare", "tokenize text files (each a document; .jsonl: one {\"text\"} per line) into shards");
   DataPrepareOptions opt;

@@ -82,7 +82,7 @@ json parse_json(const std::string& text, const std::string& where) {
 }  // namespace
 
 int cmd_template(int argc, char** argv) {
-  CLI::App app{"seek template: render chat messages (JSON) into the prompt text"};
+  CLI::App app{"Render chat messages (JSON) into the prompt text", "seek template"};
   TokenizerSource src;
   add_tokenizer_options(app, src);
   std::string name, input, batch, jinja;

@@ -84,7 +84,7 @@ int run_batch(const Tokenizer& tok, const std::string& path, bool bos, bool spec
 }  // namespace
 
 int cmd_tokenize(int argc, char** argv) {
-  CLI::App app{"seek tokenize: text to token ids, or ids to text (--decode)"};
+  CLI::App app{"Text to token ids, or ids to text (--decode)", "seek tokenize"};
   TokenizerSource src;
   add_tokenizer_options(app, src);
   std::vector<std::string> args;

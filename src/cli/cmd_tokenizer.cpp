@@ -73,7 +73,7 @@ int run_train(const BpeTrainOptions& opt, const std::vector<std::string>& corpus
 }  // namespace
 
 int cmd_tokenizer(int argc, char** argv) {
-  CLI::App app{"seek tokenizer: tokenizer tools"};
+  CLI::App app{"Tokenizer tools", "seek tokenizer"};
   app.require_subcommand(1);
   CLI::App* train = app.add_subcommand("train", "train a byte-level BPE tokenizer on text files");
   BpeTrainOptions opt;
