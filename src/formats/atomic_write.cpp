@@ -21,9 +21,27 @@ std::string dir_of(const std::string& path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
+// The rename replaces whatever `path` names, so only a regular file (or nothing) may be there: a
+// device, FIFO, socket or directory given as an output is refused, never replaced (as root, renaming
+// onto /dev/null would destroy the device node).
+void require_replaceable(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return;  // nothing there (or a dangling link): created anew
+  if (!S_ISREG(st.st_mode))
+    throw Error(str("output ", path, " is ",
+                    S_ISDIR(st.st_mode)    ? "a directory"
+                    : S_ISCHR(st.st_mode)  ? "a character device"
+                    : S_ISBLK(st.st_mode)  ? "a block device"
+                    : S_ISFIFO(st.st_mode) ? "a FIFO"
+                    : S_ISSOCK(st.st_mode) ? "a socket"
+                                           : "not a regular file",
+                    ": refusing to replace it; give the path of a file"));
+}
+
 }  // namespace
 
 void atomic_write(const std::string& path, const std::function<void(const ByteSink&)>& fill) {
+  require_replaceable(path);
   std::string tmpl = path + ".tmp.XXXXXX";
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
@@ -49,6 +67,7 @@ void atomic_write(const std::string& path, const std::function<void(const ByteSi
       throw Error(str("cannot close ", tmp, ": ", std::strerror(errno)));
     }
     fd = -1;
+    require_replaceable(path);  // again: the fill may have taken minutes
     if (::rename(tmp.c_str(), path.c_str()) != 0)
       throw Error(str("cannot rename ", tmp, " to ", path, ": ", std::strerror(errno)));
   } catch (...) {
