@@ -187,6 +187,7 @@ bool looks_gguf(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) throw Error(str("cannot open ", path, ": no such file or directory"));
   if (S_ISDIR(st.st_mode)) return false;
+  if (!S_ISREG(st.st_mode)) throw Error(str("cannot read ", path, ": not a regular file"));  // a FIFO would block
   if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".gguf") == 0) return true;
   char magic[4] = {};
   std::ifstream in(path, std::ios::binary);

@@ -21,6 +21,10 @@ seek_expect_fail(run_fractional_seed "--seed: expects a whole number" run -m ${_
 seek_expect_fail(init_negative_threads "--threads: Value -3 not in range" init --preset ds-tiny --vocab ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf --out /tmp/x.gguf -t -3)
 seek_expect_fail(data_negative_threads "--threads: Value -1 not in range" data prepare --tokenizer x -t -1 --out /tmp/y a)
 seek_expect_fail_sh(chat_empty_model_path "the model path is empty" "'$<TARGET_FILE:seek>' chat -m '' </dev/null")
+# A FIFO given as the model is refused at once (it used to wait forever for a writer).
+seek_expect_fail_sh(info_fifo "not a regular file" "f=$(mktemp -u) && mkfifo $f && '$<TARGET_FILE:seek>' info $f; rc=$?; rm -f $f; exit $rc")
+seek_expect_fail_sh(run_fifo_gguf "not a regular file" "f=$(mktemp -u).gguf && mkfifo $f && '$<TARGET_FILE:seek>' run -m $f -p hi; rc=$?; rm -f $f; exit $rc")
+set_tests_properties(cli_info_fifo cli_run_fifo_gguf PROPERTIES TIMEOUT 20)
 seek_expect_fail(tokenize_decode_not_id "'abc' is not a token id" tokenize -m ${_stories} -d abc)
 seek_expect_fail(tokenize_decode_overflow "token id 4294967296 is outside the vocabulary" tokenize -m ${_stories} -d 4294967296)
 seek_expect_fail(run_missing_model "model file not found" run -m /nonexistent.gguf -p hi)
