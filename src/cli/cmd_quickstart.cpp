@@ -76,7 +76,7 @@ int cmd_quickstart(int argc, char** argv) {
   const reason::QuickstartResult r = reason::run_quickstart(c);
   print_summary(r, c);
   if (no_serve) return 0;
-  std::printf("\nserving it: open http://127.0.0.1:%d/ and ask e.g. \"What is 47 + 38?\" or \"Compute 12 times 9\" "
+  std::printf("\nserving it: open http://127.0.0.1:%d/ and ask e.g. \"What is 47 + 38?\" or \"Compute 15 plus 27\" "
               "(Ctrl-C stops)\n", port);
   std::fflush(stdout);
   std::vector<std::string> args = {"serve", "-m", r.model_path, "--port", std::to_string(port), "--alias", "seek-quickstart"};
