@@ -69,7 +69,7 @@ std::string explain_mul(const std::string& a, const std::string& b) {
   return r;
 }
 
-// The wordings people type for "a op b" (issue: the bundled model must answer them, not just the
+// The wordings people type for "a op b" (the bundled model must answer them, not only the
 // canonical one). A wording is a tuple (lead, form of the expression, tail, lower-case start); a
 // fixed hash of the tuple keeps about one in seven out of every training corpus (held out), so
 // held-out accuracy measures questions whose exact wording the model never saw, although each part
