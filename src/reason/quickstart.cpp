@@ -60,8 +60,8 @@ void train_tokenizer(const Task& task, const QuickstartConfig& c, const fs::path
   // Qwen2's pre-tokenizer: one token per digit (what arithmetic needs), and a name llama.cpp, ollama
   // and HF tokenizers all know, so the exported model runs in them unchanged. It cuts the R1-Zero
   // preamble into ~95 word tokens; as one added (user-defined) token, which every tokenizer matches
-  // in plain text, a document is ~70 tokens instead of ~165, so the same training steps see 2.3x
-  // as many worked solutions.
+  // in plain text, a document is 78 tokens instead of 162 (measured on the default corpus), so the
+  // same training steps see 2.1x as many worked solutions.
   opt.pre = "qwen2";
   opt.user_tokens = {r1_zero_preamble()};
   opt.progress = !c.quiet;
