@@ -13,6 +13,8 @@
 #include "core/error.h"
 #include "formats/gguf.h"
 #include "formats/safetensors.h"
+#include "model/config_io.h"
+#include "model/load_weights.h"
 
 namespace seek::cli {
 
@@ -100,8 +102,30 @@ std::string human_bytes(double b) {
   return buf;
 }
 
+// The file against its architecture's registry entry (model/arch/registry.h): the config its keys
+// give, tensors missing or misshapen, tensors nothing reads.
+struct ModelCheck {
+  std::string summary;  // the config, or why there is none
+  bool runnable = false;
+  TensorCheck tensors;
+};
+
+ModelCheck check_model(const GGUFFile& f) {
+  ModelCheck m;
+  try {
+    const ModelConfig c = config_from_gguf(f);
+    m.summary = c.summary();
+    m.tensors = check_gguf_tensors(f, c);
+    m.runnable = m.tensors.problems.empty();
+  } catch (const Error& e) {
+    m.summary = e.what();
+  }
+  return m;
+}
+
 int info_gguf(const std::string& path, bool as_json) {
   GGUFFile f = GGUFFile::open(path);
+  const ModelCheck check = check_model(f);
   int64_t params = 0;
   uint64_t bytes = 0;
   for (const GGUFTensorInfo& t : f.tensors()) params += t.view.numel(), bytes += t.nbytes;
@@ -128,6 +152,8 @@ int info_gguf(const std::string& path, bool as_json) {
     j["n_tensors"] = f.tensors().size();
     j["n_params"] = params;
     j["n_bytes"] = bytes;
+    j["model"] = {{"runnable", check.runnable}, {"config", check.summary}, {"problems", check.tensors.problems},
+                  {"unused_tensors", check.tensors.unused}};
     std::cout << j.dump(1, ' ', false, ojson::error_handler_t::replace) << "\n";
     return 0;
   }
@@ -147,6 +173,11 @@ int info_gguf(const std::string& path, bool as_json) {
                 f.n_files() > 1 ? str("  (file ", t.file_index + 1, ")").c_str() : "");
   std::printf("\ntotal: %zu tensors, %lld parameters, %llu bytes (%s)\n", f.tensors().size(), static_cast<long long>(params),
               static_cast<unsigned long long>(bytes), human_bytes(static_cast<double>(bytes)).c_str());
+  std::printf("\nmodel: %s\n", check.summary.c_str());
+  for (const std::string& p : check.tensors.problems) std::printf("  problem: %s\n", p.c_str());
+  for (const std::string& u : check.tensors.unused) std::printf("  unused tensor: %s\n", u.c_str());
+  std::printf("check: %s\n", check.runnable ? "every tensor the config needs is present with its shape and a supported type"
+                                             : "seek cannot run this file (see above)");
   return 0;
 }
 

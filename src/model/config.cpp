@@ -4,17 +4,9 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "model/arch/registry.h"
 
 namespace seek {
-
-const char* arch_name(Arch a) {
-  switch (a) {
-    case Arch::DeepSeek2: return "deepseek2";
-    case Arch::Qwen2: return "qwen2";
-    case Arch::Llama: return "llama";
-  }
-  return "?";
-}
 
 double yarn_get_mscale(double factor, double m) {
   if (factor <= 1.0) return 1.0;
@@ -40,6 +32,9 @@ void ModelConfig::validate() const {
   auto need = [](bool ok, const std::string& what) {
     if (!ok) throw FormatError(str("model config: ", what));
   };
+  const ArchDef& a = arch_def(arch);  // throws for an architecture without a registry entry
+  need(attention == a.attention, str("the ", arch, " architecture does not use ", is_mla() ? "MLA" : "GQA", " attention"));
+  need(!qk_norm || !is_mla(), "qk_norm applies to grouped-query attention only");
   need(vocab_size > 0, str("vocab_size must be > 0, got ", vocab_size));
   need(hidden_size > 0, str("hidden_size must be > 0, got ", hidden_size));
   need(num_hidden_layers > 0 && num_hidden_layers < 100000, str("num_hidden_layers out of range: ", num_hidden_layers));
@@ -70,6 +65,9 @@ void ModelConfig::validate() const {
          "topk_group groups hold fewer experts than num_experts_per_tok");
     need(scoring_func == "softmax" || scoring_func == "sigmoid",
          str("scoring_func must be softmax or sigmoid, got '", scoring_func, "'"));
+    need(topk_method == "greedy" || topk_method == "group_limited_greedy" || topk_method == "noaux_tc",
+         str("topk_method must be greedy, group_limited_greedy or noaux_tc, got '", topk_method, "'"));
+    need(n_shared_experts >= 0, str("n_shared_experts must be >= 0, got ", n_shared_experts));
     need(first_k_dense_replace >= 0, "first_k_dense_replace must be >= 0");
     if (first_k_dense_replace > 0) need(intermediate_size > 0, "dense leading layers need intermediate_size");
   }
@@ -80,7 +78,7 @@ void ModelConfig::validate() const {
 }
 
 std::string ModelConfig::summary() const {
-  std::string s = str(arch_name(arch), ": ", num_hidden_layers, " layers, hidden ", hidden_size, ", ",
+  std::string s = str(arch, ": ", num_hidden_layers, " layers, hidden ", hidden_size, ", ",
                       num_attention_heads, " heads, vocab ", vocab_size);
   if (is_mla())
     s += str(", MLA q_lora ", q_lora_rank, " kv_lora ", kv_lora_rank, " qk ", qk_nope_head_dim, "+",

@@ -1,14 +1,16 @@
 // One model configuration for every architecture seek runs, with HF config.json field names
-// (deepseek.md section 1). Filled from GGUF keys (config_gguf.cpp) or config.json
-// (config_hf.cpp); behaviour comes only from these explicit fields, never from magic sizes.
+// (deepseek.md section 1). Filled from GGUF keys or config.json by the registry's tables
+// (model/config_io.cpp, model/arch/); behaviour comes only from these explicit fields and
+// feature properties, never from the architecture's name or magic sizes.
 #pragma once
 #include <cstdint>
 #include <string>
 
 namespace seek {
 
-enum class Arch { DeepSeek2, Qwen2, Llama };
-const char* arch_name(Arch a);  // GGUF spelling: "deepseek2", "qwen2", "llama"
+
+// Which attention the layers run: Multi-head Latent Attention (DeepSeek) or grouped-query.
+enum class AttentionKind { Mla, Gqa };
 
 // How RoPE pairs dimensions (deepseek.md 2.1 trap): DeepSeek and GGUF-llama rotate adjacent
 // pairs (x[2i], x[2i+1]); HF Llama/Qwen2 and GGUF qwen2 rotate split halves (x[i], x[i+d/2]).
@@ -30,7 +32,9 @@ struct RopeScaling {
 };
 
 struct ModelConfig {
-  Arch arch = Arch::DeepSeek2;
+  std::string arch = "deepseek2";  // registry entry, GGUF's general.architecture (model/arch/registry.h);
+                                   // the layers read the features below, never this name
+  AttentionKind attention = AttentionKind::Mla;
   std::string name;
   int64_t vocab_size = 0;
   int64_t hidden_size = 0;
@@ -45,6 +49,7 @@ struct ModelConfig {
   RopeStyle rope_style = RopeStyle::Adjacent;
   RopeScaling rope_scaling;
   bool attention_bias = false;       // qwen2: biases on q/k/v
+  bool qk_norm = false;              // qwen3: per-head RMSNorm of q and k before RoPE
   bool tie_word_embeddings = false;
 
   // MLA (DeepSeek-V2/V3)
@@ -71,8 +76,10 @@ struct ModelConfig {
   int32_t bos_token_id = -1;
   int32_t eos_token_id = -1;
 
-  bool is_mla() const { return arch == Arch::DeepSeek2; }
+  bool is_mla() const { return attention == AttentionKind::Mla; }
   bool is_moe_layer(int64_t layer) const { return n_routed_experts > 0 && layer >= first_k_dense_replace; }
+  // Index of a MoE layer among the MoE layers (MTP blocks last), e.g. its row of router biases.
+  int64_t moe_layer_index(int64_t layer) const { return layer - first_k_dense_replace; }
   int64_t qk_head_dim() const { return qk_nope_head_dim + qk_rope_head_dim; }
   // Rotary dimensions: qk_rope_head_dim for MLA, head_dim for dense models.
   int64_t rope_dim() const { return is_mla() ? qk_rope_head_dim : head_dim; }

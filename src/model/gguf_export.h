@@ -1,31 +1,33 @@
-// The GGUF side of a model config: the deepseek2 keys llama.cpp requires, and the list of
-// tensors (GGUF names, PyTorch shapes) a config implies. `seek init` fills them with random
-// numbers; the trainer's export fills them with trained weights.
+// Writing a model as GGUF: the tensors come from the registry (model/arch/registry.h), filled by
+// the caller (`seek init` with random numbers, the trainer's export with trained weights), and
+// stored in the requested type as llama-quantize would.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
-#include <vector>
 
 #include "formats/gguf.h"
+#include "model/arch/registry.h"
 #include "model/config.h"
 
 namespace seek {
 
-struct TensorSpec {
-  std::string name;            // e.g. "blk.3.ffn_gate_exps.weight"
-  std::vector<int64_t> shape;  // PyTorch order
-  bool keep_f32 = false;       // norms, router, biases: never quantized (as llama.cpp does)
-};
+class ThreadPool;
 
-// MTP blocks come after the main layers as blk.L.{attention, ffn} + blk.L.nextn.{enorm, hnorm,
-// eh_proj, shared_head_norm} (llama.cpp's names; block_count counts them).
-std::vector<TensorSpec> gguf_tensor_specs(const ModelConfig& c);
-// Writes general.* and deepseek2.* keys for c (deepseek2 only; throws UsageError otherwise).
-void add_gguf_config_keys(GGUFWriter& w, const ModelConfig& c, int32_t file_type);
 // Copies every tokenizer.* key from `vocab` (a GGUF with a vocabulary) into w.
 void copy_tokenizer_keys(GGUFWriter& w, const GGUFFile& vocab);
-// The type a tensor is stored as in a file of `type` (keep_f32 tensors stay F32; rows that are
-// not whole blocks of the type fall back to Q8_0 or F16 as llama-quantize does).
-DType storage_type(const TensorSpec& s, DType type);
+// The type a tensor is stored as in a file of `type` (kSmall tensors stay F32; rows that are not
+// whole blocks of the type fall back to Q8_0 or F16 as llama-quantize does).
+DType storage_type(const TensorInstance& t, DType type);
+// The general.file_type code of a weight type (llama.cpp's LLAMA_FTYPE numbering).
+int32_t gguf_file_type(DType type);
+
+// Writes `path`: config keys, the vocabulary's tokenizer keys, then every tensor of
+// gguf_tensors(c) in `type`. fill(t, index, row, out) writes row `row` (of the tensor flattened to
+// [rows, shape.back()]) as f32; rows are filled and quantized in parallel on `pool`.
+// `progress(done_values)` is called as tensors complete (may be empty).
+using RowFill = std::function<void(const TensorInstance& t, size_t index, int64_t row, float* out)>;
+void write_gguf_model(const std::string& path, const ModelConfig& c, const GGUFFile& vocab, DType type,
+                      const RowFill& fill, ThreadPool& pool, const std::function<void(int64_t)>& progress = {});
 
 }  // namespace seek

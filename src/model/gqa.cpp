@@ -1,4 +1,5 @@
-// Grouped-query attention of the dense distill models (Qwen2: q/k/v biases; Llama: none).
+// Grouped-query attention of the dense distill models (Qwen2: q/k/v biases; Llama: none; Qwen3:
+// per-head RMSNorm of q and k before RoPE).
 // Cache row per token: K of every KV head, then V of every KV head.
 #include <cmath>
 #include <cstring>
@@ -24,6 +25,11 @@ void gqa_forward(const ForwardCtx& ctx, const GqaWeights& w, const float* h, flo
     if (w.bq.ndim != 0) {
       add_inplace(q, w.bq.as<float>(), H * hd);
       add_inplace(k, w.bk.as<float>(), kvw);
+    }
+    if (c.qk_norm) {
+      const float eps = static_cast<float>(c.rms_norm_eps);
+      for (int64_t h = 0; h < H; ++h) rmsnorm(q + h * hd, w.q_norm.as<float>(), q + h * hd, hd, eps);
+      for (int64_t h = 0; h < KV; ++h) rmsnorm(k + h * hd, w.k_norm.as<float>(), k + h * hd, hd, eps);
     }
     const int64_t pos = ctx.batch.positions[n];
     ctx.rope.apply(q, H, hd, pos);

@@ -8,9 +8,8 @@
 #include "core/error.h"
 #include "kernels/matmul.h"
 #include "kernels/quant/quant.h"
-#include "model/config_gguf.h"
-#include "model/load_gguf.h"
-#include "model/load_hf.h"
+#include "model/config_io.h"
+#include "model/load_weights.h"
 #include "model/ops.h"
 
 namespace seek {
@@ -30,9 +29,7 @@ std::unique_ptr<Model> Model::load_hf(const std::string& dir) {
   ModelConfig config = config_from_hf(j);
   auto st = std::make_unique<SafetensorsFile>(SafetensorsFile::open(dir));
   // A checkpoint may declare MTP layers without shipping them (HF conversions often drop them).
-  if (config.num_nextn_predict_layers > 0 &&
-      !st->has(str("model.layers.", config.num_hidden_layers, ".eh_proj.weight")))
-    config.num_nextn_predict_layers = 0;
+  if (!hf_has_mtp_layers(*st, config)) config.num_nextn_predict_layers = 0;
   auto weights = std::make_unique<ModelWeights>();
   load_weights_hf(*st, config, *weights);
   auto model = std::make_unique<Model>(std::move(config), std::move(weights));
@@ -119,10 +116,11 @@ void Model::forward(const Batch& batch, KVCache& cache, ThreadPool& pool, float*
 
 void Model::mtp_forward(int64_t row, int32_t next_token, int32_t pos, int32_t slot, KVCache& cache,
                         ThreadPool& pool, float* logits) {
-  if (weights_->mtp.empty()) throw UsageError("this model has no MTP module (num_nextn_predict_layers = 0)");
+  if (config_.num_nextn_predict_layers < 1) throw UsageError("this model has no MTP module (num_nextn_predict_layers = 0)");
   const int64_t D = config_.hidden_size;
   const float eps = static_cast<float>(config_.rms_norm_eps);
-  const MtpWeights& m = weights_->mtp[0];
+  const LayerWeights& block = weights_->layers[config_.num_hidden_layers];
+  const MtpT<TensorView>& m = block.mtp;
   Batch& b = mtp_batch_;
   b.clear();
   b.add(next_token, pos, slot, true);
@@ -134,11 +132,10 @@ void Model::mtp_forward(int64_t row, int32_t next_token, int32_t pos, int32_t sl
   rmsnorm(ws_.final_h.data() + row * D, m.hnorm.as<float>(), cat + D, D, eps);
   matvec(m.eh_proj, cat, mtp_ws_.x.data(), pool);
   ForwardCtx ctx{config_, rope_, b, cache, config_.num_hidden_layers, mtp_ws_, pool, mla_mode_};
-  run_layer(m.block, ctx, 1);
+  run_layer(block, ctx, 1);
   if (!logits) return;
   float* h = mtp_ws_.final_h.data();
-  const TensorView& head_norm = m.head_norm.ndim ? m.head_norm : weights_->output_norm;
-  rmsnorm(mtp_ws_.x.data(), head_norm.as<float>(), h, D, eps);
+  rmsnorm(mtp_ws_.x.data(), m.head_norm.as<float>(), h, D, eps);
   matvec(weights_->output, h, logits, pool);
 }
 
@@ -153,7 +150,8 @@ size_t Model::bytes_per_token() const {
   const ModelWeights& w = *weights_;
   size_t b = w.output.nbytes();
   auto ffn = [](const FfnWeights& f) { return f.w1.ndim ? f.w1.nbytes() + f.w2.nbytes() + f.w3.nbytes() : 0; };
-  for (const LayerWeights& L : w.layers) {
+  for (int64_t il = 0; il < config_.num_hidden_layers; ++il) {
+    const LayerWeights& L = w.layers[il];
     const MlaWeights& m = L.mla;
     for (const TensorView* t : {&m.wq, &m.wq_a, &m.wq_b, &m.wkv_a, &m.w_uk_t, &m.w_uv, &m.wo, &L.gqa.wq, &L.gqa.wk,
                                 &L.gqa.wv, &L.gqa.wo})

@@ -30,6 +30,8 @@ class Model {
 
   const ModelConfig& config() const { return config_; }
   const ModelWeights& weights() const { return *weights_; }
+  // For the trainer's hand-over (TrainModel::from_pretrained), which may add tensors.
+  ModelWeights& mutable_weights() { return *weights_; }
   const GGUFFile* gguf() const { return gguf_.get(); }
   // Bytes of weights read per decoded token (all dense tensors + the experts one token uses).
   size_t bytes_per_token() const;

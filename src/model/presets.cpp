@@ -5,6 +5,7 @@
 #include "model/presets.h"
 
 #include "core/error.h"
+#include "model/arch/registry.h"
 
 namespace seek {
 
@@ -12,7 +13,7 @@ namespace {
 
 ModelConfig ds_1b() {
   ModelConfig c;
-  c.arch = Arch::DeepSeek2;
+  c.arch = "deepseek2";
   c.name = "ds-1b";
   c.vocab_size = 102400;
   c.hidden_size = 1024;
@@ -77,7 +78,7 @@ ModelConfig ds_train(const char* name, int64_t V, int64_t D, int64_t L, int64_t 
                      int64_t nope, int64_t rope, int64_t v, int64_t experts, int64_t top_k, int64_t moe_inter,
                      int64_t inter) {
   ModelConfig c;
-  c.arch = Arch::DeepSeek2;
+  c.arch = "deepseek2";
   c.name = name;
   c.vocab_size = V;
   c.hidden_size = D;
@@ -125,23 +126,14 @@ ModelConfig preset_config(const std::string& name) {
 }
 
 int64_t count_params(const ModelConfig& c) {
-  const int64_t D = c.hidden_size, H = c.num_attention_heads;
-  int64_t attn;
-  if (c.is_mla()) {
-    attn = (c.q_lora_rank > 0 ? c.q_lora_rank * D + c.q_lora_rank + H * c.qk_head_dim() * c.q_lora_rank
-                              : H * c.qk_head_dim() * D) +
-           (c.kv_lora_rank + c.qk_rope_head_dim) * D + c.kv_lora_rank +
-           H * (c.qk_nope_head_dim + c.v_head_dim) * c.kv_lora_rank + D * H * c.v_head_dim;
-  } else {
-    attn = 2 * H * c.head_dim * D + 2 * c.num_key_value_heads * c.head_dim * D;
-  }
-  int64_t total = 2 * c.vocab_size * D + D;
-  for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
-    total += attn + 2 * D;
-    if (c.is_moe_layer(l))
-      total += c.n_routed_experts * D + 3 * D * c.moe_intermediate_size * (c.n_routed_experts + c.n_shared_experts);
-    else
-      total += 3 * D * c.intermediate_size;
+  ModelConfig main = c;
+  main.num_nextn_predict_layers = 0;
+  int64_t total = 0;
+  for (const TensorInstance& t : gguf_tensors(main)) {
+    if (t.def->has(kNotTrained)) continue;
+    int64_t n = 1;
+    for (int64_t d : t.shape) n *= d;
+    total += n;
   }
   return total;
 }

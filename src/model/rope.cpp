@@ -49,8 +49,9 @@ Rope::Rope(const ModelConfig& c) : dim_(c.rope_dim()), style_(c.rope_style) {
     double extrapolate = 1.0 - ramp;  // 1: keep the original frequency (high-frequency pairs)
     freq_[i] = freq_[i] / r.factor * (1.0 - extrapolate) + freq_[i] * extrapolate;
   }
-  if (r.mscale_all_dim != 0.0)
-    magnitude_ = static_cast<float>(yarn_get_mscale(r.factor, r.mscale) / yarn_get_mscale(r.factor, r.mscale_all_dim));
+  // HF's YaRN attention factor on the rotated q and k (1 when mscale == mscale_all_dim, DeepSeek's
+  // GGUF convention; 1 + 0.1 ln(factor) for Qwen/Llama YaRN, where mscale_all_dim is 0).
+  magnitude_ = static_cast<float>(yarn_get_mscale(r.factor, r.mscale) / yarn_get_mscale(r.factor, r.mscale_all_dim));
 }
 
 void Rope::rotate(float* x, int64_t n_heads, int64_t stride, int64_t pos, float sign) const {

@@ -1,19 +1,19 @@
-// Load-time weight transforms shared by the GGUF and safetensors loaders.
+// Load-time helpers shared by every loader (weights.h).
 #include "model/weights.h"
-
-#include <cstring>
 
 #include "core/error.h"
 #include "kernels/quant/quant.h"
 
 namespace seek {
 
-TensorView ModelWeights::new_f32(std::initializer_list<int64_t> shape) {
+TensorView ModelWeights::new_f32(const std::vector<int64_t>& shape) {
   int64_t n = 1;
   for (int64_t s : shape) n *= s;
   owned.emplace_back(new float[static_cast<size_t>(n)]());
-  return TensorView::contiguous(DType::F32, shape, owned.back().get());
+  return TensorView::contiguous(DType::F32, shape.data(), static_cast<int>(shape.size()), owned.back().get());
 }
+
+TensorView ModelWeights::new_f32(std::initializer_list<int64_t> shape) { return new_f32(std::vector<int64_t>(shape)); }
 
 TensorView to_f32(const TensorView& t, ModelWeights& mw) {
   if (t.dtype == DType::F32) return t;
@@ -28,34 +28,15 @@ TensorView to_f32(const TensorView& t, ModelWeights& mw) {
     for (int64_t r = 0; r < rows; ++r)
       for (int64_t j = 0; j < cols; ++j) dst[r * cols + j] *= t.block_scale[(r / 128) * bc + j / 128];
   }
-  TensorView out = TensorView::contiguous(DType::F32, t.shape.data(), t.ndim, dst);
-  return out;
+  return TensorView::contiguous(DType::F32, t.shape.data(), t.ndim, dst);
 }
 
-void split_wkv_b(const TensorView& wkv_b, const ModelConfig& c, MlaWeights& w, ModelWeights& mw) {
-  const int64_t H = c.num_attention_heads, nope = c.qk_nope_head_dim, v = c.v_head_dim, r = c.kv_lora_rank;
-  TensorView full = to_f32(wkv_b, mw);  // [H*(nope+v), r]
-  const float* src = full.as<float>();
-  w.w_uk_t = mw.new_f32({H, r, nope});
-  w.w_uv = mw.new_f32({H, v, r});
-  float* uk = w.w_uk_t.as<float>();
-  float* uv = w.w_uv.as<float>();
-  for (int64_t h = 0; h < H; ++h) {
-    const float* head = src + h * (nope + v) * r;
-    for (int64_t n = 0; n < nope; ++n)
-      for (int64_t j = 0; j < r; ++j) uk[(h * r + j) * nope + n] = head[n * r + j];
-    std::memcpy(uv + h * v * r, head + nope * r, sizeof(float) * v * r);
-  }
-}
-
-void check_shape(const TensorView& t, const std::string& name, std::initializer_list<int64_t> shape) {
+void check_shape(const TensorView& t, const std::string& name, const std::vector<int64_t>& shape) {
   bool ok = t.ndim == static_cast<int>(shape.size());
-  int i = 0;
-  for (int64_t s : shape) ok = ok && t.shape[i++] == s;
+  for (size_t i = 0; ok && i < shape.size(); ++i) ok = t.shape[i] == shape[i];
   if (ok) return;
   std::string want = "[";
-  i = 0;
-  for (int64_t s : shape) want += (i++ ? ", " : "") + std::to_string(s);
+  for (size_t i = 0; i < shape.size(); ++i) want += (i ? ", " : "") + std::to_string(shape[i]);
   want += "]";
   throw FormatError(str("tensor ", name, ": expected ", want, ", got ", t.shape_str()));
 }

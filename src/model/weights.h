@@ -1,7 +1,10 @@
-// The weights of one model as views (into the mmapped file where the type allows, else into
-// buffers this struct owns). Names follow DeepSeek's reference (wq_a, q_norm, wkv_a, kv_norm,
-// wo, w1/w2/w3, gate). Transforms happen here at load time, never in forward: MLA's wkv_b is
-// split per head into the absorbed w_uk_t / w_uv, norms are widened to f32.
+// The tensors of a model, named as DeepSeek's reference model.py names them (wq_a, q_norm, wkv_a,
+// kv_norm, wkv_b, wo, w1/w2/w3, gate), in one structure templated on the handle:
+//   ModelT<TensorView>  inference weights (views into the mmapped file, or owned f32 copies), and
+//   ModelT<ParamRef>    the trainer's parameters (value + gradient pointers into flat buffers).
+// Which tensors an architecture has, their file names and shapes, is the registry's business
+// (model/arch/registry.h); this header only says where each one lives. MTP blocks are layers too:
+// layers[num_hidden_layers + k] is MTP block k, as in GGUF's blk.N and HF's model.layers.N.
 #pragma once
 #include <memory>
 #include <string>
@@ -12,16 +15,27 @@
 
 namespace seek {
 
-struct MlaWeights {
-  TensorView wq;       // [H*(nope+rope), D]   when q_lora_rank == 0
-  TensorView wq_a;     // [q_lora, D]
-  TensorView q_norm;   // [q_lora] f32
-  TensorView wq_b;     // [H*(nope+rope), q_lora]
-  TensorView wkv_a;    // [kv_lora + rope, D]
-  TensorView kv_norm;  // [kv_lora] f32
-  TensorView w_uk_t;   // [H, kv_lora, nope] f32: q_lat = w_uk_t[h] q_nope (absorbed key up-projection)
-  TensorView w_uv;     // [H, v, kv_lora] f32: o_h = w_uv[h] o_lat (value up-projection)
-  TensorView wo;       // [D, H*v]
+// One tensor's value and gradient inside the trainer's flat buffers (null when absent).
+struct ParamRef {
+  float* w = nullptr;
+  float* g = nullptr;
+};
+
+template <class T>
+struct MlaT {
+  T wq;       // [H*(nope+rope), D]   when q_lora_rank == 0
+  T wq_a;     // [q_lora, D]
+  T q_norm;   // [q_lora]
+  T wq_b;     // [H*(nope+rope), q_lora]
+  T wkv_a;    // [kv_lora + rope, D]
+  T kv_norm;  // [kv_lora]
+  T wkv_b;    // [H*(nope+v), kv_lora]: per head nope key rows then v value rows
+  T wk_b;     // [H, kv_lora, nope] split layout of newer GGUF converters (instead of wkv_b)
+  T wv_b;     // [H, v, kv_lora]
+  T wo;       // [D, H*v]
+  // Derived at load (inference only): wkv_b split per head for the absorbed product.
+  T w_uk_t;   // [H, kv_lora, nope] f32: q_lat = w_uk_t[h] q_nope
+  T w_uv;     // [H, v, kv_lora] f32: o_h = w_uv[h] o_lat
   // The form the latent takes when it meets a quantized wkv_b in the materialised product
   // (llama.cpp rounds it to Q8_0 blocks for Q4_0/Q8_0 weights, Q8_K for K-quants). Absorbing
   // W_UK/W_UV changes nothing about that rounding when the cache stores the rounded latent, so
@@ -29,63 +43,75 @@ struct MlaWeights {
   DType latent_round = DType::F32;
 };
 
-struct GqaWeights {
-  TensorView wq, wk, wv;  // [H*hd, D], [KV*hd, D], [KV*hd, D]
-  TensorView bq, bk, bv;  // f32 biases (qwen2) or empty
-  TensorView wo;          // [D, H*hd]
+template <class T>
+struct GqaT {
+  T wq, wk, wv;          // [H*hd, D], [KV*hd, D], [KV*hd, D]
+  T bq, bk, bv;          // biases (qwen2) or empty
+  T q_norm, k_norm;      // [hd] per-head RMSNorm of q and k before RoPE (qwen3) or empty
+  T wo;                  // [D, H*hd]
 };
 
-struct FfnWeights {
-  TensorView w1;  // gate [F, D]
-  TensorView w3;  // up   [F, D]
-  TensorView w2;  // down [D, F]
+template <class T>
+struct FfnT {
+  T w1;  // gate [F, D]
+  T w3;  // up   [F, D]
+  T w2;  // down [D, F]
 };
 
-struct MoeWeights {
-  TensorView gate;                  // router [E, D] f32
-  TensorView gate_bias;             // [E] f32 e_score_correction_bias (V3) or empty
-  std::vector<FfnWeights> experts;  // [E] of w1/w3 [F, D], w2 [D, F] (GGUF: slices of 3-D tensors)
-  FfnWeights shared;                // n_shared * moe_inter wide, empty when n_shared_experts == 0
+template <class T>
+struct MoeT {
+  T gate;                         // router [E, D]
+  T gate_bias;                    // [E] e_score_correction_bias (V3), not trained by gradient
+  std::vector<FfnT<T>> experts;   // [E] (GGUF: slices of 3-D tensors)
+  FfnT<T> shared;                 // n_shared * moe_inter wide, empty when n_shared_experts == 0
 };
 
-struct LayerWeights {
-  TensorView attn_norm;  // [D] f32
-  TensorView ffn_norm;   // [D] f32
-  MlaWeights mla;
-  GqaWeights gqa;
+// DeepSeek-V3's multi-token prediction module (deepseek.md 2.3): a layer with these in front
+// and its own head norm, sharing the model's embedding and output head.
+template <class T>
+struct MtpT {
+  T enorm, hnorm;  // [D]
+  T eh_proj;       // [D, 2D]: input is concat(enorm(emb), hnorm(h))
+  T head_norm;     // [D] shared_head.norm
+};
+
+template <class T>
+struct LayerT {
+  T attn_norm;  // [D]
+  T ffn_norm;   // [D]
+  MlaT<T> mla;
+  GqaT<T> gqa;
   bool is_moe = false;
-  FfnWeights ffn;  // dense layers
-  MoeWeights moe;  // MoE layers
+  FfnT<T> ffn;  // dense layers
+  MoeT<T> moe;  // MoE layers
+  MtpT<T> mtp;  // MTP blocks only
 };
 
-// DeepSeek-V3's multi-token prediction module (deepseek.md 2.3): its own block, sharing the
-// model's embedding, final norm and output head.
-struct MtpWeights {
-  TensorView enorm, hnorm;  // [D] f32
-  TensorView eh_proj;       // [D, 2D]: input is concat(enorm(emb), hnorm(h))
-  TensorView head_norm;     // [D] f32 shared_head.norm (V3 release); empty -> the model's output_norm
-  LayerWeights block;
+template <class T>
+struct ModelT {
+  T tok_embd;     // [V, D]
+  T output_norm;  // [D]
+  T output;       // [V, D]
+  std::vector<LayerT<T>> layers;  // num_hidden_layers + num_nextn_predict_layers
 };
 
-struct ModelWeights {
-  TensorView tok_embd;     // [V, D]
-  TensorView output_norm;  // [D] f32
-  TensorView output;       // [V, D]
-  std::vector<LayerWeights> layers;
-  std::vector<MtpWeights> mtp;  // num_nextn_predict_layers entries
+using MlaWeights = MlaT<TensorView>;
+using GqaWeights = GqaT<TensorView>;
+using FfnWeights = FfnT<TensorView>;
+using MoeWeights = MoeT<TensorView>;
+using LayerWeights = LayerT<TensorView>;
 
+struct ModelWeights : ModelT<TensorView> {
   // Storage for tensors made at load time (f32 norms, split wkv_b, dequantized FP8 scales).
   std::vector<std::unique_ptr<float[]>> owned;
   // A new owned f32 tensor of this shape, zero-filled.
   TensorView new_f32(std::initializer_list<int64_t> shape);
+  TensorView new_f32(const std::vector<int64_t>& shape);
 };
 
-// Splits a materialised wkv_b [H*(nope+v), kv_lora] (rows per head: nope key rows then v value
-// rows) into w.w_uk_t [H, kv_lora, nope] and w.w_uv [H, v, kv_lora] (f32, owned by `mw`).
-void split_wkv_b(const TensorView& wkv_b, const ModelConfig& c, MlaWeights& w, ModelWeights& mw);
 // Any-type tensor -> an owned f32 copy with the same shape (used for norms and small tensors).
 TensorView to_f32(const TensorView& t, ModelWeights& mw);
 // Throws FormatError "tensor NAME: expected [a, b], got [c, d]" unless t has exactly `shape`.
-void check_shape(const TensorView& t, const std::string& name, std::initializer_list<int64_t> shape);
+void check_shape(const TensorView& t, const std::string& name, const std::vector<int64_t>& shape);
 
 }  // namespace seek

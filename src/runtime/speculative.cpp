@@ -26,7 +26,7 @@ SpeculativeResult generate_speculative_mtp(Model& model, const Tokenizer& tok, K
   const ModelConfig& c = model.config();
   const int64_t V = c.vocab_size;
   check_greedy(opt.sampling);
-  if (c.num_nextn_predict_layers < 1 || model.weights().mtp.empty())
+  if (c.num_nextn_predict_layers < 1)
     throw UsageError("speculative decoding with MTP needs a model with an MTP module, but this one has "
                      "num_nextn_predict_layers = 0");
   check_generate_request(prompt, opt, cache);

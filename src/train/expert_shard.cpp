@@ -1,5 +1,6 @@
-// ExpertShard (expert_shard.h): tensor ownership from the HF names (model.layers.L.mlp.experts.E.*
-// are routed experts; everything else is replicated) and the gather of owned experts to a root.
+// ExpertShard (expert_shard.h): tensor ownership from the parameter layout (a routed expert's
+// tensors belong to its owner rank; everything else is replicated) and the gather of owned
+// experts to a root.
 #include "train/expert_shard.h"
 
 #include <cstring>
@@ -8,18 +9,6 @@
 #include "core/error.h"
 
 namespace seek {
-
-namespace {
-
-// The routed expert a tensor belongs to, -1 for any other tensor (shared experts included).
-int64_t routed_expert_of(const std::string& name) {
-  static const std::string key = ".mlp.experts.";
-  const size_t at = name.find(key);
-  if (at == std::string::npos) return -1;
-  return std::stoll(name.substr(at + key.size()));
-}
-
-}  // namespace
 
 ExpertShard::ExpertShard(Comm& comm, const TrainModel& m) : comm_(comm) {
   const int64_t E = m.config().n_routed_experts;
@@ -31,7 +20,7 @@ ExpertShard::ExpertShard(Comm& comm, const TrainModel& m) : comm_(comm) {
   floats_of_.assign(size_t(comm.size()), 0);
   adam_.share.resize(info.size());
   for (size_t k = 0; k < info.size(); ++k) {
-    const int64_t e = routed_expert_of(info[k].name);
+    const int64_t e = info[k].expert;
     tensors_.push_back(&info[k]);
     owner_.push_back(e < 0 ? -1 : ep_->owner(e));
     if (e < 0) {

@@ -1,6 +1,6 @@
-// Trained model -> deepseek2 GGUF that `seek run` and llama.cpp load: HF parameter names mapped
-// to llama.cpp's tensor names (deepseek.md section 3), per-expert matrices stacked into the 3-D
-// *_exps tensors, router biases as exp_probs_b.bias, the MTP block as blk.L.nextn.*, and the
+// Trained model -> GGUF that `seek run` and llama.cpp load: every tensor the registry lists for the
+// config (GGUF names, deepseek.md section 3), per-expert matrices stacked into the 3-D *_exps
+// tensors, router biases as exp_probs_b.bias, the MTP block as blk.L.nextn.*, and the
 // tokenizer.* keys copied from a vocabulary GGUF.
 #pragma once
 #include <string>
@@ -19,11 +19,8 @@ struct ExportOptions {
   bool include_mtp = true;   // false: drop the MTP block (block_count = main layers only)
 };
 
-// llama.cpp's name for an HF parameter; `expert` is set (else -1) for per-expert matrices,
-// which go to slice `expert` of the stacked tensor. FormatError for a name it does not know.
-std::string gguf_name_for(const ModelConfig& c, const std::string& hf_name, int64_t& expert);
-
-// params: the flat buffer described by `info`; router_bias: [n_moe_layers, E], MTP layer last.
+// params: the flat buffer described by `info` (train_param_layout); router_bias: [n_moe_layers, E],
+// MTP layer last. FormatError when a tensor the file needs has no parameter.
 void export_gguf(const ModelConfig& c, const std::vector<ParamInfo>& info, const float* params,
                  const std::vector<float>& router_bias, const GGUFFile& vocab, const std::string& path,
                  const ExportOptions& opt = {});

@@ -23,15 +23,15 @@ void block_forward(const BlockCtx& ctx, const BlockParams& p, const float* x_in,
   grow(a.x_in, N * D), grow(a.h1, N * D), grow(a.rstd1, N), grow(a.x_mid, N * D), grow(a.h2, N * D);
   grow(a.rstd2, N);
   std::memcpy(a.x_in.data(), x_in, sizeof(float) * N * D);
-  rmsnorm_forward(a.x_in.data(), p.input_layernorm.w, a.h1.data(), a.rstd1.data(), N, D, eps, ctx.pool);
+  rmsnorm_forward(a.x_in.data(), p.attn_norm.w, a.h1.data(), a.rstd1.data(), N, D, eps, ctx.pool);
   std::vector<float> y(N * D);
-  mla_forward(ctx, p.attn, a.h1.data(), a.attn, y.data());
+  mla_forward(ctx, p.mla, a.h1.data(), a.attn, y.data());
   for (int64_t i = 0; i < N * D; ++i) a.x_mid[i] = a.x_in[i] + y[i];
-  rmsnorm_forward(a.x_mid.data(), p.post_attention_layernorm.w, a.h2.data(), a.rstd2.data(), N, D, eps, ctx.pool);
+  rmsnorm_forward(a.x_mid.data(), p.ffn_norm.w, a.h2.data(), a.rstd2.data(), N, D, eps, ctx.pool);
   if (p.is_moe) {
     moe_forward(ctx, p.moe, a.h2.data(), a.moe, y.data(), loads);
   } else {
-    ffn_forward(p.mlp, a.h2.data(), N, D, a.mlp, y.data(), &ctx.pool);
+    ffn_forward(p.ffn, ctx.c.intermediate_size, a.h2.data(), N, D, a.mlp, y.data(), &ctx.pool);
   }
   for (int64_t i = 0; i < N * D; ++i) x_out[i] = a.x_mid[i] + y[i];
 }
@@ -42,13 +42,13 @@ void block_backward(const BlockCtx& ctx, const BlockParams& p, BlockActs& a, con
   if (p.is_moe) {
     moe_backward(ctx, p.moe, a.h2.data(), a.moe, dx, d_scores, dh.data());
   } else {
-    ffn_backward(p.mlp, a.h2.data(), N, D, a.mlp, dx, dh.data(), &ctx.pool);
+    ffn_backward(p.ffn, ctx.c.intermediate_size, a.h2.data(), N, D, a.mlp, dx, dh.data(), &ctx.pool);
   }
-  rmsnorm_backward(dh.data(), a.x_mid.data(), p.post_attention_layernorm.w, a.rstd2.data(), dx,
-                   p.post_attention_layernorm.g, N, D, ctx.pool);
+  rmsnorm_backward(dh.data(), a.x_mid.data(), p.ffn_norm.w, a.rstd2.data(), dx,
+                   p.ffn_norm.g, N, D, ctx.pool);
   std::fill(dh.begin(), dh.end(), 0.0f);
-  mla_backward(ctx, p.attn, a.h1.data(), a.attn, dx, dh.data());
-  rmsnorm_backward(dh.data(), a.x_in.data(), p.input_layernorm.w, a.rstd1.data(), dx, p.input_layernorm.g, N, D,
+  mla_backward(ctx, p.mla, a.h1.data(), a.attn, dx, dh.data());
+  rmsnorm_backward(dh.data(), a.x_in.data(), p.attn_norm.w, a.rstd1.data(), dx, p.attn_norm.g, N, D,
                    ctx.pool);
 }
 

@@ -6,7 +6,7 @@
 
 #include "core/error.h"
 #include "formats/hf_config.h"
-#include "model/load_hf.h"
+#include "model/config_io.h"
 #include "model/presets.h"
 
 namespace seek {
@@ -148,42 +148,6 @@ ModelConfig build_model_config(const TrainConfig& t, int32_t vocab_size, int32_t
   } catch (const FormatError& e) {
     throw UsageError(e.what());
   }
-  return c;
-}
-
-nlohmann::json config_to_hf_json(const ModelConfig& c) {
-  if (!c.is_mla()) throw UsageError(str("training supports deepseek2 models, not ", arch_name(c.arch)));
-  nlohmann::json j = {
-      {"model_type", "deepseek_v3"},         {"architectures", {"DeepseekV3ForCausalLM"}},
-      {"name", c.name},                      {"vocab_size", c.vocab_size},
-      {"hidden_size", c.hidden_size},        {"num_hidden_layers", c.num_hidden_layers},
-      {"num_attention_heads", c.num_attention_heads}, {"num_key_value_heads", c.num_key_value_heads},
-      {"intermediate_size", c.intermediate_size}, {"max_position_embeddings", c.max_position_embeddings},
-      {"rms_norm_eps", c.rms_norm_eps},      {"rope_theta", c.rope_theta},
-      {"tie_word_embeddings", c.tie_word_embeddings}, {"bos_token_id", c.bos_token_id},
-      {"eos_token_id", c.eos_token_id},      {"kv_lora_rank", c.kv_lora_rank},
-      {"qk_nope_head_dim", c.qk_nope_head_dim}, {"qk_rope_head_dim", c.qk_rope_head_dim},
-      {"v_head_dim", c.v_head_dim},          {"moe_intermediate_size", c.moe_intermediate_size},
-      {"n_routed_experts", c.n_routed_experts}, {"n_shared_experts", c.n_shared_experts},
-      {"num_experts_per_tok", c.num_experts_per_tok}, {"first_k_dense_replace", c.first_k_dense_replace},
-      {"scoring_func", c.scoring_func},      {"topk_method", c.topk_method},
-      {"n_group", c.n_group},                {"topk_group", c.topk_group},
-      {"norm_topk_prob", c.norm_topk_prob},  {"routed_scaling_factor", c.routed_scaling_factor},
-      {"num_nextn_predict_layers", c.num_nextn_predict_layers}, {"moe_layer_freq", 1},
-  };
-  j["q_lora_rank"] = c.q_lora_rank > 0 ? nlohmann::json(c.q_lora_rank) : nlohmann::json(nullptr);
-  if (c.rope_scaling.yarn) {
-    const RopeScaling& r = c.rope_scaling;
-    j["rope_scaling"] = {{"type", "yarn"}, {"factor", r.factor}, {"original_max_position_embeddings", r.original_max_position_embeddings},
-                         {"beta_fast", r.beta_fast}, {"beta_slow", r.beta_slow}, {"mscale", r.mscale},
-                         {"mscale_all_dim", r.mscale_all_dim}};
-  }
-  return j;
-}
-
-ModelConfig config_from_hf_json(const nlohmann::json& j) {
-  ModelConfig c = config_from_hf(HFConfig::parse(j.dump(), "checkpoint model_config"));
-  if (j.contains("name") && j["name"].is_string()) c.name = j["name"].get<std::string>();
   return c;
 }
 

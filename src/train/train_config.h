@@ -7,6 +7,7 @@
 #include <string>
 
 #include "model/config.h"
+#include "model/config_io.h"  // config_to_hf_json for checkpoints
 
 namespace seek {
 
@@ -55,10 +56,5 @@ bool is_run_shape_key(const std::string& key);
 
 // Preset + overrides + the data's vocabulary -> a validated model config.
 ModelConfig build_model_config(const TrainConfig& c, int32_t vocab_size, int32_t bos_id, int32_t eos_id);
-
-// ModelConfig <-> HF config.json fields (deepseek_v3 model_type), so a checkpoint's config is the
-// one `config_from_hf` reads.
-nlohmann::json config_to_hf_json(const ModelConfig& c);
-ModelConfig config_from_hf_json(const nlohmann::json& j);
 
 }  // namespace seek

@@ -13,8 +13,9 @@
 namespace seek {
 
 struct TrainModel::Impl {
-  ModelParams p;
+  ModelParams p;  // layers[num_hidden_layers] is the MTP block
   Rope rope;
+  ExpertParallel* ep = nullptr;  // set_expert_parallel (null: every expert here)
   int64_t B = 0, T = 0;
   std::vector<int32_t> tokens;              // [B, T]
   std::vector<BlockActs> layers;            // main blocks

@@ -10,50 +10,17 @@
 #include "dist/expert_parallel.h"
 #include "model/config.h"
 #include "model/rope.h"
+#include "model/weights.h"
 
 namespace seek {
 
-// One tensor's value and gradient inside the flat buffers (null when the tensor does not exist).
-struct ParamRef {
-  float* w = nullptr;
-  float* g = nullptr;
-};
-
-struct MlaParams {
-  ParamRef q_proj;              // [H*qk, D]   (q_lora_rank == 0)
-  ParamRef q_a_proj;            // [q_lora, D]
-  ParamRef q_a_layernorm;       // [q_lora]
-  ParamRef q_b_proj;            // [H*qk, q_lora]
-  ParamRef kv_a_proj_with_mqa;  // [kv_lora + rope, D]
-  ParamRef kv_a_layernorm;      // [kv_lora]
-  ParamRef kv_b_proj;           // [H*(nope+v), kv_lora]
-  ParamRef o_proj;              // [D, H*v]
-};
-
-struct FfnParams {
-  ParamRef gate_proj, up_proj;  // [F, D]
-  ParamRef down_proj;           // [D, F]
-  int64_t F = 0;
-};
-
-struct MoeParams {
-  ParamRef gate;            // [E, D] router
-  const float* bias = nullptr;  // [E] e_score_correction_bias (noaux_tc only), chooses experts only
-  std::vector<FfnParams> experts;
-  FfnParams shared;         // F = n_shared * moe_inter; F == 0: none
-  // Expert parallelism (null: every expert runs here): only the experts this rank owns are read
-  // and get gradients; tokens reach them through ep's all-to-all.
-  ExpertParallel* ep = nullptr;
-};
-
-struct BlockParams {
-  ParamRef input_layernorm, post_attention_layernorm;  // [D]
-  MlaParams attn;
-  bool is_moe = false;
-  int64_t moe_index = -1;  // row of router_bias / expert_loads
-  FfnParams mlp;           // dense layers
-  MoeParams moe;
-};
+// The trainer's parameters are the inference model's structure (model/weights.h) over ParamRef
+// handles into TrainModel's flat buffers, so training and inference name every tensor alike
+// (wq_a, q_norm, wkv_a, kv_norm, wkv_b, wo, w1/w3/w2, gate; docs/architecture.md).
+using MlaParams = MlaT<ParamRef>;
+using FfnParams = FfnT<ParamRef>;
+using MoeParams = MoeT<ParamRef>;  // gate_bias.w: the router bias row (noaux_tc), no gradient
+using BlockParams = LayerT<ParamRef>;
 
 struct MlaActs {
   std::vector<float> qa, qa_rstd, qan;  // [N, q_lora], [N], [N, q_lora]
@@ -87,20 +54,23 @@ struct MoeActs {
 
 struct BlockActs {
   std::vector<float> x_in;          // [N, D] block input (residual)
-  std::vector<float> h1, rstd1;     // [N, D], [N] input_layernorm
+  std::vector<float> h1, rstd1;     // [N, D], [N] attn_norm
   MlaActs attn;
   std::vector<float> x_mid;         // [N, D] after attention residual
-  std::vector<float> h2, rstd2;     // [N, D], [N] post_attention_layernorm
+  std::vector<float> h2, rstd2;     // [N, D], [N] ffn_norm
   FfnActs mlp;
   MoeActs moe;
 };
 
-// What a block needs besides its parameters: B sequences of T tokens, rope, pool.
+// What a block needs besides its parameters: B sequences of T tokens, rope, pool, and for MoE
+// layers the expert parallelism (null: every expert runs here; else only the experts this rank
+// owns are read and get gradients, tokens reaching them through ep's all-to-all).
 struct BlockCtx {
   const ModelConfig& c;
   const Rope& rope;
   ThreadPool& pool;
   int64_t B = 0, T = 0;
+  ExpertParallel* ep = nullptr;
   int64_t N() const { return B * T; }
 };
 
@@ -111,12 +81,12 @@ void mla_forward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaAct
 void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, const float* dout,
                   float* dh);
 
-// SwiGLU FFN on n rows: y = down(silu(gate x) * up x). y is overwritten. pool: threads for the
-// products and element-wise work (null: this thread).
-void ffn_forward(const FfnParams& p, const float* x, int64_t n, int64_t D, FfnActs& a, float* y,
+// SwiGLU FFN of width F on n rows: y = w2(silu(w1 x) * w3 x). y is overwritten. pool: threads
+// for the products and element-wise work (null: this thread).
+void ffn_forward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, FfnActs& a, float* y,
                  ThreadPool* pool = nullptr);
-void ffn_backward(const FfnParams& p, const float* x, int64_t n, int64_t D, const FfnActs& a, const float* dy,
-                  float* dx, ThreadPool* pool = nullptr);
+void ffn_backward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, const FfnActs& a,
+                  const float* dy, float* dx, ThreadPool* pool = nullptr);
 
 // DeepSeekMoE (deepseek.md 2.2): routed experts weighted by the gate plus shared experts.
 // x [N, D] -> y [N, D] (overwritten). `loads` [E] += tokens routed to each expert.

@@ -26,26 +26,26 @@ void mla_forward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaAct
   grow(a.q, N * H * qk);
   if (qr > 0) {
     grow(a.qa, N * qr), grow(a.qa_rstd, N), grow(a.qan, N * qr);
-    linear_forward(h, p.q_a_proj.w, a.qa.data(), N, D, qr, &ctx.pool);
-    rmsnorm_forward(a.qa.data(), p.q_a_layernorm.w, a.qan.data(), a.qa_rstd.data(), N, qr, eps, ctx.pool);
-    linear_forward(a.qan.data(), p.q_b_proj.w, a.q.data(), N, qr, H * qk, &ctx.pool);
+    linear_forward(h, p.wq_a.w, a.qa.data(), N, D, qr, &ctx.pool);
+    rmsnorm_forward(a.qa.data(), p.q_norm.w, a.qan.data(), a.qa_rstd.data(), N, qr, eps, ctx.pool);
+    linear_forward(a.qan.data(), p.wq_b.w, a.q.data(), N, qr, H * qk, &ctx.pool);
   } else {
-    linear_forward(h, p.q_proj.w, a.q.data(), N, D, H * qk, &ctx.pool);
+    linear_forward(h, p.wq.w, a.q.data(), N, D, H * qk, &ctx.pool);
   }
   rope_forward(ctx.rope, a.q.data() + nope, ctx.B, ctx.T, H * qk, H, qk, ctx.pool);
 
   std::vector<float> kv(N * (r + rope));  // [N, kv_lora + rope]
-  linear_forward(h, p.kv_a_proj_with_mqa.w, kv.data(), N, D, r + rope, &ctx.pool);
+  linear_forward(h, p.wkv_a.w, kv.data(), N, D, r + rope, &ctx.pool);
   grow(a.kv_lat, N * r), grow(a.k_pe, N * rope), grow(a.ckv, N * r), grow(a.ckv_rstd, N);
   for (int64_t n = 0; n < N; ++n) {
     std::memcpy(a.kv_lat.data() + n * r, kv.data() + n * (r + rope), sizeof(float) * r);
     std::memcpy(a.k_pe.data() + n * rope, kv.data() + n * (r + rope) + r, sizeof(float) * rope);
   }
-  rmsnorm_forward(a.kv_lat.data(), p.kv_a_layernorm.w, a.ckv.data(), a.ckv_rstd.data(), N, r, eps, ctx.pool);
+  rmsnorm_forward(a.kv_lat.data(), p.kv_norm.w, a.ckv.data(), a.ckv_rstd.data(), N, r, eps, ctx.pool);
   rope_forward(ctx.rope, a.k_pe.data(), ctx.B, ctx.T, rope, 1, rope, ctx.pool);
 
   grow(a.kvb, N * kvw), grow(a.k, N * H * qk), grow(a.v, N * H * vh);
-  linear_forward(a.ckv.data(), p.kv_b_proj.w, a.kvb.data(), N, r, kvw, &ctx.pool);
+  linear_forward(a.ckv.data(), p.wkv_b.w, a.kvb.data(), N, r, kvw, &ctx.pool);
   for (int64_t n = 0; n < N; ++n)
     for (int64_t hd = 0; hd < H; ++hd) {
       const float* src = a.kvb.data() + n * kvw + hd * (nope + vh);
@@ -57,7 +57,7 @@ void mla_forward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaAct
   grow(a.probs, ctx.B * H * ctx.T * ctx.T), grow(a.o, N * H * vh);
   attention_forward(a.q.data(), a.k.data(), a.v.data(), a.o.data(), a.probs.data(), ctx.B, ctx.T, H, qk, vh,
                     static_cast<float>(c.softmax_scale()), ctx.pool);
-  linear_forward(a.o.data(), p.o_proj.w, out, N, H * vh, D, &ctx.pool);
+  linear_forward(a.o.data(), p.wo.w, out, N, H * vh, D, &ctx.pool);
 }
 
 void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, const float* dout,
@@ -67,7 +67,7 @@ void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaAc
   const int64_t nope = c.qk_nope_head_dim, rope = c.qk_rope_head_dim, r = c.kv_lora_rank, vh = c.v_head_dim;
   const int64_t qr = c.q_lora_rank, kvw = H * (nope + vh);
   std::vector<float> d_o(N * H * vh, 0.0f);
-  linear_backward(dout, a.o.data(), p.o_proj.w, d_o.data(), p.o_proj.g, N, H * vh, D, &ctx.pool);
+  linear_backward(dout, a.o.data(), p.wo.w, d_o.data(), p.wo.g, N, H * vh, D, &ctx.pool);
   std::vector<float> dq(N * H * qk, 0.0f), dk(N * H * qk, 0.0f), dv(N * H * vh, 0.0f);
   attention_backward(d_o.data(), a.q.data(), a.k.data(), a.v.data(), a.probs.data(), dq.data(), dk.data(),
                      dv.data(), ctx.B, ctx.T, H, qk, vh, static_cast<float>(c.softmax_scale()), ctx.pool);
@@ -83,22 +83,22 @@ void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaAc
       float* gpe = dkv.data() + n * (r + rope) + r;
       for (int64_t i = 0; i < rope; ++i) gpe[i] += gk[nope + i];
     }
-  linear_backward(dkvb.data(), a.ckv.data(), p.kv_b_proj.w, dckv.data(), p.kv_b_proj.g, N, r, kvw, &ctx.pool);
-  rmsnorm_backward(dckv.data(), a.kv_lat.data(), p.kv_a_layernorm.w, a.ckv_rstd.data(), dlat.data(),
-                   p.kv_a_layernorm.g, N, r, ctx.pool);
+  linear_backward(dkvb.data(), a.ckv.data(), p.wkv_b.w, dckv.data(), p.wkv_b.g, N, r, kvw, &ctx.pool);
+  rmsnorm_backward(dckv.data(), a.kv_lat.data(), p.kv_norm.w, a.ckv_rstd.data(), dlat.data(),
+                   p.kv_norm.g, N, r, ctx.pool);
   for (int64_t n = 0; n < N; ++n) std::memcpy(dkv.data() + n * (r + rope), dlat.data() + n * r, sizeof(float) * r);
   rope_backward(ctx.rope, dkv.data() + r, ctx.B, ctx.T, r + rope, 1, rope, ctx.pool);
-  linear_backward(dkv.data(), h, p.kv_a_proj_with_mqa.w, dh, p.kv_a_proj_with_mqa.g, N, D, r + rope, &ctx.pool);
+  linear_backward(dkv.data(), h, p.wkv_a.w, dh, p.wkv_a.g, N, D, r + rope, &ctx.pool);
 
   rope_backward(ctx.rope, dq.data() + nope, ctx.B, ctx.T, H * qk, H, qk, ctx.pool);
   if (qr > 0) {
     std::vector<float> dqan(N * qr, 0.0f), dqa(N * qr, 0.0f);
-    linear_backward(dq.data(), a.qan.data(), p.q_b_proj.w, dqan.data(), p.q_b_proj.g, N, qr, H * qk, &ctx.pool);
-    rmsnorm_backward(dqan.data(), a.qa.data(), p.q_a_layernorm.w, a.qa_rstd.data(), dqa.data(), p.q_a_layernorm.g,
+    linear_backward(dq.data(), a.qan.data(), p.wq_b.w, dqan.data(), p.wq_b.g, N, qr, H * qk, &ctx.pool);
+    rmsnorm_backward(dqan.data(), a.qa.data(), p.q_norm.w, a.qa_rstd.data(), dqa.data(), p.q_norm.g,
                      N, qr, ctx.pool);
-    linear_backward(dqa.data(), h, p.q_a_proj.w, dh, p.q_a_proj.g, N, D, qr, &ctx.pool);
+    linear_backward(dqa.data(), h, p.wq_a.w, dh, p.wq_a.g, N, D, qr, &ctx.pool);
   } else {
-    linear_backward(dq.data(), h, p.q_proj.w, dh, p.q_proj.g, N, D, H * qk, &ctx.pool);
+    linear_backward(dq.data(), h, p.wq.w, dh, p.wq.g, N, D, H * qk, &ctx.pool);
   }
 }
 

@@ -16,23 +16,24 @@
 #include "train/train_ops.h"
 #include "train/train_impl.h"
 #include "train/train_params.h"
+#include "model/arch/registry.h"
 
 namespace seek {
 
 namespace {
 
 // The stretches backward announces (TrainModel::set_grad_ready): the layout keeps each layer's
-// tensors together (model.layers.i.*, the MTP layer's enorm/hnorm/eh_proj/shared_head too), the
-// embedding first and model.norm + lm_head last; checked to tile the buffer exactly.
+// tensors together (the MTP layer's enorm/hnorm/eh_proj/head_norm too), the embedding first and
+// the final norm + head last; checked to tile the buffer exactly.
 void grad_ranges(const ModelConfig& c, const std::vector<ParamInfo>& info, TrainModel::Impl& s) {
   const size_t n_layers = size_t(c.num_hidden_layers + c.num_nextn_predict_layers);
   std::vector<std::pair<size_t, size_t>> lo_hi(n_layers + 2, {SIZE_MAX, 0});  // + embed, head
   for (const ParamInfo& p : info) {
-    size_t slot = n_layers + 1;  // model.norm, lm_head
-    if (p.name == "model.embed_tokens.weight") {
+    size_t slot = n_layers + 1;  // final norm, head
+    if (p.def->part == Part::Embed) {
       slot = n_layers;
-    } else if (p.name.rfind("model.layers.", 0) == 0) {
-      slot = std::stoul(p.name.substr(13));
+    } else if (p.layer >= 0) {
+      slot = static_cast<size_t>(p.layer);
     }
     SEEK_ASSERT(slot < lo_hi.size());
     lo_hi[slot].first = std::min(lo_hi[slot].first, p.offset);
@@ -84,37 +85,39 @@ TrainModel::TrainModel(const ModelConfig& config, uint64_t seed, double init_std
   std::normal_distribution<double> normal(0.0, init_std);
   for (const ParamInfo& pi : info_) {
     float* w = params_.data() + pi.offset;
-    if (pi.shape.size() >= 2) {
-      for (size_t i = 0; i < pi.numel; ++i) w[i] = static_cast<float>(normal(rng));
-    } else {
-      std::fill(w, w + pi.numel, 1.0f);  // every 1-D trainable tensor is an RMSNorm weight
+    switch (pi.def->init) {
+      case Init::Normal:
+        for (size_t i = 0; i < pi.numel; ++i) w[i] = static_cast<float>(normal(rng));
+        break;
+      case Init::One: std::fill(w, w + pi.numel, 1.0f); break;
+      case Init::Zero: std::fill(w, w + pi.numel, 0.0f); break;
     }
   }
 }
 
 std::unique_ptr<TrainModel> TrainModel::from_pretrained(const std::string& path) {
   std::unique_ptr<Model> model = Model::load(path);
-  auto tm = std::make_unique<TrainModel>(model->config(), 0);
+  const ModelConfig& c = model->config();
+  auto tm = std::make_unique<TrainModel>(c, 0);
+  ModelWeights& w = model->mutable_weights();
+  const ArchDef& arch = arch_def(c.arch);
+  if (arch.complete_for_training) arch.complete_for_training(c, w);
   ModelWeights scratch;
-  std::vector<std::vector<float>> kvb;
-  std::map<std::string, TensorView> t = hf_tensors_of(*model, scratch, kvb);
   for (const ParamInfo& pi : tm->info_) {
-    auto it = t.find(pi.name);
-    if (it == t.end()) throw FormatError(str("tensor ", pi.name, ": missing in ", path));
-    const TensorView& v = it->second;
-    if (v.numel() != static_cast<int64_t>(pi.numel) || v.dtype != DType::F32)
-      throw FormatError(str("tensor ", pi.name, ": expected ", pi.numel, " f32 values, got ", v.shape_str()));
-    std::memcpy(tm->params_.data() + pi.offset, v.data, sizeof(float) * pi.numel);
+    const TensorView& v = pi.def->slot.view(w, pi.layer, pi.expert);
+    if (!v.data) throw FormatError(str("tensor ", pi.name, ": missing in ", path));
+    const TensorView f = to_f32(v, scratch);
+    if (f.numel() != static_cast<int64_t>(pi.numel))
+      throw FormatError(str("tensor ", pi.name, ": expected ", pi.numel, " values, got ", v.shape_str()));
+    std::memcpy(tm->params_.data() + pi.offset, f.data, sizeof(float) * pi.numel);
+    scratch.owned.clear();
   }
-  const ModelParams& p = tm->impl_->p;
-  auto load_bias = [&](const BlockParams& b, int64_t il) {
-    auto it = t.find(str("model.layers.", il, ".mlp.gate.e_score_correction_bias"));
-    if (b.is_moe && it != t.end())
-      std::memcpy(tm->router_bias_.data() + b.moe_index * tm->config_.n_routed_experts, it->second.data,
-                  sizeof(float) * tm->config_.n_routed_experts);
-  };
-  for (size_t il = 0; il < p.layers.size(); ++il) load_bias(p.layers[il], int64_t(il));
-  for (size_t k = 0; k < p.mtp.size(); ++k) load_bias(p.mtp[k].block, tm->config_.num_hidden_layers + int64_t(k));
+  const int64_t E = c.n_routed_experts;
+  for (int64_t il = 0; il < static_cast<int64_t>(w.layers.size()); ++il) {
+    const TensorView& bias = w.layers[il].moe.gate_bias;
+    if (w.layers[il].is_moe && bias.data)
+      std::memcpy(tm->router_bias_.data() + c.moe_layer_index(il) * E, to_f32(bias, scratch).data, sizeof(float) * E);
+  }
   return tm;
 }
 
@@ -136,8 +139,7 @@ int64_t TrainModel::n_moe_layers() const {
 void TrainModel::set_expert_parallel(ExpertParallel* ep) {
   if (ep && ep->n_experts() != config_.n_routed_experts)
     throw UsageError(str("expert parallelism: split ", ep->n_experts(), " experts, the model has ", config_.n_routed_experts));
-  for (BlockParams& b : impl_->p.layers) b.moe.ep = b.is_moe ? ep : nullptr;
-  for (MtpParams& m : impl_->p.mtp) m.block.moe.ep = m.block.is_moe ? ep : nullptr;
+  impl_->ep = ep;
 }
 
 void TrainModel::zero_grad() { std::fill(grads_.begin(), grads_.end(), 0.0f); }
@@ -150,7 +152,7 @@ std::vector<int32_t> TrainModel::routes() const {
   std::vector<int32_t> r;
   for (size_t il = 0; il < impl_->layers.size(); ++il)
     if (impl_->p.layers[il].is_moe) r.insert(r.end(), impl_->layers[il].moe.idx.begin(), impl_->layers[il].moe.idx.end());
-  if (impl_->mtp_on && impl_->p.mtp[0].block.is_moe)
+  if (impl_->mtp_on && impl_->p.layers[config_.num_hidden_layers].is_moe)
     r.insert(r.end(), impl_->mtp_block.moe.idx.begin(), impl_->mtp_block.moe.idx.end());
   return r;
 }

@@ -17,13 +17,18 @@ namespace seek {
 class Model;
 class ExpertParallel;
 
+struct TensorDef;
+
 // One trainable tensor inside the flat buffers.
 struct ParamInfo {
-  std::string name;            // HF name, e.g. "model.layers.1.self_attn.kv_a_proj_with_mqa.weight"
+  std::string name;            // HF name, e.g. "model.layers.1.mlp.experts.3.gate_proj.weight"
   std::vector<int64_t> shape;  // PyTorch order
   size_t offset = 0;           // into params()/grads(), in floats
   size_t numel = 0;
   bool decay = false;          // AdamW weight decay applies (tensors with dim >= 2)
+  const TensorDef* def = nullptr;  // its registry entry (model/arch/registry.h)
+  int64_t layer = -1;              // block (-1: embedding, final norm, head)
+  int64_t expert = -1;             // routed expert, -1 for any other tensor
 };
 
 // Loss weights (deepseek.md 2.3, 2.4). Defaults match tools/ref/train_ref.py.

@@ -23,22 +23,22 @@ void grow(std::vector<float>& v, int64_t n) {
 
 // SwiGLU on n rows with caller-owned activations g, u, a [n, F]; y [n, D] overwritten. pool:
 // products and element-wise work split across its threads; null: all on this thread.
-void swiglu_rows_forward(const FfnParams& p, const float* x, int64_t n, int64_t D, float* g, float* u, float* a,
+void swiglu_rows_forward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, float* g, float* u, float* a,
                          float* y, ThreadPool* pool) {
-  linear_forward(x, p.gate_proj.w, g, n, D, p.F, pool);
-  linear_forward(x, p.up_proj.w, u, n, D, p.F, pool);
-  swiglu_forward(g, u, a, n * p.F, pool);
-  linear_forward(a, p.down_proj.w, y, n, p.F, D, pool);
+  linear_forward(x, p.w1.w, g, n, D, F, pool);
+  linear_forward(x, p.w3.w, u, n, D, F, pool);
+  swiglu_forward(g, u, a, n * F, pool);
+  linear_forward(a, p.w2.w, y, n, F, D, pool);
 }
 
-void swiglu_rows_backward(const FfnParams& p, const float* x, int64_t n, int64_t D, const float* g, const float* u,
+void swiglu_rows_backward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, const float* g, const float* u,
                           const float* a, const float* dy, float* dx, ThreadPool* pool) {
   if (n == 0) return;
-  std::vector<float> da(n * p.F, 0.0f), dg(n * p.F, 0.0f), du(n * p.F, 0.0f);
-  linear_backward(dy, a, p.down_proj.w, da.data(), p.down_proj.g, n, p.F, D, pool);
-  swiglu_backward(da.data(), g, u, dg.data(), du.data(), n * p.F, pool);
-  linear_backward(dg.data(), x, p.gate_proj.w, dx, p.gate_proj.g, n, D, p.F, pool);
-  linear_backward(du.data(), x, p.up_proj.w, dx, p.up_proj.g, n, D, p.F, pool);
+  std::vector<float> da(n * F, 0.0f), dg(n * F, 0.0f), du(n * F, 0.0f);
+  linear_backward(dy, a, p.w2.w, da.data(), p.w2.g, n, F, D, pool);
+  swiglu_backward(da.data(), g, u, dg.data(), du.data(), n * F, pool);
+  linear_backward(dg.data(), x, p.w1.w, dx, p.w1.g, n, D, F, pool);
+  linear_backward(du.data(), x, p.w3.w, dx, p.w3.g, n, D, F, pool);
 }
 
 // fn(e) for each expert e < E with rows (start[e+1] > start[e]), whole experts handed out to the
@@ -80,7 +80,7 @@ void routed_forward_local(const MoeParams& p, const float* x, int64_t N, int64_t
   std::vector<float> ye(N * K * D);
   for_each_expert(pool, E, a.start.data(), [&](int64_t e) {
     const int64_t r0 = a.start[e], n = a.start[e + 1] - r0;
-    swiglu_rows_forward(p.experts[e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
+    swiglu_rows_forward(p.experts[e], F, a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
                         a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, ye.data() + r0 * D, nullptr);
   });
   for (int64_t row = 0; row < N * K; ++row)
@@ -90,16 +90,15 @@ void routed_forward_local(const MoeParams& p, const float* x, int64_t N, int64_t
 
 // Expert parallelism (DeepSeek-V3 EP): dispatch sends each row to its expert's rank, which runs
 // the M rows it received grouped by its own experts; combine brings the outputs home to a.out.
-void routed_forward_ep(const MoeParams& p, const float* x, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a,
+void routed_forward_ep(ExpertParallel& ep, const MoeParams& p, const float* x, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a,
                        ThreadPool& pool) {
-  ExpertParallel& ep = *p.ep;
   ep.dispatch(x, a.idx.data(), N, K, D, a.route, a.xg);
   const int64_t M = a.route.rows();
   grow(a.experts.g, M * F), grow(a.experts.u, M * F), grow(a.experts.a, M * F), grow(a.out, N * K * D);
   std::vector<float> ye(M * D);
   for_each_expert(pool, ep.n_local(), a.route.expert_start.data(), [&](int64_t e) {
     const int64_t r0 = a.route.expert_start[e], n = a.route.expert_start[e + 1] - r0;
-    swiglu_rows_forward(p.experts[ep.first_local() + e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
+    swiglu_rows_forward(p.experts[ep.first_local() + e], F, a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
                         a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, ye.data() + r0 * D, nullptr);
   });
   ep.combine(a.route, ye.data(), a.out.data());
@@ -117,7 +116,7 @@ void routed_backward_local(const MoeParams& p, const float* dy, int64_t N, int64
   }
   for_each_expert(pool, E, a.start.data(), [&](int64_t e) {
     const int64_t r0 = a.start[e], n = a.start[e + 1] - r0;
-    swiglu_rows_backward(p.experts[e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
+    swiglu_rows_backward(p.experts[e], F, a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
                          a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, dye.data() + r0 * D,
                          dxg.data() + r0 * D, nullptr);
   });
@@ -130,9 +129,8 @@ void routed_backward_local(const MoeParams& p, const float* dy, int64_t N, int64
 // The forward's route reversed: d out travels to the experts' ranks (combine_backward), their
 // backward gives d x_grouped and the owned experts' weight gradients (complete here: every row
 // that chose them came here), and dispatch_backward brings d x home, summing each token's K slots.
-void routed_backward_ep(const MoeParams& p, const float* dy, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a,
+void routed_backward_ep(ExpertParallel& ep, const MoeParams& p, const float* dy, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a,
                         float* dx, ThreadPool& pool) {
-  ExpertParallel& ep = *p.ep;
   const int64_t M = a.route.rows();
   std::vector<float> d_out(N * K * D), dyg(M * D), dxg(M * D, 0.0f);
   for (int64_t n = 0; n < N; ++n)
@@ -144,7 +142,7 @@ void routed_backward_ep(const MoeParams& p, const float* dy, int64_t N, int64_t 
   ep.combine_backward(a.route, d_out.data(), dyg.data());
   for_each_expert(pool, ep.n_local(), a.route.expert_start.data(), [&](int64_t e) {
     const int64_t r0 = a.route.expert_start[e], n = a.route.expert_start[e + 1] - r0;
-    swiglu_rows_backward(p.experts[ep.first_local() + e], a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
+    swiglu_rows_backward(p.experts[ep.first_local() + e], F, a.xg.data() + r0 * D, n, D, a.experts.g.data() + r0 * F,
                          a.experts.u.data() + r0 * F, a.experts.a.data() + r0 * F, dyg.data() + r0 * D,
                          dxg.data() + r0 * D, nullptr);
   });
@@ -153,14 +151,15 @@ void routed_backward_ep(const MoeParams& p, const float* dy, int64_t N, int64_t 
 
 }  // namespace
 
-void ffn_forward(const FfnParams& p, const float* x, int64_t n, int64_t D, FfnActs& a, float* y, ThreadPool* pool) {
-  grow(a.g, n * p.F), grow(a.u, n * p.F), grow(a.a, n * p.F);
-  swiglu_rows_forward(p, x, n, D, a.g.data(), a.u.data(), a.a.data(), y, pool);
+void ffn_forward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, FfnActs& a, float* y,
+                 ThreadPool* pool) {
+  grow(a.g, n * F), grow(a.u, n * F), grow(a.a, n * F);
+  swiglu_rows_forward(p, F, x, n, D, a.g.data(), a.u.data(), a.a.data(), y, pool);
 }
 
-void ffn_backward(const FfnParams& p, const float* x, int64_t n, int64_t D, const FfnActs& a, const float* dy,
+void ffn_backward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, const FfnActs& a, const float* dy,
                   float* dx, ThreadPool* pool) {
-  swiglu_rows_backward(p, x, n, D, a.g.data(), a.u.data(), a.a.data(), dy, dx, pool);
+  swiglu_rows_backward(p, F, x, n, D, a.g.data(), a.u.data(), a.a.data(), dy, dx, pool);
 }
 
 void moe_forward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeActs& a, float* y, int64_t* loads) {
@@ -176,7 +175,7 @@ void moe_forward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeAct
       const float* l = logits.data() + n * E;
       float* s = a.scores.data() + n * E;
       int32_t* idx = a.idx.data() + n * K;
-      moe_route(l, p.bias, c, idx, unused.data(), scratch.data());
+      moe_route(l, p.gate_bias.w, c, idx, unused.data(), scratch.data());
       std::memcpy(s, scratch.data(), sizeof(float) * E);  // moe_route leaves the unbiased scores first
       double sum = 0;
       for (int64_t j = 0; j < K; ++j) sum += s[idx[j]];
@@ -187,13 +186,14 @@ void moe_forward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeAct
     }
   });
   for (int64_t i = 0; i < N * K; ++i) ++loads[a.idx[i]];
-  if (p.ep) {
-    routed_forward_ep(p, x, N, K, D, c.moe_intermediate_size, a, ctx.pool);
+  if (ctx.ep) {
+    routed_forward_ep(*ctx.ep, p, x, N, K, D, c.moe_intermediate_size, a, ctx.pool);
   } else {
     routed_forward_local(p, x, N, K, D, c.moe_intermediate_size, a, ctx.pool);
   }
-  if (p.shared.F > 0) {
-    ffn_forward(p.shared, x, N, D, a.shared, y, &ctx.pool);
+  const int64_t F_shared = c.n_shared_experts * c.moe_intermediate_size;
+  if (F_shared > 0) {
+    ffn_forward(p.shared, F_shared, x, N, D, a.shared, y, &ctx.pool);
   } else {
     std::memset(y, 0, sizeof(float) * N * D);
   }
@@ -212,9 +212,10 @@ void moe_backward(const BlockCtx& ctx, const MoeParams& p, const float* x, MoeAc
   const ModelConfig& c = ctx.c;
   const int64_t N = ctx.N(), D = c.hidden_size, E = c.n_routed_experts, K = c.num_experts_per_tok;
   const int64_t F = c.moe_intermediate_size;
-  if (p.shared.F > 0) ffn_backward(p.shared, x, N, D, a.shared, dy, dx, &ctx.pool);
-  if (p.ep) {
-    routed_backward_ep(p, dy, N, K, D, F, a, dx, ctx.pool);
+  const int64_t F_shared = c.n_shared_experts * c.moe_intermediate_size;
+  if (F_shared > 0) ffn_backward(p.shared, F_shared, x, N, D, a.shared, dy, dx, &ctx.pool);
+  if (ctx.ep) {
+    routed_backward_ep(*ctx.ep, p, dy, N, K, D, F, a, dx, ctx.pool);
   } else {
     routed_backward_local(p, dy, N, K, D, F, a, dx, ctx.pool);
   }

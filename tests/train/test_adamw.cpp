@@ -16,7 +16,7 @@ namespace {
 
 ModelConfig tiny() {
   ModelConfig c;
-  c.arch = Arch::DeepSeek2;
+  c.arch = "deepseek2";
   c.vocab_size = 11, c.hidden_size = 8, c.num_hidden_layers = 1, c.num_attention_heads = 1;
   c.kv_lora_rank = 4, c.qk_nope_head_dim = 2, c.qk_rope_head_dim = 2, c.v_head_dim = 2, c.intermediate_size = 6;
   return c;

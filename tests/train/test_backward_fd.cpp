@@ -215,7 +215,7 @@ TEST(BackwardFD, AttentionSgemmMatchesLoops) {
 
 ModelConfig small_config(bool v3) {
   ModelConfig c;
-  c.arch = Arch::DeepSeek2;
+  c.arch = "deepseek2";
   c.vocab_size = 37, c.hidden_size = 16, c.num_hidden_layers = 2, c.num_attention_heads = 2;
   c.q_lora_rank = v3 ? 12 : 0, c.kv_lora_rank = 8, c.qk_nope_head_dim = 4, c.qk_rope_head_dim = 4;
   c.v_head_dim = 4, c.intermediate_size = 24, c.moe_intermediate_size = 8, c.n_routed_experts = 8;
@@ -259,7 +259,7 @@ void mla_case(bool v3) {
   auto h = randn(N * D, 23), R = randn(N * D, 24);
   std::vector<float> out(N * D), dh(N * D, 0);
   MlaActs a;
-  const MlaParams& p = f.mp.layers[0].attn;
+  const MlaParams& p = f.mp.layers[0].mla;
   auto loss = [&] { mla_forward(ctx, p, h.data(), a, out.data()); return dot_loss(out.data(), R); };
   loss();
   mla_backward(ctx, p, h.data(), a, R.data(), dh.data());
@@ -305,10 +305,11 @@ TEST(BackwardFD, DenseFfn) {
   auto x = randn(n * D, 27), R = randn(n * D, 28);
   std::vector<float> y(n * D), dx(n * D, 0);
   FfnActs a;
-  const FfnParams& p = f.mp.layers[0].mlp;
-  auto loss = [&] { ffn_forward(p, x.data(), n, D, a, y.data()); return dot_loss(y.data(), R); };
+  const FfnParams& p = f.mp.layers[0].ffn;
+  const int64_t F = c.intermediate_size;
+  auto loss = [&] { ffn_forward(p, F, x.data(), n, D, a, y.data()); return dot_loss(y.data(), R); };
   loss();
-  ffn_backward(p, x.data(), n, D, a, R.data(), dx.data());
+  ffn_backward(p, F, x.data(), n, D, a, R.data(), dx.data());
   check_grad("x", x.data(), dx.data(), x.size(), loss);
   f.check_prefix("model.layers.0.mlp.", loss);
 }

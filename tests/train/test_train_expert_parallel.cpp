@@ -22,7 +22,7 @@ namespace {
 
 ModelConfig moe_config() {
   ModelConfig c;
-  c.arch = Arch::DeepSeek2;
+  c.arch = "deepseek2";
   c.vocab_size = 37, c.hidden_size = 16, c.num_hidden_layers = 3, c.num_attention_heads = 2;
   c.q_lora_rank = 12, c.kv_lora_rank = 8, c.qk_nope_head_dim = 4, c.qk_rope_head_dim = 4;
   c.v_head_dim = 4, c.intermediate_size = 24, c.moe_intermediate_size = 8, c.n_routed_experts = 8;

@@ -156,7 +156,7 @@ TEST(TrainGolden, LossGradientsAndTenSteps) {
 // groups, shared experts, MTP, YaRN).
 ModelConfig tiny_v3() {
   ModelConfig c;
-  c.arch = Arch::DeepSeek2;
+  c.arch = "deepseek2";
   c.vocab_size = 97, c.hidden_size = 32, c.num_hidden_layers = 2, c.num_attention_heads = 2;
   c.q_lora_rank = 24, c.kv_lora_rank = 16, c.qk_nope_head_dim = 8, c.qk_rope_head_dim = 4, c.v_head_dim = 8;
   c.intermediate_size = 48, c.moe_intermediate_size = 12, c.n_routed_experts = 8, c.n_shared_experts = 1;
@@ -220,7 +220,7 @@ TEST(TrainModel, RejectsBadTokensAndShapes) {
   EXPECT_THROW(tm.forward(toks.data(), 0, 3, pool), Error);
   EXPECT_THROW(tm.info("model.layers.9.nothing"), UsageError);
   ModelConfig dense = tiny_v3();
-  dense.arch = Arch::Llama;
+  dense.arch = "llama";
   EXPECT_THROW(TrainModel(dense, 1), Error);
 }
 

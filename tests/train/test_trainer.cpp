@@ -18,12 +18,13 @@
 #include "core/progress.h"
 #include "formats/gguf.h"
 #include "formats/safetensors.h"
-#include "model/config_gguf.h"
+#include "model/config_io.h"
 #include "model/gguf_export.h"
 #include "model/model.h"
 #include "model/presets.h"
 #include "tokenizer/bpe_trainer.h"
 #include "train/export_gguf.h"
+#include "train/train_params.h"
 #include "train/trainer.h"
 
 namespace seek {
@@ -82,11 +83,10 @@ TEST(ExportGguf, HfCheckpointExportGivesTheSameLogits) {
   auto hf = Model::load(dir);
   const ModelConfig& c = hf->config();
   ASSERT_GT(c.num_nextn_predict_layers, 0);
-  // The checkpoint's tensors as a trainer's flat buffer: HF names, router biases apart.
+  // The checkpoint's tensors as a trainer's flat buffer (the trainer's layout), router biases apart.
   SafetensorsFile st = SafetensorsFile::open(dir);
-  std::vector<ParamInfo> info;
-  std::vector<float> flat, bias;
-  const std::string mtp = "model.layers." + std::to_string(c.num_hidden_layers) + ".";
+  const std::vector<ParamInfo> info = train_param_layout(c);
+  std::vector<float> flat(info.back().offset + info.back().numel), bias;
   for (int64_t l = 0; l < c.num_hidden_layers + c.num_nextn_predict_layers; ++l) {
     const std::string n = "model.layers." + std::to_string(l) + ".mlp.gate.e_score_correction_bias";
     if (!st.has(n)) continue;
@@ -94,14 +94,12 @@ TEST(ExportGguf, HfCheckpointExportGivesTheSameLogits) {
     ASSERT_EQ(v.dtype, DType::F32);
     bias.insert(bias.end(), v.as<float>(), v.as<float>() + v.numel());
   }
-  for (const auto& t : st.tensors()) {
-    if (t.name.find("e_score_correction_bias") != std::string::npos) continue;
-    if (t.name == mtp + "embed_tokens.weight" || t.name == mtp + "shared_head.head.weight") continue;  // shared copies
-    ASSERT_EQ(t.view.dtype, DType::F32) << t.name;
-    ParamInfo p{t.name, {t.view.shape.begin(), t.view.shape.begin() + t.view.ndim}, flat.size(),
-                static_cast<size_t>(t.view.numel()), t.view.ndim >= 2};
-    flat.insert(flat.end(), t.view.as<float>(), t.view.as<float>() + t.view.numel());
-    info.push_back(p);
+  for (const ParamInfo& p : info) {
+    ASSERT_TRUE(st.has(p.name)) << p.name;
+    TensorView v = st.find(p.name);
+    ASSERT_EQ(v.dtype, DType::F32) << p.name;
+    ASSERT_EQ(static_cast<size_t>(v.numel()), p.numel) << p.name;
+    std::copy(v.as<float>(), v.as<float>() + v.numel(), flat.begin() + static_cast<std::ptrdiff_t>(p.offset));
   }
   const std::string out = tmp_dir("fixture") + "/export.gguf";
   const GGUFFile vocab = GGUFFile::open(std::string(SEEK_TEST_DATA) + "/vocab/ggml-vocab-deepseek-coder.gguf");
