@@ -13,7 +13,8 @@ else()
   set(seek_mref_tests "")
   # name;make_fixture.py arguments (comma-separated)
   foreach(spec "v2lite;--preset,v2lite" "v3;--preset,v3" "v2;--preset,v2" "qwen2;--preset,qwen2"
-               "llama;--preset,llama" "llama2;--preset,llama2" "v3_fp8;--preset,v3,--fp8")
+               "qwen3;--preset,qwen3" "llama;--preset,llama" "llama2;--preset,llama2"
+               "v3_fp8;--preset,v3,--fp8")
     list(GET spec 0 name)
     list(GET spec 1 args)
     string(REPLACE "," " " args "${args}")

@@ -1,4 +1,4 @@
-# Minimal GGUF reader (pure python + numpy): metadata and F32/F16 tensors.
+# Minimal GGUF reader (pure python + numpy): metadata and F32/F16/BF16/Q8_0 tensors.
 # Mirrors the layout in docs/deepseek.md section 3: header, typed key/values, tensor infos,
 # data aligned to general.alignment. A tensor with ne = {ne0, ne1, ...} (ne0 contiguous) is
 # returned as a numpy array of shape [..., ne1, ne0] (PyTorch order), sharing the file bytes.
@@ -12,7 +12,8 @@ _SCALAR = {0: ("<B", 1), 1: ("<b", 1), 2: ("<H", 2), 3: ("<h", 2), 4: ("<I", 4),
            6: ("<f", 4), 7: ("<?", 1), 10: ("<Q", 8), 11: ("<q", 8), 12: ("<d", 8)}
 _STRING, _ARRAY = 8, 9
 # ggml tensor types this reader can return as float arrays
-GGML_F32, GGML_F16, GGML_BF16 = 0, 1, 30
+GGML_F32, GGML_F16, GGML_BF16, GGML_Q8_0 = 0, 1, 30, 8
+Q8_0_BLOCK, Q8_0_BYTES = 32, 34   # per block of 32 values along ne0: f16 scale d, 32 x int8 q
 
 
 class GGUFError(Exception):
@@ -90,19 +91,31 @@ class GGUFFile:
         return self.kv.get(key, default)
 
     def tensor(self, name):
-        """Tensor as float32 numpy array in PyTorch order (reversed ne)."""
+        """Tensor as float32 numpy array in PyTorch order (reversed ne). Q8_0 is dequantized
+        (d * q, exact in float32)."""
         if name not in self.tensors:
             raise GGUFError(f"tensor {name}: not in file")
         ne, gtype, off = self.tensors[name]
         count = int(np.prod(ne)) if ne else 1
         shape = tuple(reversed(ne))
+        if gtype == GGML_Q8_0:
+            if ne[0] % Q8_0_BLOCK:
+                raise GGUFError(f"tensor {name}: Q8_0 row length {ne[0]} is not a multiple of 32")
+            nb = count // Q8_0_BLOCK
+            if off + nb * Q8_0_BYTES > len(self.buf):
+                raise GGUFError(f"tensor {name}: Q8_0 data past end of file ({len(self.buf)} bytes)")
+            blk = np.frombuffer(self.buf, dtype=np.uint8, count=nb * Q8_0_BYTES, offset=off)
+            blk = blk.reshape(nb, Q8_0_BYTES)
+            d = blk[:, :2].copy().view("<f2").astype(np.float32)
+            q = blk[:, 2:].copy().view(np.int8).astype(np.float32)
+            return (d * q).reshape(shape)
         if gtype == GGML_F32:
             nbytes, dt = 4 * count, "<f4"
         elif gtype in (GGML_F16, GGML_BF16):
             nbytes, dt = 2 * count, ("<f2" if gtype == GGML_F16 else "<u2")
         else:
             raise GGUFError(f"tensor {name}: ggml type {gtype} not supported by this reader "
-                            f"(F32 0, F16 1, BF16 30 only)")
+                            f"(F32 0, F16 1, Q8_0 8, BF16 30 only)")
         if off + nbytes > len(self.buf):
             raise GGUFError(f"tensor {name}: data [{off}, {off + nbytes}) past end of file "
                             f"({len(self.buf)} bytes)")

@@ -90,6 +90,9 @@ def dense_shapes(c):
             s[f"{p}self_attn.{n}.weight"] = ([rows, D], "linear")
             if c["model_type"] == "qwen2":
                 s[f"{p}self_attn.{n}.bias"] = ([rows], "lbias")
+        if c["model_type"] == "qwen3":  # per-head RMSNorm weights of q and k
+            s[p + "self_attn.q_norm.weight"] = ([hd], "norm")
+            s[p + "self_attn.k_norm.weight"] = ([hd], "norm")
         s[p + "self_attn.o_proj.weight"] = ([D, H * hd], "linear")
         s[p + "post_attention_layernorm.weight"] = ([D], "norm")
         s.update(_swiglu_shapes(p + "mlp.", D, c["intermediate_size"]))
@@ -190,6 +193,8 @@ def reference_outputs(c, W, tokens):
         cfg = dense.DenseConfig.from_hf(c)
         out = dense.forward(cfg, W, tokens)
         extras.update(rope_inv_freq=dense.rope_inv_freq(cfg).tolist(), rope_pairs=cfg.rope_pairs)
+        if dense._rope_kind(cfg) == "yarn":
+            extras["rope_cos_sin_scale"] = dense.rope_attn_scale(cfg)
         greedy_ids = _greedy(lambda t, pos, cache: dense.forward(cfg, W, t, positions=pos, cache=cache),
                              dense.KVCache, tokens[:GREEDY_PROMPT])
     arrays["logits"] = f32(out["logits"])

@@ -1,6 +1,7 @@
 # Tiny HF config.json presets for the fixtures (real HF key names; dims scaled down, structure as
 # the released models: v3 = DeepSeek-V3/R1, v2 = DeepSeek-V2 236B, v2lite = DeepSeek-V2-Lite,
-# qwen2 = R1-Distill-Qwen, llama = R1-Distill-Llama (Llama-3 rope), llama2 = plain Llama-2 rope).
+# qwen2 = R1-Distill-Qwen, qwen3 = DeepSeek-R1-0528-Qwen3-8B (q/k norm, YaRN factor 4),
+# llama = R1-Distill-Llama (Llama-3 rope), llama2 = plain Llama-2 rope).
 import copy
 
 _DS_COMMON = {
@@ -57,6 +58,21 @@ PRESETS = {
         "rope_theta": 10000.0, "max_position_embeddings": 4096, "tie_word_embeddings": False,
         "hidden_act": "silu", "use_sliding_window": False, "sliding_window": 4096,
         "max_window_layers": 2, "attention_dropout": 0.0, "initializer_range": 0.02,
+        "use_cache": True, "torch_dtype": "float32", "bos_token_id": 0, "eos_token_id": 1},
+    # per-head q/k RMSNorm, no biases, head_dim 32 so heads * head_dim (128) != hidden (64),
+    # GQA 4/2, untied head, theta 1e6 and YaRN factor 4 over 32768 as DeepSeek-R1-0528-Qwen3-8B
+    # (without that release's vLLM-only "attn_factor" key: HF ignores it, so the cos/sin scale
+    # is HF's default attention_factor 1 + 0.1 ln 4, which is also what llama.cpp applies)
+    "qwen3": {
+        "architectures": ["Qwen3ForCausalLM"], "model_type": "qwen3", "vocab_size": 512,
+        "hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2,
+        "num_attention_heads": 4, "num_key_value_heads": 2, "head_dim": 32,
+        "rms_norm_eps": 1e-6, "rope_theta": 1000000.0,
+        "rope_scaling": {"rope_type": "yarn", "factor": 4.0,
+                         "original_max_position_embeddings": 32768},
+        "max_position_embeddings": 131072, "tie_word_embeddings": False, "hidden_act": "silu",
+        "attention_bias": False, "attention_dropout": 0.0, "use_sliding_window": False,
+        "sliding_window": None, "max_window_layers": 2, "initializer_range": 0.02,
         "use_cache": True, "torch_dtype": "float32", "bos_token_id": 0, "eos_token_id": 1},
     "llama": {
         "architectures": ["LlamaForCausalLM"], "model_type": "llama", "vocab_size": 512,

@@ -1,7 +1,8 @@
 # Self-checks of the reference (run by ctest as ref_selfcheck): naive == absorbed MLA, prefill ==
 # step-by-step decode, routing traps (bias selection-only, -inf group mask, V2 max vs V3 top-2
-# sum), YaRN numbers, rope pairings, FP8 codec, fixture round trip, and negative controls showing
-# the real-GGUF check (run_gguf.py) fails when a trap is mis-implemented.
+# sum), YaRN numbers, rope pairings, FP8 codec, fixture round trip, Qwen3 q/k norm and YaRN, and
+# negative controls showing the real-GGUF checks (run_gguf.py on ds2-micro, run_gguf_qwen3.py on
+# qwen3-micro) fail when a trap is mis-implemented.
 # Usage: /usr/bin/python3 tools/ref/test_ref.py [-v]
 import json
 import math
@@ -22,6 +23,7 @@ import deepseek  # noqa: E402
 import dense  # noqa: E402
 import make_fixture  # noqa: E402
 import run_gguf  # noqa: E402
+import run_gguf_qwen3  # noqa: E402
 from gguf_reader import GGUFFile  # noqa: E402
 from presets import is_deepseek, preset  # noqa: E402
 from safetensors_io import (E4M3_VALUES, fp8_dequantize_blocks, fp8_e4m3_encode,  # noqa: E402
@@ -30,6 +32,8 @@ from safetensors_io import (E4M3_VALUES, fp8_dequantize_blocks, fp8_e4m3_encode,
 ROOT = os.path.dirname(os.path.dirname(HERE))
 GGUF = os.path.join(ROOT, "tests/data/gguf/ds2-micro-F32.gguf")
 EXPECTED = os.path.join(ROOT, "tests/data/gguf/expected.json")
+QWEN3_GGUF = os.path.join(ROOT, "tests/data/gguf-next/qwen3-micro-F32.gguf")
+QWEN3_EXPECTED = os.path.join(ROOT, "tests/data/gguf-next/expected.json")
 
 
 def model(name, seed=3):
@@ -83,7 +87,7 @@ class MLA(unittest.TestCase):
         self.assertLess(float((torch.stack(rows) - full).abs().max()), 1e-10)
 
     def test_dense_prefill_equals_decode(self):
-        for name in ("qwen2", "llama", "llama2"):
+        for name in ("qwen2", "qwen3", "llama", "llama2"):
             cfg, W, toks = model(name)
             full = dense.forward(cfg, W, toks)["logits"]
             cache, rows = dense.KVCache(), []
@@ -206,6 +210,112 @@ class Formats(unittest.TestCase):
             raw = np.fromfile(os.path.join(d, "expected.bin"), dtype="<f4",
                               count=int(np.prod(a["shape"])), offset=a["offset"]).reshape(a["shape"])
             self.assertLess(np.abs(out["logits"].numpy() - raw).max(), 1e-5)
+
+
+class Qwen3(unittest.TestCase):
+    def test_preset_shapes(self):
+        c = preset("qwen3")
+        s = make_fixture.dense_shapes(c)
+        a = "model.layers.1.self_attn."
+        self.assertEqual(s[a + "q_norm.weight"], ([32], "norm"))
+        self.assertEqual(s[a + "k_norm.weight"], ([32], "norm"))
+        self.assertEqual(s[a + "q_proj.weight"][0], [4 * 32, 64])   # heads * head_dim != hidden
+        self.assertEqual(s[a + "k_proj.weight"][0], [2 * 32, 64])
+        self.assertEqual(s[a + "o_proj.weight"][0], [64, 4 * 32])
+        self.assertFalse(any(n.endswith(".bias") for n in s))
+        self.assertIn("lm_head.weight", s)
+        self.assertTrue(dense.DenseConfig.from_hf(c).qk_norm)
+        self.assertFalse(dense.DenseConfig.from_hf(preset("qwen2")).qk_norm)
+
+    def test_qk_norm_is_per_head(self):
+        # RMSNorm of each head vector: scaling one q head's (or one kv head's k) projection rows
+        # leaves the logits unchanged (up to eps); without q/k norm (qwen2) it does not
+        def scaled(W, cfg):
+            W = dict(W)
+            d, a = cfg.hd, "model.layers.0.self_attn."
+            for n, h, f in (("q_proj", 1, 3.0), ("k_proj", 0, 0.5)):
+                w = W[a + n + ".weight"].clone()
+                w[h * d:(h + 1) * d] *= f
+                W[a + n + ".weight"] = w
+                if a + n + ".bias" in W:
+                    b = W[a + n + ".bias"].clone()
+                    b[h * d:(h + 1) * d] *= f
+                    W[a + n + ".bias"] = b
+            return W
+        for name, invariant in (("qwen3", True), ("qwen2", False)):
+            cfg, W, toks = model(name)
+            d = float((dense.forward(cfg, W, toks)["logits"]
+                       - dense.forward(cfg, scaled(W, cfg), toks)["logits"]).abs().max())
+            if invariant:
+                self.assertLess(d, 1e-5, name)
+            else:
+                self.assertGreater(d, 1e-2, name)
+
+    def test_yarn_numbers(self):
+        cfg, _, _ = model("qwen3")
+        self.assertEqual(cfg.rope_scaling["rope_type"], "yarn")
+        self.assertAlmostEqual(dense.rope_attn_scale(cfg), 1.0 + 0.1 * math.log(4), 12)
+        self.assertAlmostEqual(dense.rope_attn_scale(cfg), 1.138629, 6)
+        self.assertEqual(common.yarn_correction_range(32, 1, 32, 1e6, 32768), (5, 10))
+        inv, base = dense.rope_inv_freq(cfg), common.base_inv_freq(32, 1e6)
+        self.assertTrue(torch.equal(inv[:6], base[:6]))                 # extrapolated pairs
+        self.assertTrue(torch.allclose(inv[10:], base[10:] / 4))        # interpolated pairs
+        self.assertTrue(((inv[6:10] < base[6:10]) & (inv[6:10] > base[6:10] / 4)).all())
+        rs = dict(cfg.rope_scaling)
+        for extra, want in (({"attention_factor": 0.9}, 0.9), ({"mscale": 1.0, "mscale_all_dim": 1.0}, 1.0),
+                            ({"attn_factor": 0.8782488562869419}, 1.0 + 0.1 * math.log(4))):
+            c = dense.DenseConfig(**{**cfg.__dict__, "rope_scaling": {**rs, **extra}})
+            self.assertAlmostEqual(dense.rope_attn_scale(c), want, 12, extra)
+        self.assertEqual(dense.rope_attn_scale(model("qwen2")[0]), 1.0)
+
+    def test_fixture_records_cos_sin_scale(self):
+        with tempfile.TemporaryDirectory() as d:
+            meta = make_fixture.make_fixture("qwen3", d)
+            self.assertAlmostEqual(meta["rope_cos_sin_scale"], 1.0 + 0.1 * math.log(4), 12)
+            st = read_safetensors(os.path.join(d, "model.safetensors"))
+            self.assertEqual(st["model.layers.0.self_attn.k_norm.weight"][1].shape, (32,))
+            c = json.loads(pathlib.Path(os.path.join(d, "config.json")).read_text())
+            self.assertEqual((c["model_type"], c["head_dim"], c["attention_bias"]), ("qwen3", 32, False))
+
+
+class RealGGUFQwen3Controls(unittest.TestCase):
+    """qwen3-micro-F32 vs llama.cpp (-fa off -ctk f32 -ctv f32), 8 teacher-forced steps: within
+    1e-4 with llama.cpp's f16 rounding of the output product's input emulated, 1e-2 without;
+    each trap > 1e-2 off."""
+
+    @classmethod
+    def setUpClass(cls):
+        g = GGUFFile(QWEN3_GGUF)
+        cls.cfg = run_gguf_qwen3.config_from_gguf(g)
+        cls.W, types = run_gguf_qwen3.weights_from_gguf(g)
+        cls.rounding = {"llama": run_gguf_qwen3.llama_act_round(types), None: None}
+        rec = json.loads(pathlib.Path(QWEN3_EXPECTED).read_text())["files"]["qwen3-micro-F32.gguf"]
+        cls.prompt, cls.want = rec["prompt_ids"], rec["greedy"]["kv_f32_noFA"]
+
+    def err(self, act_round="llama", n=8):
+        steps = run_gguf_qwen3.teacher_forced(self.cfg, self.W, self.prompt, self.want["ids"][:n],
+                                              self.rounding[act_round])
+        return max(abs(float(steps[s, t]) - v) for s in range(n) for t, v in self.want["top5"][s])
+
+    def test_config(self):
+        c = self.cfg
+        self.assertEqual((c.model_type, c.hd, c.num_attention_heads, c.num_key_value_heads), ("qwen3", 32, 4, 2))
+        self.assertEqual(c.rope_scaling["factor"], 4.0)
+        self.assertFalse(c.tie_word_embeddings)
+
+    def test_controls(self):
+        self.assertLess(self.err(), 1e-4)
+        self.assertLess(self.err(None), 1e-2)
+        traps = {
+            "no q/k norm": mock.patch.object(dense.DenseConfig, "qk_norm", property(lambda self: False)),
+            "adjacent rope": mock.patch.object(dense, "rope_split_half", common.rope_adjacent),
+            "no YaRN magnitude": mock.patch.object(dense, "rope_attn_scale", lambda c: 1.0),
+            "no YaRN freqs": mock.patch.object(
+                dense, "rope_inv_freq", lambda c: common.base_inv_freq(c.hd, c.rope_theta)),
+        }
+        for name, patch in traps.items():
+            with patch:
+                self.assertGreater(self.err(), 1e-2, name)
 
 
 class RealGGUFControls(unittest.TestCase):

@@ -3,3 +3,4 @@
 SEEK_ARCH(deepseek2)
 SEEK_ARCH(qwen2)
 SEEK_ARCH(llama)
+SEEK_ARCH(qwen3)
