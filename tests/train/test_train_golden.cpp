@@ -182,13 +182,19 @@ TEST(TrainModel, InferenceModelGivesTheSameLogits) {
   for (int64_t t = 0; t < T; ++t) b.add(toks[t], int32_t(t), 0, true);
   std::vector<float> logits(T * V);
   m->forward(b, cache, pool, logits.data());
-  EXPECT_LE(max_abs(logits.data(), tm.logits(), logits.size()), 1e-4);
+  // One model definition (docs/architecture.md): the trainer's forward and the inference forward
+  // of the same weights agree to 1e-5 (float32 with different summation orders).
+  const double err = max_abs(logits.data(), tm.logits(), logits.size());
+  EXPECT_LE(err, 1e-5);
   // the MTP head: inference's mtp_forward at position i (input t_{i+1}) == trainer row i
   std::vector<float> mtp(V);
+  double mtp_err = 0;
   for (int64_t i = 0; i + 2 < T; ++i) {
     m->mtp_forward(i, toks[i + 1], int32_t(i), 0, cache, pool, mtp.data());
-    EXPECT_LE(max_abs(mtp.data(), tm.mtp_logits() + i * V, V), 1e-4) << "position " << i;
+    mtp_err = std::max(mtp_err, double(max_abs(mtp.data(), tm.mtp_logits() + i * V, V)));
   }
+  EXPECT_LE(mtp_err, 1e-5);
+  std::printf("trainer vs inference forward: max |logit diff| %.3g (main head), %.3g (MTP head)\n", err, mtp_err);
 }
 
 // A GGUF written by llama.cpp's converter (tests/data/gguf, PROVENANCE.md) loads into the trainer
@@ -209,7 +215,9 @@ TEST(TrainModel, FromPretrainedGgufMatchesTheInferenceModel) {
   m->forward(b, cache, pool, logits.data());
   double scale = 0;
   for (float x : logits) scale = std::max(scale, double(std::fabs(x)));
-  EXPECT_LE(max_abs(logits.data(), tm->logits(), logits.size()), 1e-4 * std::max(1.0, scale));
+  const double err = max_abs(logits.data(), tm->logits(), logits.size());
+  EXPECT_LE(err, 1e-5 * std::max(1.0, scale));
+  std::printf("trainer (from GGUF) vs inference forward: max |logit diff| %.3g, max |logit| %.3g\n", err, scale);
 }
 
 TEST(TrainModel, RejectsBadTokensAndShapes) {
