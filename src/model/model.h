@@ -19,7 +19,8 @@ namespace seek {
 
 class Model {
  public:
-  // Opens a GGUF file (deepseek2, qwen2, llama). Throws FormatError naming what is wrong.
+  // Opens a GGUF file of any architecture in the registry (model/arch/list.h). Throws FormatError
+  // naming what is wrong.
   static std::unique_ptr<Model> load_gguf(const std::string& path);
   // Opens a Hugging Face checkpoint directory (config.json + safetensors, FP8 included).
   static std::unique_ptr<Model> load_hf(const std::string& dir);

@@ -1,0 +1,50 @@
+// DeepSeekMoE (deepseek.md 2.2): route each token, then run every selected expert once over all
+// the tokens that chose it (its weights streamed once per step), scatter-add the weighted
+// outputs, and add the shared experts.
+#include <cstring>
+
+#include "kernels/matmul.h"
+#include "model/layers.h"
+#include "model/moe_gate.h"
+#include "model/ops.h"
+
+namespace seek {
+
+void moe_forward(const ForwardCtx& ctx, const MoeWeights& w, const float* h, float* out) {
+  const ModelConfig& c = ctx.config;
+  Workspace& ws = ctx.ws;
+  const int64_t N = ctx.batch.size(), D = c.hidden_size, E = c.n_routed_experts, K = c.num_experts_per_tok;
+
+  // Router in f32, then exact routing per token.
+  matmul(w.gate, h, N, ws.router.data(), ctx.pool);
+  const float* bias = w.gate_bias.ndim ? w.gate_bias.as<float>() : nullptr;
+  float* scratch = ws.router.data() + N * E;
+  for (int64_t n = 0; n < N; ++n) {
+    float route_scratch[1024];
+    float* rs = 2 * E <= 1024 ? route_scratch : scratch;  // E > 512 is not a DeepSeek config
+    moe_route(ws.router.data() + n * E, bias, c, ws.expert_idx.data() + n * K, ws.expert_w.data() + n * K, rs);
+  }
+  if (ws.route_log) ws.route_log->insert(ws.route_log->end(), ws.expert_idx.begin(), ws.expert_idx.begin() + N * K);
+
+  // Shared experts first: out = shared(h), or zero.
+  if (c.n_shared_experts > 0) ffn_forward(ctx, w.shared, h, out, N);
+  else std::memset(out, 0, sizeof(float) * N * D);
+
+  // Group (token, slot-in-top-k) pairs by expert, in token order within each expert.
+  for (int64_t e = 0; e < E; ++e) {
+    int64_t m = 0;
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t j = 0; j < K; ++j)
+        if (ws.expert_idx[n * K + j] == e) ws.expert_rows[m++] = static_cast<int32_t>(n * K + j);
+    if (m == 0) continue;
+    for (int64_t i = 0; i < m; ++i)
+      std::memcpy(ws.expert_x.data() + i * D, h + (ws.expert_rows[i] / K) * D, sizeof(float) * D);
+    ffn_forward(ctx, w.experts[e], ws.expert_x.data(), ws.expert_y.data(), m);
+    for (int64_t i = 0; i < m; ++i) {
+      const int32_t row = ws.expert_rows[i];
+      axpy(ws.expert_w[row], ws.expert_y.data() + i * D, out + (row / K) * D, D);
+    }
+  }
+}
+
+}  // namespace seek
