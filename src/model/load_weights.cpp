@@ -14,10 +14,11 @@ namespace {
 
 using Find = std::function<const TensorView*(const std::string&)>;
 
-TensorView checked(const TensorView& t, const std::string& name, const std::vector<int64_t>& shape) {
+TensorView checked(const TensorDef& d, const TensorView& t, const std::string& name, const std::vector<int64_t>& shape) {
   check_shape(t, name, shape);
-  if (!dtype_computable(t.dtype))
-    throw FormatError(str("tensor ", name, ": type ", dtype_name(t.dtype), " is not supported"));
+  if (!d.allows(t.dtype))
+    throw FormatError(str("tensor ", name, ": type ", dtype_name(t.dtype), " is not supported",
+                          d.has(kSmall) ? " for a norm, bias or router (F32, F16, BF16)" : ""));
   return t;
 }
 
@@ -49,7 +50,7 @@ void load(const Find& find, bool gguf, const std::string& where, const ModelConf
         const std::string name = d.hf_name(il, e);
         const TensorView* t = find(name);
         if (!t) throw FormatError(str("missing tensor ", name, where));
-        d.slot.view(w, il, e) = place(d, checked(*t, name, shape), w);
+        d.slot.view(w, il, e) = place(d, checked(d, *t, name, shape), w);
       }
       return;
     }
@@ -63,11 +64,11 @@ void load(const Find& find, bool gguf, const std::string& where, const ModelConf
     if (d.has(kExperts)) {  // GGUF: one [E, ...] tensor
       std::vector<int64_t> stacked = shape;
       stacked.insert(stacked.begin(), c.n_routed_experts);
-      const TensorView all = checked(*t, name, stacked);
+      const TensorView all = checked(d, *t, name, stacked);
       for (int64_t e = 0; e < c.n_routed_experts; ++e) d.slot.view(w, il, e) = place(d, all.slice0(e), w);
       return;
     }
-    d.slot.view(w, il, -1) = place(d, checked(*t, name, shape), w);
+    d.slot.view(w, il, -1) = place(d, checked(d, *t, name, shape), w);
   };
   for (const TensorDef& d : a.tensors) {
     if (d.part == Part::Embed || d.part == Part::Head) {
@@ -121,7 +122,7 @@ TensorCheck check_gguf_tensors(const GGUFFile& f, const ModelConfig& c) {
       continue;
     }
     try {
-      checked(info->view, t.name, t.shape);
+      checked(*t.def, info->view, t.name, t.shape);
     } catch (const FormatError& e) {
       r.problems.push_back(e.what());
     }

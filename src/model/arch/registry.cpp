@@ -58,6 +58,11 @@ std::string TensorDef::hf_name(int64_t layer, int64_t expert) const {
   return part == Part::Embed || part == Part::Head ? n : str("model.layers.", layer, ".", n);
 }
 
+bool TensorDef::allows(DType t) const {
+  if (has(kSmall)) return t == DType::F32 || t == DType::F16 || t == DType::BF16;
+  return dtype_computable(t);
+}
+
 HParam hp_int(const char* gguf, const char* hf, int64_t ModelConfig::*field, bool required, int64_t def, int64_t min,
               bool write_if_zero) {
   HParam h{gguf, hf};

@@ -47,7 +47,8 @@ enum class Init { Normal, One, Zero };
 
 enum TensorFlag : uint32_t {
   kOptional = 1u << 0,    // readers accept its absence (then `fallback`, if any, stands in)
-  kSmall = 1u << 1,       // norm / bias / router: widened to f32 at load, never quantized on export
+  kSmall = 1u << 1,       // norm / bias / router: stored as F32/F16/BF16 only, widened to f32 at
+                          // load, never quantized on export (as llama-quantize does)
   kExperts = 1u << 2,     // one per routed expert: HF names hold "{e}", GGUF stacks them [E, ...]
   kLoadOnly = 1u << 3,    // an alternative stored form readers accept; writers never write it
   kNotTrained = 1u << 4,  // not a gradient parameter (router bias: updated by the balancing rule)
@@ -68,6 +69,8 @@ struct TensorDef {
   Slot fallback = {};     // used when the tensor is optional and absent (tied output, MTP head norm)
 
   bool has(uint32_t f) const { return (flags & f) != 0; }
+  // The stored types a reader accepts: F32/F16/BF16 for kSmall tensors, else any type seek computes with.
+  bool allows(DType t) const;
   bool in_layer(const ModelConfig& c, int64_t il) const { return when == nullptr || when(c, il); }
   // Full names: blk.N.<gguf> / model.layers.N.<hf> ({e} replaced by the expert).
   std::string gguf_name(int64_t layer) const;
