@@ -112,6 +112,10 @@ struct ModelCheck {
 
 ModelCheck check_model(const GGUFFile& f) {
   ModelCheck m;
+  if (f.tensors().empty()) {
+    m.summary = "no tensors (a vocabulary or metadata-only file)";
+    return m;
+  }
   try {
     const ModelConfig c = config_from_gguf(f);
     m.summary = c.summary();
