@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/numeric.h"
 #include "kernels/cpu/dispatch.h"
 #include "kernels/cpu/rowdot.h"
 #include "kernels/quant/activations.h"
@@ -39,7 +40,7 @@ void check_weight(const TensorView& W, const char* what) {
 // Grows only: after the first call of a given size the decode loop allocates nothing.
 uint8_t* scratch(size_t bytes) {
   thread_local std::vector<uint8_t> buf;
-  if (buf.size() < bytes + 64) buf.resize(bytes + 64);
+  grow(buf, static_cast<int64_t>(bytes + 64));
   uintptr_t p = reinterpret_cast<uintptr_t>(buf.data());
   return reinterpret_cast<uint8_t*>((p + 63) & ~static_cast<uintptr_t>(63));
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/numeric.h"
 #include "kernels/matmul.h"
 #include "model/layers.h"
 #include "model/ops.h"

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/numeric.h"
 #include "kernels/matmul.h"
 #include "kernels/quant/quant.h"
 #include "model/layers.h"

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "model/ops.h"
+#include "core/numeric.h"
 
 namespace seek {
 

@@ -1,8 +1,8 @@
-// Elementwise ops. Sums accumulate in double where it costs nothing measurable (norms, softmax
-// denominators) so small models match a float64 reference closely.
+// Elementwise ops. Sums accumulate in double where it costs nothing measurable (norms; the
+// softmax, in core/numeric, does the same with its denominator) so small models match a float64
+// reference closely.
 #include "model/ops.h"
 
-#include <algorithm>
 #include <cmath>
 
 namespace seek {
@@ -12,17 +12,6 @@ void rmsnorm(const float* x, const float* w, float* y, int64_t n, float eps) {
   for (int64_t i = 0; i < n; ++i) ss += static_cast<double>(x[i]) * x[i];
   float inv = static_cast<float>(1.0 / std::sqrt(ss / static_cast<double>(n) + eps));
   for (int64_t i = 0; i < n; ++i) y[i] = x[i] * inv * w[i];
-}
-
-void softmax_inplace(float* x, int64_t n) {
-  float mx = *std::max_element(x, x + n);
-  double sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) {
-    x[i] = std::exp(x[i] - mx);
-    sum += x[i];
-  }
-  float inv = static_cast<float>(1.0 / sum);
-  for (int64_t i = 0; i < n; ++i) x[i] *= inv;
 }
 
 void silu_mul(float* gate, const float* up, int64_t n) {

@@ -3,12 +3,12 @@
 #pragma once
 #include <cstdint>
 
+#include "core/numeric.h"  // softmax_inplace, shared with the trainer
+
 namespace seek {
 
 // y[n] = x[n] / sqrt(mean(x^2) + eps) * w[n]   (in place allowed)
 void rmsnorm(const float* x, const float* w, float* y, int64_t n, float eps);
-// In-place softmax over x[0..n).
-void softmax_inplace(float* x, int64_t n);
 // gate[i] = silu(gate[i]) * up[i]   (SwiGLU's elementwise part)
 void silu_mul(float* gate, const float* up, int64_t n);
 // y[i] += a * x[i]

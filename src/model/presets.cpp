@@ -72,33 +72,49 @@ ModelConfig ds_tiny() {
   return c;
 }
 
+// The shape of a from-scratch training preset; ds_train fills in the rest of V3's architecture.
+struct TrainShape {
+  const char* name = "";
+  int64_t vocab = 0;      // vocab_size
+  int64_t hidden = 0;     // hidden_size
+  int64_t layers = 0;     // num_hidden_layers
+  int64_t heads = 0;      // num_attention_heads (= num_key_value_heads)
+  int64_t q_lora = 0;     // q_lora_rank
+  int64_t kv_lora = 0;    // kv_lora_rank
+  int64_t nope = 0;       // qk_nope_head_dim
+  int64_t rope = 0;       // qk_rope_head_dim
+  int64_t v_head = 0;     // v_head_dim
+  int64_t experts = 0;    // n_routed_experts
+  int64_t top_k = 0;      // num_experts_per_tok
+  int64_t moe_inter = 0;  // moe_intermediate_size
+  int64_t inter = 0;      // intermediate_size (the dense first layer)
+};
+
 // V3's architecture scaled down (deepseek.md 2.5). Parameter counts include the MTP block and
 // assume the preset's vocab_size; the trainer replaces vocab_size with the data's tokenizer's.
-ModelConfig ds_train(const char* name, int64_t V, int64_t D, int64_t L, int64_t H, int64_t q_lora, int64_t kv_lora,
-                     int64_t nope, int64_t rope, int64_t v, int64_t experts, int64_t top_k, int64_t moe_inter,
-                     int64_t inter) {
+ModelConfig ds_train(const TrainShape& s) {
   ModelConfig c;
   c.arch = "deepseek2";
-  c.name = name;
-  c.vocab_size = V;
-  c.hidden_size = D;
-  c.num_hidden_layers = L;
-  c.num_attention_heads = H;
-  c.num_key_value_heads = H;
-  c.q_lora_rank = q_lora;
-  c.kv_lora_rank = kv_lora;
-  c.qk_nope_head_dim = nope;
-  c.qk_rope_head_dim = rope;
-  c.v_head_dim = v;
-  c.n_routed_experts = experts;
+  c.name = s.name;
+  c.vocab_size = s.vocab;
+  c.hidden_size = s.hidden;
+  c.num_hidden_layers = s.layers;
+  c.num_attention_heads = s.heads;
+  c.num_key_value_heads = s.heads;
+  c.q_lora_rank = s.q_lora;
+  c.kv_lora_rank = s.kv_lora;
+  c.qk_nope_head_dim = s.nope;
+  c.qk_rope_head_dim = s.rope;
+  c.v_head_dim = s.v_head;
+  c.n_routed_experts = s.experts;
   c.n_shared_experts = 1;
-  c.num_experts_per_tok = top_k;
-  c.moe_intermediate_size = moe_inter;
-  c.intermediate_size = inter;
+  c.num_experts_per_tok = s.top_k;
+  c.moe_intermediate_size = s.moe_inter;
+  c.intermediate_size = s.inter;
   c.first_k_dense_replace = 1;
   c.scoring_func = "sigmoid";
   c.topk_method = "noaux_tc";
-  c.n_group = experts >= 16 ? 4 : 2;
+  c.n_group = s.experts >= 16 ? 4 : 2;
   c.topk_group = c.n_group / 2;
   c.norm_topk_prob = true;
   c.routed_scaling_factor = 2.5;
@@ -116,10 +132,51 @@ std::vector<std::string> preset_names() { return {"ds-1b", "ds-tiny", "ds-2m", "
 ModelConfig preset_config(const std::string& name) {
   if (name == "ds-1b") return ds_1b();
   if (name == "ds-tiny") return ds_tiny();
-  //                                  V      D    L  H  q_lora kv  nope rope v   E   k  moe  dense
-  if (name == "ds-2m") return ds_train("ds-2m", 2048, 128, 4, 4, 64, 32, 16, 16, 16, 8, 2, 64, 256);      // 1.7 M
-  if (name == "ds-20m") return ds_train("ds-20m", 8192, 256, 8, 8, 128, 64, 32, 16, 32, 16, 2, 128, 768);  // 20.1 M
-  if (name == "ds-100m") return ds_train("ds-100m", 16384, 512, 8, 8, 256, 128, 64, 32, 64, 32, 4, 192, 1536);  // 105 M
+  if (name == "ds-2m")  // 1.7 M
+    return ds_train({.name = "ds-2m",
+                     .vocab = 2048,
+                     .hidden = 128,
+                     .layers = 4,
+                     .heads = 4,
+                     .q_lora = 64,
+                     .kv_lora = 32,
+                     .nope = 16,
+                     .rope = 16,
+                     .v_head = 16,
+                     .experts = 8,
+                     .top_k = 2,
+                     .moe_inter = 64,
+                     .inter = 256});
+  if (name == "ds-20m")  // 20.1 M
+    return ds_train({.name = "ds-20m",
+                     .vocab = 8192,
+                     .hidden = 256,
+                     .layers = 8,
+                     .heads = 8,
+                     .q_lora = 128,
+                     .kv_lora = 64,
+                     .nope = 32,
+                     .rope = 16,
+                     .v_head = 32,
+                     .experts = 16,
+                     .top_k = 2,
+                     .moe_inter = 128,
+                     .inter = 768});
+  if (name == "ds-100m")  // 105 M
+    return ds_train({.name = "ds-100m",
+                     .vocab = 16384,
+                     .hidden = 512,
+                     .layers = 8,
+                     .heads = 8,
+                     .q_lora = 256,
+                     .kv_lora = 128,
+                     .nope = 64,
+                     .rope = 32,
+                     .v_head = 64,
+                     .experts = 32,
+                     .top_k = 4,
+                     .moe_inter = 192,
+                     .inter = 1536});
   std::string known;
   for (const std::string& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
   throw UsageError(str("unknown preset '", name, "' (known: ", known, ")"));

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/numeric.h"
 #include "reason/for_rows.h"
 
 namespace seek::reason {
@@ -120,16 +121,6 @@ TokenTerms grpo_token(double logp, double logp_old, double logp_ref, double A, c
 
 namespace {
 
-
-// max and log-sum-exp of one row, in double.
-void row_lse(const float* x, int64_t V, double& mx, double& lse) {
-  mx = x[0];
-  for (int64_t v = 1; v < V; ++v) mx = std::max(mx, static_cast<double>(x[v]));
-  double s = 0;
-  for (int64_t v = 0; v < V; ++v) s += std::exp(static_cast<double>(x[v]) - mx);
-  lse = mx + std::log(s);
-}
-
 void check_targets(const int32_t* target, int64_t N, int64_t V, const double* weight) {
   for (int64_t i = 0; i < N; ++i)
     if ((!weight || weight[i] != 0) && (target[i] < 0 || target[i] >= V))
@@ -141,8 +132,7 @@ void check_targets(const int32_t* target, int64_t N, int64_t V, const double* we
 void token_logprobs(const float* logits, int64_t N, int64_t V, const int32_t* target, float* logp, ThreadPool* pool) {
   check_targets(target, N, V, nullptr);
   for_rows(N, pool, [&](int64_t i) {
-    double mx, lse;
-    row_lse(logits + i * V, V, mx, lse);
+    const double lse = log_sum_exp_f64(logits + i * V, V);
     logp[i] = static_cast<float>(static_cast<double>(logits[i * V + target[i]]) - lse);
   });
 }
@@ -162,8 +152,7 @@ GrpoStats grpo_loss_backward(const GrpoTokenBatch& b, const GrpoConfig& c, float
       return;
     }
     const float* x = b.logits + i * V;
-    double mx, lse;
-    row_lse(x, V, mx, lse);
+    const double lse = log_sum_exp_f64(x, V);
     const double logp = static_cast<double>(x[b.target[i]]) - lse;
     terms[i] = grpo_token(logp, b.logp_old[i], b.logp_ref ? b.logp_ref[i] : logp, b.advantage[i], c);
     ratio[i] = std::exp(logp - b.logp_old[i]);

@@ -7,20 +7,11 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/numeric.h"
 #include "reason/for_rows.h"
 
 namespace seek::reason {
 namespace {
-
-
-// log-sum-exp of x / T over one row.
-double row_lse(const float* x, int64_t V, double T) {
-  double mx = x[0] / T;
-  for (int64_t v = 1; v < V; ++v) mx = std::max(mx, x[v] / T);
-  double s = 0;
-  for (int64_t v = 0; v < V; ++v) s += std::exp(x[v] / T - mx);
-  return mx + std::log(s);
-}
 
 TokenLossStats reduce(const std::vector<double>& loss, const double* weight, int64_t N) {
   TokenLossStats s;
@@ -49,7 +40,7 @@ TokenLossStats masked_ce_backward(const float* logits, int64_t N, int64_t V, con
       return;
     }
     const float* x = logits + i * V;
-    const double lse = row_lse(x, V, 1.0);
+    const double lse = log_sum_exp_f64(x, V);
     loss[i] = lse - x[target[i]];
     if (!d) return;
     for (int64_t v = 0; v < V; ++v) d[v] = static_cast<float>(weight[i] * std::exp(x[v] - lse));
@@ -70,7 +61,7 @@ TokenLossStats distill_kl_backward(const float* student, const float* teacher, i
     }
     const float* s = student + i * V;
     const float* t = teacher + i * V;
-    const double ls = row_lse(s, V, T), lt = row_lse(t, V, T);
+    const double ls = log_sum_exp_f64(s, V, T), lt = log_sum_exp_f64(t, V, T);
     double kl = 0;
     for (int64_t v = 0; v < V; ++v) {
       const double log_p = t[v] / T - lt, log_q = s[v] / T - ls, p = std::exp(log_p);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/numeric.h"
 #include "model/kv_cache.h"
 
 namespace seek {
@@ -34,12 +35,9 @@ PerplexityResult perplexity(Model& model, const std::vector<int32_t>& tokens, in
     // Row i of logits is position first + i, predicting token first + i + 1.
     for (int64_t j = first; j < n_ctx - 1; ++j) {
       const float* l = logits.data() + (j - first) * V;
-      float mx = l[0];
-      for (int64_t v = 1; v < V; ++v) mx = std::max(mx, l[v]);
-      double sum = 0.0;
-      for (int64_t v = 0; v < V; ++v) sum += std::exp(static_cast<double>(l[v] - mx));
+      const MaxExpSum m = max_exp_sum(l, V);
       const int32_t target = tokens[k * n_ctx + j + 1];
-      nll_sum += -(static_cast<double>(l[target] - mx) - std::log(sum));
+      nll_sum += -(static_cast<double>(l[target] - m.max) - std::log(m.sum));
       ++res.scored_tokens;
     }
     res.cumulative.push_back(std::exp(nll_sum / static_cast<double>(res.scored_tokens)));

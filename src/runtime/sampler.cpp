@@ -33,17 +33,6 @@ int32_t argmax(const float* logits, int64_t n) {
   return static_cast<int32_t>(best);
 }
 
-double log_sum_exp(const float* logits, int64_t n) {
-  const float mx = logits[argmax(logits, n)];
-  double sum = 0.0;
-  for (int64_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(logits[i] - mx));
-  return mx + std::log(sum);
-}
-
-float log_softmax_at(const float* logits, int64_t n, int32_t id) {
-  return static_cast<float>(logits[id] - log_sum_exp(logits, n));
-}
-
 void Sampler::apply_penalties(float* logits, const std::vector<int32_t>& history) {
   if (p_.repeat_penalty == 1.0f && p_.presence_penalty == 0.0f && p_.frequency_penalty == 0.0f) return;
   const size_t n = history.size();

@@ -47,9 +47,6 @@ class Sampler {
 
 // Greedy pick: index of the largest logit, lowest index on ties.
 int32_t argmax(const float* logits, int64_t n);
-// log(sum exp(logits)) of one row, accumulated in double: log-softmax(x)_i = x_i - log_sum_exp(x).
-double log_sum_exp(const float* logits, int64_t n);
-// log-softmax of one token (for logprobs).
-float log_softmax_at(const float* logits, int64_t n, int32_t id);
+// log_sum_exp / log_softmax_at (for logprobs): core/numeric.h.
 
 }  // namespace seek

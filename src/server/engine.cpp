@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "core/error.h"
+#include "core/numeric.h"
 #include "runtime/json_constraint.h"
 #include "runtime/stop_strings.h"
 

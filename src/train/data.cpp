@@ -268,9 +268,17 @@ DataManifest DataManifest::load(const std::string& dir) {
   return m;
 }
 
-TokenLoader::TokenLoader(const DataManifest& m, bool validation, int64_t B, int64_t T, uint64_t seed, int rank, int world,
-                         bool shuffle)
-    : B_(B), T_(T), seed_(seed), rank_(rank), world_(world), shuffle_(shuffle), vocab_size_(m.vocab_size) {
+TokenLoader::TokenLoader(const DataManifest& m, const LoaderOptions& o)
+    : B_(o.batch),
+      T_(o.seq),
+      seed_(o.seed),
+      rank_(o.rank),
+      world_(o.world),
+      shuffle_(o.shuffle),
+      vocab_size_(m.vocab_size) {
+  const bool validation = o.validation;
+  const int64_t B = o.batch, T = o.seq;
+  const int rank = o.rank, world = o.world;
   if (B < 1 || T < 1) throw UsageError(str("batch and sequence length must be >= 1, got ", B, " and ", T));
   if (world < 1 || rank < 0 || rank >= world) throw UsageError(str("rank ", rank, " of ", world, " is out of range"));
   const auto& names = validation ? m.val_shards : m.train_shards;

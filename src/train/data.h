@@ -64,14 +64,25 @@ struct DataPosition {
   int64_t cursor = 0;  // windows consumed in this epoch (all ranks together)
 };
 
+// Which split a TokenLoader reads and how: batches [batch, seq + 1] of this rank (rank of world),
+// windows shuffled per epoch from seed unless shuffle is false (file order).
+struct LoaderOptions {
+  bool validation = false;  // the validation split (else train)
+  int64_t batch = 0;        // B, windows per batch on this rank (>= 1)
+  int64_t seq = 0;          // T, each window is T + 1 ids (>= 1)
+  uint64_t seed = 0;
+  int rank = 0;
+  int world = 1;
+  bool shuffle = true;
+};
+
 // Streaming loader over one split. The split's ids form one stream (shards in order); window w
 // is ids [w*T, w*T + T] (T+1 ids, consecutive windows share one id), so every id is a target
 // once per epoch. Each epoch visits windows in a permutation drawn from (seed, epoch); batch g of
 // rank r takes permuted windows [(g*world + r)*B, ... + B). shuffle=false keeps file order.
 class TokenLoader {
  public:
-  TokenLoader(const DataManifest& m, bool validation, int64_t B, int64_t T, uint64_t seed, int rank = 0,
-              int world = 1, bool shuffle = true);
+  TokenLoader(const DataManifest& m, const LoaderOptions& o);
   // Fills out [B, T+1] with the next batch of this rank and advances every rank's position.
   void next(std::vector<int32_t>& out);
   int64_t n_windows() const { return n_windows_; }

@@ -3,18 +3,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/numeric.h"
 #include "train/train_layers.h"
 #include "train/train_ops.h"
 
 namespace seek {
-
-namespace {
-
-void grow(std::vector<float>& v, int64_t n) {
-  if (static_cast<int64_t>(v.size()) < n) v.resize(n);
-}
-
-}  // namespace
 
 void block_forward(const BlockCtx& ctx, const BlockParams& p, const float* x_in, BlockActs& a, float* x_out,
                    int64_t* loads) {

@@ -5,16 +5,13 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/numeric.h"
 #include "train/train_impl.h"
 #include "train/train_ops.h"
 
 namespace seek {
 
 namespace {
-
-void grow(std::vector<float>& v, int64_t n) {
-  if (static_cast<int64_t>(v.size()) < n) v.resize(n);
-}
 
 // MTP forward on the main model's last block output; fills the MTP activations, logits and the
 // d(mean MTP CE)/d logits. Returns the CE sum.

@@ -4,18 +4,11 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/numeric.h"
 #include "train/train_layers.h"
 #include "train/train_ops.h"
 
 namespace seek {
-
-namespace {
-
-void grow(std::vector<float>& v, int64_t n) {
-  if (static_cast<int64_t>(v.size()) < n) v.resize(n);
-}
-
-}  // namespace
 
 void mla_forward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, float* out) {
   const ModelConfig& c = ctx.c;

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <functional>
 
+#include "core/numeric.h"
 #include "model/moe_gate.h"
 #include "train/train_layers.h"
 #include "train/train_ops.h"
@@ -16,10 +17,6 @@
 namespace seek {
 
 namespace {
-
-void grow(std::vector<float>& v, int64_t n) {
-  if (static_cast<int64_t>(v.size()) < n) v.resize(n);
-}
 
 // SwiGLU on n rows with caller-owned activations g, u, a [n, F]; y [n, D] overwritten. pool:
 // products and element-wise work split across its threads; null: all on this thread.

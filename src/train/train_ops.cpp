@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/numeric.h"
 #include "kernels/matmul.h"
 
 namespace seek {
@@ -162,12 +163,7 @@ void attention_forward(const float* q, const float* k, const float* v, float* o,
       sgemm(nullptr, false, true, T, T, dk, scale, q + row0 * dk, H * dk, k + row0 * dk, H * dk, 0.0f, pb, T);
       for (int64_t t = 0; t < T; ++t) {  // causal softmax of row t over keys 0..t
         float* p = pb + t * T;
-        float mx = -INFINITY;
-        for (int64_t s = 0; s <= t; ++s) mx = std::max(mx, p[s]);
-        double sum = 0;
-        for (int64_t s = 0; s <= t; ++s) sum += (p[s] = std::exp(p[s] - mx));
-        const float inv = static_cast<float>(1.0 / sum);
-        for (int64_t s = 0; s <= t; ++s) p[s] *= inv;
+        softmax_inplace(p, t + 1);
         std::fill(p + t + 1, p + T, 0.0f);
       }
       sgemm(nullptr, false, false, T, dv, T, 1.0f, pb, T, v + row0 * dv, H * dv, 0.0f, o + row0 * dv, H * dv);
@@ -215,12 +211,8 @@ void attention_forward_ref(const float* q, const float* k, const float* v, float
         const float* qt = q + ((b * T + t) * H + h) * dk;
         float* p = probs + (bh * T + t) * T;
         dots_transposed(qt, kt.data(), p, t, T, dk);
-        float mx = -INFINITY;
-        for (int64_t s = 0; s <= t; ++s) mx = std::max(mx, p[s] *= scale);
-        double sum = 0;
-        for (int64_t s = 0; s <= t; ++s) sum += (p[s] = std::exp(p[s] - mx));
-        const float inv = static_cast<float>(1.0 / sum);
-        for (int64_t s = 0; s <= t; ++s) p[s] *= inv;
+        for (int64_t s = 0; s <= t; ++s) p[s] *= scale;
+        softmax_inplace(p, t + 1);
         for (int64_t s = t + 1; s < T; ++s) p[s] = 0;
         float* ot = o + ((b * T + t) * H + h) * dv;
         std::fill(ot, ot + dv, 0.0f);

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/numeric.h"
 #include "core/progress.h"
 #include "dist/comm.h"
 #include "train/export_gguf.h"
@@ -107,10 +108,14 @@ Trainer::Trainer(const TrainConfig& c) : cfg_(c), rng_(c.seed) {
     model_->set_expert_parallel(&experts_->ep());
   }
   adam_ = std::make_unique<AdamW>(model_->n_params());
-  train_ = std::make_unique<TokenLoader>(manifest_, false, cfg_.batch, cfg_.seq, cfg_.seed, rank_, world_, true);
+  const LoaderOptions train_data{
+      .batch = cfg_.batch, .seq = cfg_.seq, .seed = cfg_.seed, .rank = rank_, .world = world_};
+  train_ = std::make_unique<TokenLoader>(manifest_, train_data);
   if (!manifest_.val_shards.empty()) {
+    LoaderOptions val_data = train_data;
+    val_data.validation = true, val_data.shuffle = false;  // the validation split in file order
     try {
-      val_ = std::make_unique<TokenLoader>(manifest_, true, cfg_.batch, cfg_.seq, cfg_.seed, rank_, world_, false);
+      val_ = std::make_unique<TokenLoader>(manifest_, val_data);
     } catch (const UsageError&) {
       val_.reset();  // a validation split shorter than one window: no evaluation
     }
@@ -224,11 +229,7 @@ double Trainer::evaluate() {
     for (int64_t s = 0; s < cfg_.batch; ++s)
       for (int64_t t = 0; t + 1 < T; ++t) {
         const float* row = logits + (s * T + t) * V;
-        double mx = row[0];
-        for (int64_t v = 1; v < V; ++v) mx = std::max(mx, static_cast<double>(row[v]));
-        double z = 0;
-        for (int64_t v = 0; v < V; ++v) z += std::exp(static_cast<double>(row[v]) - mx);
-        sums[0] += mx + std::log(z) - row[batch_[s * T + t + 1]];
+        sums[0] += log_sum_exp_f64(row, V) - row[batch_[s * T + t + 1]];
         sums[1] += 1;
       }
   }

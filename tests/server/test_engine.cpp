@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/numeric.h"
 #include "runtime/generate.h"
 #include "server/engine.h"
 

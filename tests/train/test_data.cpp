@@ -167,7 +167,7 @@ TEST(TokenLoader, WindowsAreTheStreamAtStrideT) {
   const std::string dir = tmp_dir("windows");
   const DataManifest m = synthetic(dir, 1000, 97);  // windows cross shard boundaries
   const int64_t B = 3, T = 16;
-  TokenLoader plain(m, false, B, T, 1, 0, 1, false);
+  TokenLoader plain(m, {.batch = B, .seq = T, .seed = 1, .shuffle = false});
   EXPECT_EQ(plain.n_windows(), (1000 - 1) / T);
   std::vector<int32_t> batch;
   for (int64_t g = 0; g < 4; ++g) {
@@ -184,7 +184,7 @@ TEST(TokenLoader, DeterministicShuffleRanksAndResume) {
   const DataManifest m = synthetic(dir, 5000, 1000);
   const int64_t B = 2, T = 8, W = 3;
   auto first_ids = [&](uint64_t seed, int rank, int world, int steps) {
-    TokenLoader l(m, false, B, T, seed, rank, world, true);
+    TokenLoader l(m, {.batch = B, .seq = T, .seed = seed, .rank = rank, .world = world});
     std::vector<int32_t> out, batch;
     for (int s = 0; s < steps; ++s) {
       l.next(batch);
@@ -196,7 +196,7 @@ TEST(TokenLoader, DeterministicShuffleRanksAndResume) {
   EXPECT_NE(first_ids(7, 0, 1, 20), first_ids(8, 0, 1, 20));
 
   // One epoch over W ranks: disjoint windows, together every window of the full batches.
-  TokenLoader probe(m, false, B, T, 7, 0, W, true);
+  TokenLoader probe(m, {.batch = B, .seq = T, .seed = 7, .world = W});
   const int64_t steps = probe.batches_per_epoch();
   std::multiset<int32_t> seen;
   for (int r = 0; r < W; ++r)
@@ -207,11 +207,11 @@ TEST(TokenLoader, DeterministicShuffleRanksAndResume) {
   for (int32_t id : unique) EXPECT_EQ(id % T, 0);
 
   // The single-rank run continues identically from a saved position, across an epoch boundary.
-  TokenLoader a(m, false, B, T, 7, 1, W, true);
+  TokenLoader a(m, {.batch = B, .seq = T, .seed = 7, .rank = 1, .world = W});
   std::vector<int32_t> x, y;
   for (int64_t s = 0; s < steps - 2; ++s) a.next(x);
   const DataPosition p = a.position();
-  TokenLoader b(m, false, B, T, 7, 1, W, true);
+  TokenLoader b(m, {.batch = B, .seq = T, .seed = 7, .rank = 1, .world = W});
   b.set_position(p);
   for (int s = 0; s < 6; ++s) {
     a.next(x);
@@ -226,9 +226,9 @@ TEST(TokenLoader, DeterministicShuffleRanksAndResume) {
 TEST(TokenLoader, RejectsTooLittleDataAndOutOfVocabIds) {
   const std::string dir = tmp_dir("small");
   const DataManifest m = synthetic(dir, 50, 50, 40);  // ids 40..49 are outside a 40-token vocab
-  EXPECT_THROW(TokenLoader(m, false, 1, 64, 1), UsageError);
-  EXPECT_THROW(TokenLoader(m, false, 8, 8, 1), UsageError);  // 6 windows < one batch of 8
-  TokenLoader l(m, false, 1, 8, 1, 0, 1, false);
+  EXPECT_THROW(TokenLoader(m, {.batch = 1, .seq = 64, .seed = 1}), UsageError);
+  EXPECT_THROW(TokenLoader(m, {.batch = 8, .seq = 8, .seed = 1}), UsageError);  // 6 windows < one batch of 8
+  TokenLoader l(m, {.batch = 1, .seq = 8, .seed = 1, .shuffle = false});
   std::vector<int32_t> batch;
   for (int i = 0; i < 4; ++i) l.next(batch);
   EXPECT_THROW(l.next(batch), FormatError);  // window 4 holds ids 32..40

@@ -279,7 +279,7 @@ TEST_F(TrainerTest, LearnsAndExportPredictsLikeTheTrainedModel) {
 
   auto gg = Model::load_gguf(r.exported);
   EXPECT_EQ(gg->config().num_nextn_predict_layers, 1);
-  TokenLoader val(DataManifest::load(data_), true, 1, 24, 1, 0, 1, false);
+  TokenLoader val(DataManifest::load(data_), {.validation = true, .batch = 1, .seq = 24, .seed = 1, .shuffle = false});
   std::vector<int32_t> toks;
   val.next(toks);
   ThreadPool pool(2);
