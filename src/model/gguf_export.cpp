@@ -40,6 +40,10 @@ int32_t gguf_file_type(DType t) {
 
 void write_gguf_model(const std::string& path, const ModelConfig& c, const GGUFFile& vocab, DType type,
                       const RowFill& fill, ThreadPool& pool, const std::function<void(int64_t)>& progress) {
+  const GGUFValue* tokens = vocab.find("tokenizer.ggml.tokens");
+  if (tokens && static_cast<int64_t>(tokens->arr.size()) != c.vocab_size)
+    throw UsageError(str("the vocabulary has ", tokens->arr.size(), " tokens but the model's embedding has ",
+                         c.vocab_size, " rows (llama.cpp and seek require them to be equal)"));
   GGUFWriter w;
   add_gguf_config_keys(w, c, gguf_file_type(type));
   copy_tokenizer_keys(w, vocab);

@@ -102,7 +102,23 @@ TEST(ExportGguf, HfCheckpointExportGivesTheSameLogits) {
     std::copy(v.as<float>(), v.as<float>() + v.numel(), flat.begin() + static_cast<std::ptrdiff_t>(p.offset));
   }
   const std::string out = tmp_dir("fixture") + "/export.gguf";
-  const GGUFFile vocab = GGUFFile::open(std::string(SEEK_TEST_DATA) + "/vocab/ggml-vocab-deepseek-coder.gguf");
+  // A vocabulary of exactly the model's size (llama.cpp requires the two to agree): the first
+  // vocab_size tokens of the deepseek-coder vocabulary.
+  const GGUFFile coder = GGUFFile::open(std::string(SEEK_TEST_DATA) + "/vocab/ggml-vocab-deepseek-coder.gguf");
+  GGUFWriter vw;
+  for (const auto& [key, value] : coder.metadata()) {
+    if (key.rfind("tokenizer.", 0) != 0) continue;
+    GGUFValue v = value;
+    if (v.type == GGUFType::ARRAY && (key == "tokenizer.ggml.tokens" || key == "tokenizer.ggml.token_type" ||
+                                      key == "tokenizer.ggml.scores"))
+      v.arr.resize(static_cast<size_t>(c.vocab_size));
+    vw.set(key, v);
+  }
+  const std::vector<uint8_t> vocab_bytes = vw.to_bytes();
+  const GGUFFile vocab = GGUFFile::parse(vocab_bytes.data(), vocab_bytes.size());
+  // A vocabulary that does not fit the model is refused before anything is written.
+  EXPECT_THROW(export_gguf(c, info, flat.data(), bias, coder, out), UsageError);
+  EXPECT_FALSE(fs::exists(out));
   export_gguf(c, info, flat.data(), bias, vocab, out);
   auto gg = Model::load_gguf(out);
   EXPECT_EQ(gg->config().num_nextn_predict_layers, c.num_nextn_predict_layers);
