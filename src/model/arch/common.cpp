@@ -7,6 +7,8 @@
 
 namespace seek {
 
+// The tables keep one entry per line pair: GGUF name, HF name, slot / shape, which layers, flags.
+// clang-format off
 std::vector<HParam> common_hparams() {
   using C = ModelConfig;
   return {
@@ -74,6 +76,8 @@ std::vector<TensorDef> dense_ffn(WhenFn when) {
        SEEK_SHAPE(c.hidden_size, c.intermediate_size), when},
   };
 }
+
+// clang-format on
 
 void append(std::vector<TensorDef>& defs, const std::vector<TensorDef>& more) {
   defs.insert(defs.end(), more.begin(), more.end());

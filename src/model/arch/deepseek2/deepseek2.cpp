@@ -16,6 +16,7 @@ namespace {
 
 bool moe(const ModelConfig& c, int64_t il) { return c.is_moe_layer(il); }
 
+// clang-format off
 std::vector<TensorDef> tensors() {
   std::vector<TensorDef> d = embedding_and_head();
   append(d, {
@@ -107,6 +108,8 @@ std::vector<HParam> hparams() {
   h.insert(h.end(), mla_moe.begin(), mla_moe.end());
   return h;
 }
+
+// clang-format on
 
 void from_gguf(const GGUFFile& f, const std::string& p, ModelConfig& c) {
   c.rope_style = RopeStyle::Adjacent;
