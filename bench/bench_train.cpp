@@ -39,9 +39,7 @@ struct Options {
   std::string config_out, check;
 };
 
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // Matrix-multiply parameters one row passes through (embedding lookups excluded): attention
 // projections, dense FFN or router + shared + top-k routed experts of a block.
@@ -50,10 +48,8 @@ int64_t block_matmul_params(const ModelConfig& c, bool moe) {
   int64_t p = (c.q_lora_rank > 0 ? c.q_lora_rank * D + H * qk * c.q_lora_rank : H * qk * D) +
               (c.kv_lora_rank + c.qk_rope_head_dim) * D + H * (c.qk_nope_head_dim + c.v_head_dim) * c.kv_lora_rank +
               D * H * c.v_head_dim;
-  if (moe)
-    p += c.n_routed_experts * D + 3 * D * c.moe_intermediate_size * (c.n_shared_experts + c.num_experts_per_tok);
-  else
-    p += 3 * D * c.intermediate_size;
+  if (moe) p += c.n_routed_experts * D + 3 * D * c.moe_intermediate_size * (c.n_shared_experts + c.num_experts_per_tok);
+  else p += 3 * D * c.intermediate_size;
   return p;
 }
 
@@ -130,7 +126,8 @@ Options parse(int argc, char** argv) {
       } catch (const std::exception&) {
         used = 0;
       }
-      if (used != v.size() || x < min) throw UsageError(str("bench_train: ", a, ": expected an integer >= ", min, ", got '", v, "'"));
+      if (used != v.size() || x < min)
+        throw UsageError(str("bench_train: ", a, ": expected an integer >= ", min, ", got '", v, "'"));
       return x;
     };
     if (a == "--preset") o.preset = next();
@@ -204,7 +201,8 @@ int run(const Options& o) {
       for (int64_t n = 0; n < N; ++n) targets[n] = n % T == T - 1 ? -1 : tokens[n + 1];
       const LossParts aux = model.last_aux_losses();
       loss = cross_entropy_forward_backward(model.logits(), targets.data(), model.dlogits(), N, V,
-                                            1.0f / static_cast<float>(B * (T - 1)), pool) / double(B * (T - 1)) +
+                                            1.0f / static_cast<float>(B * (T - 1)), pool) /
+                 double(B * (T - 1)) +
              w.lambda_mtp * aux.mtp + w.alpha * aux.balance;
       double t2 = now_s();
       st.loss = t2 - t1;
@@ -263,8 +261,9 @@ int run(const Options& o) {
     std::printf("mean per step: forward %.4f s, loss %.4f s, backward %.4f s, optimizer %.4f s\n", mean.forward,
                 mean.loss, mean.backward, mean.optim);
   if (o.sgemm) {
-    for (auto& [n, g] : shapes) std::printf("sgemm %lldx%lldx%lld: %.1f GFLOP/s\n", static_cast<long long>(n),
-                                            static_cast<long long>(n), static_cast<long long>(n), g);
+    for (auto& [n, g] : shapes)
+      std::printf("sgemm %lldx%lldx%lld: %.1f GFLOP/s\n", static_cast<long long>(n), static_cast<long long>(n),
+                  static_cast<long long>(n), g);
     std::printf("achieved %.1f%% of sgemm peak %.1f GFLOP/s\n", 100.0 * f.total / best / 1e9 / peak, peak);
   }
   return 0;

@@ -4,7 +4,7 @@
 #   base:   what a default `cmake` configure and scripts/main.sh need: compiler, CMake, Ninja,
 #           OpenBLAS, PCRE2, JSON, cpp-httplib, CLI11, GoogleTest, Google Benchmark, Open MPI
 #           (CMakeLists.txt requires MPI; `mpirun -np N seek train` is a documented feature)
-#   --test: adds the test oracles: clang (sanitizers, libFuzzer), PyTorch, Chromium, Node.js >= 20
+#   --test: adds the test oracles: clang (sanitizers, libFuzzer), clang-format, PyTorch, Chromium, Node.js >= 20
 #           and the npm packages of tests/oracle
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ pkgs=(build-essential cmake ninja-build pkg-config
       libgtest-dev libgmock-dev libbenchmark-dev
       openmpi-bin libopenmpi-dev)
 if [ $want_test = 1 ]; then
-  pkgs+=(clang libclang-rt-14-dev python3-torch python3-numpy chromium)
+  pkgs+=(clang libclang-rt-14-dev clang-format python3-torch python3-numpy chromium)
   # Node.js may come from another source (it does on this image); only ask apt when absent.
   command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
   command -v npm  >/dev/null 2>&1 || pkgs+=(npm)

@@ -30,9 +30,7 @@ struct BenchOptions {
   bool json = false;
 };
 
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 // "VmRSS:   12345 kB" -> bytes; 0 if absent (non-Linux).
 size_t proc_status_bytes(const char* key) {
@@ -147,9 +145,8 @@ int bench_model(int argc, char** argv) {
                 "\"tg_tps\": %.2f, \"tg_tps_best\": %.2f, \"tg_tps_worst\": %.2f, \"tg_weight_gbs\": %.2f, "
                 "\"vm_rss_bytes\": %zu, \"vm_hwm_bytes\": %zu, \"kv_bytes_per_token\": %zu}\n",
                 name.c_str(), o.model.c_str(), type.c_str(), model->total_weight_bytes(), bpt, o.threads,
-                kernel_level_name(kernel_level()), static_cast<long long>(o.n_prompt),
-                static_cast<long long>(o.n_gen), o.reps, ps.mean, ps.best, ps.worst, ts.mean, ts.best, ts.worst, gbs,
-                rss, hwm, cache.bytes_per_token());
+                kernel_level_name(kernel_level()), static_cast<long long>(o.n_prompt), static_cast<long long>(o.n_gen),
+                o.reps, ps.mean, ps.best, ps.worst, ts.mean, ts.best, ts.worst, gbs, rss, hwm, cache.bytes_per_token());
     return 0;
   }
   std::printf("| %-16s | %9s | %-6s | %7s | %-22s | %-22s | %8s | %9s | %9s | %8s |\n", "model", "size", "type",

@@ -3,11 +3,11 @@
 // (rows/s for N = 1..16 sharing one weight stream) and sgemm GFLOP/s. `seek bench -m FILE`
 // (the model benchmark: pp / tg tokens/s) lives in bench_model.cpp.
 #include <algorithm>
-#include <cmath>
 #include <chrono>
-#include <ctime>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <random>
 #include <string>
@@ -223,7 +223,8 @@ int bench_kernels(int argc, char** argv) {
   const double bw = read_bandwidth(pool, 1024ull << 20);
   const double region_us = region_overhead_us(pool);
   if (!o.json)
-    std::printf("kernel level %s, %d threads\nmemory read bandwidth: %.1f GB/s (1 GiB streaming sum, with or without software prefetch)\n"
+    std::printf("kernel level %s, %d threads\nmemory read bandwidth: %.1f GB/s (1 GiB streaming sum, with or without "
+                "software prefetch)\n"
                 "empty parallel region: %.2f us (median of 2000)\n\n",
                 kernel_level_name(kernel_level()), o.threads, bw, region_us);
 
@@ -258,7 +259,8 @@ int bench_kernels(int argc, char** argv) {
   blas_set_threads(o.threads);  // OpenBLAS threading itself, at the thread count asked for
   for (auto [m, n, k] : {std::tuple<int64_t, int64_t, int64_t>{1024, 1024, 1024}, {512, 4096, 4096}}) {
     std::vector<float> A(m * k, 0.5f), B(k * n, 0.25f), C(m * n);
-    const double s = best_time(3, [&] { sgemm(false, true, m, n, k, 1.0f, A.data(), k, B.data(), k, 0.0f, C.data(), n); });
+    const double s = best_time(3,
+                               [&] { sgemm(false, true, m, n, k, 1.0f, A.data(), k, B.data(), k, 0.0f, C.data(), n); });
     gemm.push_back({str(m, "x", n, "x", k), 2.0 * m * n * k / s / 1e9});
   }
 
@@ -280,7 +282,8 @@ int bench_kernels(int argc, char** argv) {
       std::printf("]");
     }
     std::printf("}, \"blas_core\": \"%s\", \"sgemm_gflops\": {", blas_core_name());
-    for (size_t i = 0; i < gemm.size(); ++i) std::printf("%s\"%s\": %.1f", i ? ", " : "", gemm[i].first.c_str(), gemm[i].second);
+    for (size_t i = 0; i < gemm.size(); ++i)
+      std::printf("%s\"%s\": %.1f", i ? ", " : "", gemm[i].first.c_str(), gemm[i].second);
     std::printf("}}\n");
     return 0;
   }
@@ -315,9 +318,9 @@ int cmd_bench(int argc, char** argv) {
   const std::string what = argv[1];
   if (what == "kernels") return bench_kernels(argc - 1, argv + 1);
   for (int i = 1; i < argc; ++i)  // a model benchmark wherever -m stands among its flags
-    if (!std::strcmp(argv[i], "-m") || !std::strcmp(argv[i], "--model"))
-      return bench_model(argc, argv);
-  throw UsageError(str("seek bench: '", what, "' is not a benchmark: use `seek bench kernels ...` or `seek bench -m FILE ...`"));
+    if (!std::strcmp(argv[i], "-m") || !std::strcmp(argv[i], "--model")) return bench_model(argc, argv);
+  throw UsageError(str("seek bench: '", what,
+                       "' is not a benchmark: use `seek bench kernels ...` or `seek bench -m FILE ...`"));
 }
 
 }  // namespace seek::cli

@@ -48,7 +48,8 @@ int cmd_chat(int argc, char** argv) {
   margs.add_to(app, false);  // default: the bundled quickstart model
   sargs.add_to(app);
   app.add_option("--system", system, "system prompt");
-  app.add_option("--template", template_name, "chat template (deepseek-v3, deepseek-r1, deepseek-v2, ...); default: from the model");
+  app.add_option("--template", template_name,
+                 "chat template (deepseek-v3, deepseek-r1, deepseek-v2, ...); default: from the model");
   app.add_flag("--no-think", no_think, "ask the model not to think (R1-style templates)");
   app.add_option("-n,--max-tokens", max_tokens, "tokens per answer")->check(CLI::Range(int64_t{1}, int64_t{1} << 20));
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
@@ -90,8 +91,9 @@ int cmd_chat(int argc, char** argv) {
     size_t reuse = common_prefix(ids, cached);
     if (reuse == ids.size()) --reuse;  // at least one token must run to get logits
     if (static_cast<int64_t>(ids.size()) + max_tokens >= margs.ctx) {
-      std::fprintf(stderr, "seek chat: the conversation (%zu tokens) no longer fits the context of %lld; /reset to start over\n",
-                   ids.size(), static_cast<long long>(margs.ctx));
+      std::fprintf(
+          stderr, "seek chat: the conversation (%zu tokens) no longer fits the context of %lld; /reset to start over\n",
+          ids.size(), static_cast<long long>(margs.ctx));
       history.pop_back();
       continue;
     }
@@ -113,7 +115,8 @@ int cmd_chat(int argc, char** argv) {
         in_reasoning = false;
         std::fputs(d.content.c_str(), stdout);
       }
-      for (const ParsedToolCall& c : d.tool_calls) std::printf("\n[tool call] %s(%s)\n", c.name.c_str(), c.arguments.c_str());
+      for (const ParsedToolCall& c : d.tool_calls)
+        std::printf("\n[tool call] %s(%s)\n", c.name.c_str(), c.arguments.c_str());
       std::fflush(stdout);
     };
     GenerateResult r = generate(*lm.model, tok, cache, fresh, opt, pool, [&](const std::string& piece) {

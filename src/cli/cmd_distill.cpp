@@ -29,7 +29,8 @@ int cmd_distill(int argc, char** argv) {
   int threads = 0;
   bool quiet = false, keep_all = false;
   app.add_option("--teacher", teacher_path, "teacher model: GGUF file or HF directory")->required();
-  app.add_option("--student", student_path, "student model to train (same tokenizer), e.g. from `seek init`")->required();
+  app.add_option("--student", student_path, "student model to train (same tokenizer), e.g. from `seek init`")
+      ->required();
   app.add_option("--mode", mode, "sft (reward-filtered teacher traces) or logits (KL to the teacher)");
   app.add_option("--task", sc.task, "task (default countdown)");
   app.add_option("--difficulty", sc.difficulty, "task difficulty; 0 = default");
@@ -64,8 +65,8 @@ int cmd_distill(int argc, char** argv) {
 
   std::unique_ptr<Model> teacher = Model::load(teacher_path);
   if (teacher->config().vocab_size < tok->n_vocab())
-    throw UsageError(str("the teacher's vocabulary (", teacher->config().vocab_size, ") is smaller than the student's tokenizer (",
-                         tok->n_vocab(), ")"));
+    throw UsageError(str("the teacher's vocabulary (", teacher->config().vocab_size,
+                         ") is smaller than the student's tokenizer (", tok->n_vocab(), ")"));
   reason::TraceSet traces = reason::generate_traces(*teacher, *tok, *task, to, pool);
   std::fprintf(stderr, "distill: teacher accuracy %.3f; kept %lld of %lld traces\n", traces.teacher_accuracy,
                static_cast<long long>(traces.n_kept), static_cast<long long>(traces.n_generated));

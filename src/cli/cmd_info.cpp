@@ -1,13 +1,14 @@
 // seek info FILE: a model file's metadata (every key; long arrays as type, length and first
 // items) and tensor table (type, PyTorch shape, GGUF ne, bytes), with totals. GGUF (split files
 // merged), safetensors files, sharded checkpoints and directories. --json: one JSON object.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sys/stat.h>
 
 #include "cli/commands.h"
 #include "core/error.h"
@@ -46,7 +47,8 @@ std::string scalar_text(const GGUFValue& v) {
   switch (v.type) {
     case GGUFType::STRING: return escaped(v.s, 160);
     case GGUFType::BOOL: return v.i ? "true" : "false";
-    case GGUFType::F32: case GGUFType::F64: {  // shortest text that reads back to the same value
+    case GGUFType::F32:
+    case GGUFType::F64: {  // shortest text that reads back to the same value
       char buf[64];
       auto r = v.type == GGUFType::F32 ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(v.f))
                                        : std::to_chars(buf, buf + sizeof buf, v.f);
@@ -73,7 +75,8 @@ ojson value_json(const GGUFValue& v, bool* truncated) {
   switch (v.type) {
     case GGUFType::STRING: return v.s;
     case GGUFType::BOOL: return v.i != 0;
-    case GGUFType::F32: case GGUFType::F64: return v.f;
+    case GGUFType::F32:
+    case GGUFType::F64: return v.f;
     case GGUFType::ARRAY: {
       ojson a = ojson::array();
       size_t n = v.arr.size() > kJsonArrayLimit ? kJsonArrayHead : v.arr.size();
@@ -82,7 +85,8 @@ ojson value_json(const GGUFValue& v, bool* truncated) {
       return a;
     }
     default:
-      if (v.type == GGUFType::U64 || v.type == GGUFType::U32 || v.type == GGUFType::U16 || v.type == GGUFType::U8) return v.u;
+      if (v.type == GGUFType::U64 || v.type == GGUFType::U32 || v.type == GGUFType::U16 || v.type == GGUFType::U8)
+        return v.u;
       return v.i;
   }
 }
@@ -134,10 +138,13 @@ int info_gguf(const std::string& path, bool as_json) {
   uint64_t bytes = 0;
   for (const GGUFTensorInfo& t : f.tensors()) params += t.view.numel(), bytes += t.nbytes;
   if (as_json) {
-    ojson j = {{"file", path}, {"format", "gguf"}, {"version", f.version()}, {"alignment", f.alignment()},
+    ojson j = {{"file", path},
+               {"format", "gguf"},
+               {"version", f.version()},
+               {"alignment", f.alignment()},
                {"n_files", f.n_files()},
-               {"array_note", str("arrays longer than ", kJsonArrayLimit, " items list only their first ", kJsonArrayHead,
-                                  " (\"truncated\": true; \"length\" is the full length)")}};
+               {"array_note", str("arrays longer than ", kJsonArrayLimit, " items list only their first ",
+                                  kJsonArrayHead, " (\"truncated\": true; \"length\" is the full length)")}};
     ojson md = ojson::object();
     for (const auto& [key, v] : f.metadata()) {
       ojson e = {{"type", gguf_type_name(v.type)}};
@@ -150,19 +157,26 @@ int info_gguf(const std::string& path, bool as_json) {
     j["metadata"] = std::move(md);
     ojson ts = ojson::array();
     for (const GGUFTensorInfo& t : f.tensors())
-      ts.push_back({{"name", t.name}, {"type", dtype_name(t.dtype)}, {"shape", std::vector<int64_t>(t.view.shape.begin(), t.view.shape.begin() + t.view.ndim)},
-                    {"ne", std::vector<int64_t>(t.ne, t.ne + t.n_dims)}, {"bytes", t.nbytes}, {"offset", t.offset}, {"file", t.file_index}});
+      ts.push_back({{"name", t.name},
+                    {"type", dtype_name(t.dtype)},
+                    {"shape", std::vector<int64_t>(t.view.shape.begin(), t.view.shape.begin() + t.view.ndim)},
+                    {"ne", std::vector<int64_t>(t.ne, t.ne + t.n_dims)},
+                    {"bytes", t.nbytes},
+                    {"offset", t.offset},
+                    {"file", t.file_index}});
     j["tensors"] = std::move(ts);
     j["n_tensors"] = f.tensors().size();
     j["n_params"] = params;
     j["n_bytes"] = bytes;
-    j["model"] = {{"runnable", check.runnable}, {"config", check.summary}, {"problems", check.tensors.problems},
+    j["model"] = {{"runnable", check.runnable},
+                  {"config", check.summary},
+                  {"problems", check.tensors.problems},
                   {"unused_tensors", check.tensors.unused}};
     std::cout << j.dump(1, ' ', false, ojson::error_handler_t::replace) << "\n";
     return 0;
   }
-  std::printf("%s: GGUF v%u, alignment %zu, %zu file(s)\n\nmetadata (%zu keys):\n", path.c_str(), f.version(), f.alignment(),
-              f.n_files(), f.metadata().size());
+  std::printf("%s: GGUF v%u, alignment %zu, %zu file(s)\n\nmetadata (%zu keys):\n", path.c_str(), f.version(),
+              f.alignment(), f.n_files(), f.metadata().size());
   size_t w = 0;
   for (const auto& kv : f.metadata()) w = std::max(w, kv.first.size());
   for (const auto& [key, v] : f.metadata())
@@ -175,13 +189,15 @@ int info_gguf(const std::string& path, bool as_json) {
     std::printf("  %-*s  %-6s %-22s %-22s %12zu%s\n", static_cast<int>(w), t.name.c_str(), dtype_name(t.dtype).c_str(),
                 t.view.shape_str().c_str(), shape_text(t.ne, t.n_dims).c_str(), t.nbytes,
                 f.n_files() > 1 ? str("  (file ", t.file_index + 1, ")").c_str() : "");
-  std::printf("\ntotal: %zu tensors, %lld parameters, %llu bytes (%s)\n", f.tensors().size(), static_cast<long long>(params),
-              static_cast<unsigned long long>(bytes), human_bytes(static_cast<double>(bytes)).c_str());
+  std::printf("\ntotal: %zu tensors, %lld parameters, %llu bytes (%s)\n", f.tensors().size(),
+              static_cast<long long>(params), static_cast<unsigned long long>(bytes),
+              human_bytes(static_cast<double>(bytes)).c_str());
   std::printf("\nmodel: %s\n", check.summary.c_str());
   for (const std::string& p : check.tensors.problems) std::printf("  problem: %s\n", p.c_str());
   for (const std::string& u : check.tensors.unused) std::printf("  unused tensor: %s\n", u.c_str());
-  std::printf("check: %s\n", check.runnable ? "every tensor the config needs is present with its shape and a supported type"
-                                             : "seek cannot run this file (see above)");
+  std::printf("check: %s\n", check.runnable
+                                 ? "every tensor the config needs is present with its shape and a supported type"
+                                 : "seek cannot run this file (see above)");
   return 0;
 }
 
@@ -194,8 +210,12 @@ int info_safetensors(const std::string& path, bool as_json) {
     ojson j = {{"file", path}, {"format", "safetensors"}, {"files", f.files()}, {"metadata", f.metadata()}};
     ojson ts = ojson::array();
     for (const SafetensorsTensorInfo& t : f.tensors())
-      ts.push_back({{"name", t.name}, {"type", t.st_dtype}, {"shape", std::vector<int64_t>(t.view.shape.begin(), t.view.shape.begin() + t.view.ndim)},
-                    {"bytes", t.end - t.begin}, {"data_offsets", {t.begin, t.end}}, {"file", t.file_index}});
+      ts.push_back({{"name", t.name},
+                    {"type", t.st_dtype},
+                    {"shape", std::vector<int64_t>(t.view.shape.begin(), t.view.shape.begin() + t.view.ndim)},
+                    {"bytes", t.end - t.begin},
+                    {"data_offsets", {t.begin, t.end}},
+                    {"file", t.file_index}});
     j["tensors"] = std::move(ts);
     j["n_tensors"] = f.tensors().size();
     j["n_params"] = params;
@@ -203,17 +223,20 @@ int info_safetensors(const std::string& path, bool as_json) {
     std::cout << j.dump(1, ' ', false, ojson::error_handler_t::replace) << "\n";
     return 0;
   }
-  std::printf("%s: safetensors, %zu file(s)\n\nmetadata (%zu keys):\n", path.c_str(), f.files().size(), f.metadata().size());
+  std::printf("%s: safetensors, %zu file(s)\n\nmetadata (%zu keys):\n", path.c_str(), f.files().size(),
+              f.metadata().size());
   for (const auto& [k, v] : f.metadata()) std::printf("  %s = %s\n", k.c_str(), escaped(v, 160).c_str());
   std::printf("\ntensors (%zu):\n", f.tensors().size());
   size_t w = 4;
   for (const SafetensorsTensorInfo& t : f.tensors()) w = std::max(w, t.name.size());
   std::printf("  %-*s  %-8s %-22s %12s\n", static_cast<int>(w), "name", "type", "shape", "bytes");
   for (const SafetensorsTensorInfo& t : f.tensors())
-    std::printf("  %-*s  %-8s %-22s %12llu%s\n", static_cast<int>(w), t.name.c_str(), t.st_dtype.c_str(), t.view.shape_str().c_str(),
-                static_cast<unsigned long long>(t.end - t.begin), f.files().size() > 1 ? str("  (file ", t.file_index + 1, ")").c_str() : "");
-  std::printf("\ntotal: %zu tensors, %lld parameters, %llu bytes (%s)\n", f.tensors().size(), static_cast<long long>(params),
-              static_cast<unsigned long long>(bytes), human_bytes(static_cast<double>(bytes)).c_str());
+    std::printf("  %-*s  %-8s %-22s %12llu%s\n", static_cast<int>(w), t.name.c_str(), t.st_dtype.c_str(),
+                t.view.shape_str().c_str(), static_cast<unsigned long long>(t.end - t.begin),
+                f.files().size() > 1 ? str("  (file ", t.file_index + 1, ")").c_str() : "");
+  std::printf("\ntotal: %zu tensors, %lld parameters, %llu bytes (%s)\n", f.tensors().size(),
+              static_cast<long long>(params), static_cast<unsigned long long>(bytes),
+              human_bytes(static_cast<double>(bytes)).c_str());
   return 0;
 }
 
@@ -236,7 +259,8 @@ int cmd_info(int argc, char** argv) {
   CLI::App app{"seek info: a model file's metadata and tensor table (GGUF, safetensors file, index or directory)"};
   std::string path;
   bool as_json = false;
-  app.add_option("FILE", path, "GGUF file (first split of a multi-file model), .safetensors, index .json or directory")->required();
+  app.add_option("FILE", path, "GGUF file (first split of a multi-file model), .safetensors, index .json or directory")
+      ->required();
   app.add_flag("--json", as_json, "print one JSON object instead of text");
   app.name("seek info");
   try {

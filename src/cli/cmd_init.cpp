@@ -60,8 +60,8 @@ int cmd_init(int argc, char** argv) {
     for (int64_t d : t.shape) n *= d;
     total += n;
   }
-  std::fprintf(stderr, "init: %s, %s parameters, type %s\n", c.summary().c_str(), human_count(static_cast<double>(total)).c_str(),
-               dtype_name(type).c_str());
+  std::fprintf(stderr, "init: %s, %s parameters, type %s\n", c.summary().c_str(),
+               human_count(static_cast<double>(total)).c_str(), dtype_name(type).c_str());
   ThreadPool pool(threads);
   ProgressBar bar("init", total, "params");
   const float std_dev = 0.02f;
@@ -70,7 +70,8 @@ int cmd_init(int argc, char** argv) {
     switch (t.def->init) {
       case Init::One: std::fill(out, out + cols, 1.0f); break;
       case Init::Zero: std::fill(out, out + cols, 0.0f); break;
-      case Init::Normal: fill_normal(out, cols, std_dev, seed * 1000003ull + index * 7919ull + static_cast<uint64_t>(row));
+      case Init::Normal:
+        fill_normal(out, cols, std_dev, seed * 1000003ull + index * 7919ull + static_cast<uint64_t>(row));
     }
   };
   write_gguf_model(out, c, vocab, type, fill, pool, [&](int64_t done) { bar.update(done); });

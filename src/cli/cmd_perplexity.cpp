@@ -30,19 +30,19 @@ int cmd_perplexity(int argc, char** argv) {
   ThreadPool pool(margs.threads);
   std::vector<int32_t> ids = lm.tokenizer->encode(ss.str(), lm.tokenizer->bos() >= 0, false);
   ProgressBar bar("perplexity", static_cast<int64_t>(ids.size()) / margs.ctx, "chunks");
-  PerplexityResult r = perplexity(*lm.model, ids, margs.ctx, pool, [&](int64_t k, int64_t, double ppl) {
-    bar.update(k, str("ppl ", ppl));
-  });
+  PerplexityResult r = perplexity(*lm.model, ids, margs.ctx, pool,
+                                  [&](int64_t k, int64_t, double ppl) { bar.update(k, str("ppl ", ppl)); });
   bar.finish();
   if (json_out) {
-    nlohmann::json j = {{"model", margs.model_path}, {"file", text_file}, {"n_tokens", ids.size()},
-                        {"n_ctx", r.n_ctx}, {"n_chunks", r.n_chunks}, {"scored_tokens", r.scored_tokens},
-                        {"mean_nll", r.mean_nll}, {"perplexity", r.final_ppl}, {"cumulative", r.cumulative}};
+    nlohmann::json j = {{"model", margs.model_path}, {"file", text_file},         {"n_tokens", ids.size()},
+                        {"n_ctx", r.n_ctx},          {"n_chunks", r.n_chunks},    {"scored_tokens", r.scored_tokens},
+                        {"mean_nll", r.mean_nll},    {"perplexity", r.final_ppl}, {"cumulative", r.cumulative}};
     std::printf("%s\n", j.dump(1).c_str());
   } else {
     for (size_t k = 0; k < r.cumulative.size(); ++k) std::printf("[%zu]%.4f ", k + 1, r.cumulative[k]);
     std::printf("\nperplexity: %.4f over %lld tokens (%lld chunks of %lld)\n", r.final_ppl,
-                static_cast<long long>(r.scored_tokens), static_cast<long long>(r.n_chunks), static_cast<long long>(r.n_ctx));
+                static_cast<long long>(r.scored_tokens), static_cast<long long>(r.n_chunks),
+                static_cast<long long>(r.n_ctx));
   }
   return 0;
 }

@@ -21,7 +21,8 @@ void print_summary(const reason::QuickstartResult& r, const reason::QuickstartCo
   };
   // the held-out split may hold fewer problems than asked for (1-digit arithmetic has 27)
   std::printf("\nheld-out accuracy (%s; easy: difficulty %d, %lld problems; hard: difficulty %d, %lld problems)\n",
-              c.task.c_str(), c.easy, static_cast<long long>(r.easy_sft.n), c.hard, static_cast<long long>(r.hard_sft.n));
+              c.task.c_str(), c.easy, static_cast<long long>(r.easy_sft.n), c.hard,
+              static_cast<long long>(r.hard_sft.n));
   std::printf("%-22s %11s %11s %12s\n", "", "easy", "hard", "hard length");
   row("after supervised start", r.easy_sft, r.hard_sft);
   row("after GRPO", r.easy_rl, r.hard_rl);
@@ -40,12 +41,14 @@ void print_summary(const reason::QuickstartResult& r, const reason::QuickstartCo
 }  // namespace
 
 int cmd_quickstart(int argc, char** argv) {
-  CLI::App app{"Train a tiny reasoning model from scratch (cold start, then GRPO), report held-out accuracy, and serve it",
-               "seek quickstart"};
+  CLI::App app{
+      "Train a tiny reasoning model from scratch (cold start, then GRPO), report held-out accuracy, and serve it",
+      "seek quickstart"};
   reason::QuickstartConfig c;
   bool no_serve = false;
   int port = 8080;
-  app.add_option("--out", c.out, "output directory (corpus, tokenizer, data, sft/, rl/, model.gguf)")->capture_default_str();
+  app.add_option("--out", c.out, "output directory (corpus, tokenizer, data, sft/, rl/, model.gguf)")
+      ->capture_default_str();
   app.add_option("--task", c.task, "task: countdown, arithmetic or linear")->capture_default_str();
   app.add_option("--easy", c.easy, "easy difficulty (kept while GRPO trains the hard one)")->capture_default_str();
   app.add_option("--hard", c.hard, "hard difficulty (GRPO trains on it)")->capture_default_str();
@@ -67,7 +70,9 @@ int cmd_quickstart(int argc, char** argv) {
   app.add_option("--eval-n", c.eval_n, "held-out problems per difficulty")->capture_default_str();
   add_seed_option(app, c.seed, "seed (data, initialisation, sampling)")->capture_default_str();
   add_threads_option(app, c.threads);
-  app.add_option("--port", port, "port of the web UI served at the end")->check(CLI::Range(0, 65535))->capture_default_str();
+  app.add_option("--port", port, "port of the web UI served at the end")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
   app.add_flag("--no-serve", no_serve, "stop after training instead of serving the model");
   app.add_flag("-q,--quiet", c.quiet, "no progress bars");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
@@ -77,9 +82,11 @@ int cmd_quickstart(int argc, char** argv) {
   print_summary(r, c);
   if (no_serve) return 0;
   std::printf("\nserving it: open http://127.0.0.1:%d/ and ask e.g. \"What is 47 + 38?\" or \"Compute 15 plus 27\" "
-              "(Ctrl-C stops)\n", port);
+              "(Ctrl-C stops)\n",
+              port);
   std::fflush(stdout);
-  std::vector<std::string> args = {"serve", "-m", r.model_path, "--port", std::to_string(port), "--alias", "seek-quickstart"};
+  std::vector<std::string> args = {"serve",          "-m", r.model_path, "--port", std::to_string(port), "--alias",
+                                   "seek-quickstart"};
   if (c.threads > 0) args.insert(args.end(), {"-t", std::to_string(c.threads)});
   std::vector<char*> argv2;
   for (auto& a : args) argv2.push_back(a.data());

@@ -11,11 +11,11 @@
 #include "cli/model_args.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "dist/comm.h"
 #include "reason/eval.h"
 #include "reason/grpo_trainer.h"
 #include "reason/sft.h"
 #include "train/export_gguf.h"
-#include "dist/comm.h"
 
 namespace seek::cli {
 namespace {
@@ -32,8 +32,10 @@ void print_eval(const reason::EvalResult& r, bool json) {
     std::printf("%s\n", reason::eval_to_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return;
   }
-  std::printf("%s (difficulty %d, %s wording): accuracy %.3f, format %.3f, mean length %.1f tokens over %lld held-out problems\n",
-              r.task.c_str(), r.difficulty, reason::phrasing_name(r.phrasing), r.accuracy, r.format, r.response_length, static_cast<long long>(r.n));
+  std::printf("%s (difficulty %d, %s wording): accuracy %.3f, format %.3f, mean length %.1f tokens over %lld held-out "
+              "problems\n",
+              r.task.c_str(), r.difficulty, reason::phrasing_name(r.phrasing), r.accuracy, r.format, r.response_length,
+              static_cast<long long>(r.n));
   if (r.samples > 1)
     std::printf("  %lld samples per problem: mean accuracy %.3f, pass@%lld %.3f\n", static_cast<long long>(r.samples),
                 r.accuracy, static_cast<long long>(r.samples), r.pass_at_k);
@@ -43,8 +45,8 @@ void print_eval(const reason::EvalResult& r, bool json) {
 
 // Held-out evaluation of the policy (tm) or of a loaded model (m); `full` adds the --eval-only knobs
 // (samples, temperature, kept examples), which the during-training evaluations leave at their defaults.
-reason::EvalResult run_eval(TrainModel* tm, Model* m, const Tokenizer& tok, const reason::RlConfig& c, const EvalArgs& ev,
-                            ThreadPool& pool, bool full) {
+reason::EvalResult run_eval(TrainModel* tm, Model* m, const Tokenizer& tok, const reason::RlConfig& c,
+                            const EvalArgs& ev, ThreadPool& pool, bool full) {
   auto task = reason::make_task(c.task);
   reason::EvalOptions eo;
   eo.n_problems = ev.n;

@@ -78,7 +78,8 @@ int cmd_run(int argc, char** argv) {
   else static_cast<GenerateResult&>(sr) = generate(*lm.model, *lm.tokenizer, cache, ids, opt, pool, stream);
   const GenerateResult& r = sr;
   if (json) {
-    const nlohmann::json out = {{"prompt_ids", ids}, {"ids", r.tokens}, {"text", r.text}, {"finish_reason", r.finish_reason}};
+    const nlohmann::json out = {
+        {"prompt_ids", ids}, {"ids", r.tokens}, {"text", r.text}, {"finish_reason", r.finish_reason}};
     std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::fputc('\n', stdout);
@@ -86,13 +87,18 @@ int cmd_run(int argc, char** argv) {
   if (!quiet) {
     const double pp = r.prefill_seconds > 0 ? r.n_prompt / r.prefill_seconds : 0;
     const double tg = r.decode_seconds > 0 ? r.tokens.size() / r.decode_seconds : 0;
-    std::fprintf(stderr, "\nseek: prefill %lld tokens in %.3f s (%.1f tok/s); decode %zu tokens in %.3f s (%.2f tok/s); threads %d; finish: %s\n",
+    std::fprintf(stderr,
+                 "\nseek: prefill %lld tokens in %.3f s (%.1f tok/s); decode %zu tokens in %.3f s (%.2f tok/s); "
+                 "threads %d; finish: %s\n",
                  static_cast<long long>(r.n_prompt), r.prefill_seconds, pp, r.tokens.size(), r.decode_seconds, tg,
                  pool.size(), r.finish_reason.c_str());
     if (speculative == "mtp")
-      std::fprintf(stderr, "seek: speculative mtp: accepted %lld of %lld drafts (%.1f%%); %lld decode forwards for %zu tokens; %.2f tok/s\n",
-                   static_cast<long long>(sr.accepted), static_cast<long long>(sr.drafted), 100.0 * sr.acceptance_rate(),
-                   static_cast<long long>(sr.n_forward), r.tokens.size(), sr.tokens_per_second());
+      std::fprintf(stderr,
+                   "seek: speculative mtp: accepted %lld of %lld drafts (%.1f%%); %lld decode forwards for %zu tokens; "
+                   "%.2f tok/s\n",
+                   static_cast<long long>(sr.accepted), static_cast<long long>(sr.drafted),
+                   100.0 * sr.acceptance_rate(), static_cast<long long>(sr.n_forward), r.tokens.size(),
+                   sr.tokens_per_second());
   }
   return 0;
 }

@@ -42,12 +42,17 @@ int cmd_serve(int argc, char** argv) {
   std::string template_name, alias;
   margs.add_to(app, false);  // default: the bundled quickstart model
   app.add_option("--host", sopt.host, "address to listen on")->capture_default_str();
-  app.add_option("--port", sopt.port, "port (0: any free port, printed)")->check(CLI::Range(0, 65535))->capture_default_str();
+  app.add_option("--port", sopt.port, "port (0: any free port, printed)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
   app.add_option("--parallel", eopt.n_slots, "requests decoded together (KV-cache slots)")
-      ->check(CLI::Range(int64_t{1}, int64_t{256}))->capture_default_str();
-  app.add_option("-b,--batch", eopt.n_batch, "prefill tokens per forward pass")->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
+      ->check(CLI::Range(int64_t{1}, int64_t{256}))
+      ->capture_default_str();
+  app.add_option("-b,--batch", eopt.n_batch, "prefill tokens per forward pass")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 16));
   app.add_option("--api-key", sopt.api_key, "require 'Authorization: Bearer KEY' (default: $SEEK_API_KEY)");
-  app.add_option("--max-body", sopt.max_body, "largest request body in bytes")->check(CLI::Range(size_t{1024}, size_t{1} << 32));
+  app.add_option("--max-body", sopt.max_body, "largest request body in bytes")
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 32));
   app.add_option("--template", template_name, "chat template (deepseek-v3, deepseek-r1, ...); default: from the model");
   app.add_option("--alias", alias, "model name reported by the API (default: the file name)");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
@@ -60,7 +65,8 @@ int cmd_serve(int argc, char** argv) {
   eopt.threads = margs.threads;
   sopt.template_kind = serve_template(template_name, *lm.tokenizer);
   sopt.model_name = !alias.empty() ? alias : std::filesystem::path(margs.model_path).filename().string();
-  if (sopt.model_name.empty()) sopt.model_name = std::filesystem::path(margs.model_path).parent_path().filename().string();
+  if (sopt.model_name.empty())
+    sopt.model_name = std::filesystem::path(margs.model_path).parent_path().filename().string();
 
   // Signals: SIGPIPE off (a client closing mid-write is a failed write, not a crash). SIGINT and
   // SIGTERM write a byte to a pipe (async-signal-safe); a thread waiting on it stops the server.
@@ -83,8 +89,9 @@ int cmd_serve(int argc, char** argv) {
     }
     server.stop();
   });
-  std::fprintf(stderr, "seek serve: template %s, %lld slots x %lld tokens, model '%s'%s\n", template_kind_name(sopt.template_kind),
-               static_cast<long long>(eopt.n_slots), static_cast<long long>(eopt.ctx), sopt.model_name.c_str(),
+  std::fprintf(stderr, "seek serve: template %s, %lld slots x %lld tokens, model '%s'%s\n",
+               template_kind_name(sopt.template_kind), static_cast<long long>(eopt.n_slots),
+               static_cast<long long>(eopt.ctx), sopt.model_name.c_str(),
                sopt.api_key.empty() ? "" : ", API key required");
   std::printf("seek serve: listening on http://%s:%d\n", sopt.host.c_str(), port);
   std::fflush(stdout);

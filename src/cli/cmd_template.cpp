@@ -42,7 +42,8 @@ std::vector<ChatMessage> parse_messages(const json& arr) {
     ChatMessage c;
     c.role = m["role"].get<std::string>();
     if (m.contains("content") && !m["content"].is_null()) c.content = as_text(m["content"], where + ".content");
-    if (m.contains("reasoning_content") && m["reasoning_content"].is_string()) c.reasoning_content = m["reasoning_content"];
+    if (m.contains("reasoning_content") && m["reasoning_content"].is_string())
+      c.reasoning_content = m["reasoning_content"];
     if (m.contains("tool_call_id") && m["tool_call_id"].is_string()) c.tool_call_id = m["tool_call_id"];
     c.prefix = m.value("prefix", false);
     if (m.contains("tool_calls") && m["tool_calls"].is_array()) {
@@ -87,7 +88,8 @@ int cmd_template(int argc, char** argv) {
   add_tokenizer_options(app, src);
   std::string name, input, batch, jinja;
   bool no_gen = false, no_think = false, as_json = false;
-  app.add_option("--template", name, "deepseek-v3, deepseek-r1 (also -distill-qwen/-llama), deepseek-r1-0528, deepseek-v3.1, deepseek-v2");
+  app.add_option("--template", name,
+                 "deepseek-v3, deepseek-r1 (also -distill-qwen/-llama), deepseek-r1-0528, deepseek-v3.1, deepseek-v2");
   app.add_option("--jinja", jinja, "a chat template's Jinja source file: render with the kind it is detected as");
   app.add_option("messages", input, "messages JSON file ('-' or absent: stdin)");
   app.add_flag("--no-generation-prompt", no_gen, "do not open an assistant turn at the end");
@@ -106,7 +108,8 @@ int cmd_template(int argc, char** argv) {
     if (name.empty()) {
       if (tok->chat_template().empty()) throw UsageError("the tokenizer has no chat template: give --template NAME");
       kind = detect_template(tok->chat_template());
-      if (kind == TemplateKind::Unknown) throw UsageError("the tokenizer's chat template is not one seek knows: give --template NAME");
+      if (kind == TemplateKind::Unknown)
+        throw UsageError("the tokenizer's chat template is not one seek knows: give --template NAME");
     }
   }
   if (!jinja.empty()) {

@@ -2,8 +2,8 @@
 // Batch mode (--batch FILE.jsonl) tokenizes one JSON object per line ({"text": ...} or
 // {"b64": ...} for raw bytes) and prints one {"ids": [...], "decoded_b64": ...} line each;
 // the npm oracle test drives seek through it.
-#include <charconv>
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -120,7 +120,8 @@ int cmd_tokenize(int argc, char** argv) {
         if (ec != std::errc() || end != part.data() + part.size())
           throw UsageError(str("tokenize --decode: '", part, "' is not a token id"));
         if (v < 0 || v >= tok->n_vocab())
-          throw UsageError(str("tokenize --decode: token id ", part, " is outside the vocabulary [0, ", tok->n_vocab(), ")"));
+          throw UsageError(str("tokenize --decode: token id ", part, " is outside the vocabulary [0, ", tok->n_vocab(),
+                               ")"));
         ids.push_back(static_cast<int32_t>(v));
       }
     }

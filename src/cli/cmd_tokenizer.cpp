@@ -21,10 +21,14 @@ namespace seek::cli {
 namespace {
 
 const std::vector<std::string> kDefaultSpecials = {
-    "<\xEF\xBD\x9C" "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",  // <｜begin▁of▁sentence｜>
-    "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",    // <｜end▁of▁sentence｜>
-    "<\xEF\xBD\x9C" "User\xEF\xBD\x9C>",                                     // <｜User｜>
-    "<\xEF\xBD\x9C" "Assistant\xEF\xBD\x9C>",                                // <｜Assistant｜>
+    "<\xEF\xBD\x9C"
+    "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",  // <｜begin▁of▁sentence｜>
+    "<\xEF\xBD\x9C"
+    "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>",  // <｜end▁of▁sentence｜>
+    "<\xEF\xBD\x9C"
+    "User\xEF\xBD\x9C>",  // <｜User｜>
+    "<\xEF\xBD\x9C"
+    "Assistant\xEF\xBD\x9C>",  // <｜Assistant｜>
     "<think>",
     "</think>",
 };
@@ -80,13 +84,15 @@ int cmd_tokenizer(int argc, char** argv) {
   std::vector<std::string> specials, corpus;
   std::string out, gguf_out;
   bool quiet = false;
-  train->add_option("--vocab-size", opt.vocab_size, "total vocabulary: 256 bytes + merges + special tokens")->required();
+  train->add_option("--vocab-size", opt.vocab_size, "total vocabulary: 256 bytes + merges + special tokens")
+      ->required();
   train->add_option("--special", specials,
                     "special tokens, in id order (default: DeepSeek's <｜begin▁of▁sentence｜> <｜end▁of▁sentence｜> "
                     "<｜User｜> <｜Assistant｜> <think> </think>)");
   train->add_option("--pre", opt.pre, "pre-tokenizer: deepseek-v3, deepseek-llm, deepseek-coder, qwen2, llama3, gpt2")
       ->capture_default_str();
-  train->add_option("--min-frequency", opt.min_frequency, "merge only pairs seen at least K times")->capture_default_str();
+  train->add_option("--min-frequency", opt.min_frequency, "merge only pairs seen at least K times")
+      ->capture_default_str();
   train->add_option("--bos", opt.bos, "BOS token text (default: the first special token)");
   train->add_option("--eos", opt.eos, "EOS token text (default: the second special token)");
   train->add_option("-o,--out", out, "tokenizer.json to write (tokenizer_config.json goes beside it)")->required();

@@ -80,15 +80,17 @@ int cmd_train(int argc, char** argv) {
   Trainer trainer(c);
   const TrainModel& m = trainer.model();
   if (trainer.rank() == 0)
-    std::fprintf(stderr, "train: %s; %s parameters; %lld steps of %lld tokens (%d rank%s)%s\n", m.config().summary().c_str(),
-                 human_count(static_cast<double>(m.n_params())).c_str(), static_cast<long long>(c.steps),
+    std::fprintf(stderr, "train: %s; %s parameters; %lld steps of %lld tokens (%d rank%s)%s\n",
+                 m.config().summary().c_str(), human_count(static_cast<double>(m.n_params())).c_str(),
+                 static_cast<long long>(c.steps),
                  static_cast<long long>(c.batch * c.seq * c.grad_accum * trainer.world()), trainer.world(),
                  trainer.world() > 1 ? "s" : "", c.resume.empty() ? "" : (", resuming " + c.resume).c_str());
   if (trainer.rank() == 0 && c.expert_parallel)
-    std::fprintf(stderr, trainer.expert_parallel()
-                             ? "train: expert parallel: %lld routed experts per MoE layer on each of %d ranks\n"
-                             : "train: --expert-parallel on %lld experts and %d process: every expert is local, "
-                               "ordinary training (launch with mpirun -np N to split them)\n",
+    std::fprintf(stderr,
+                 trainer.expert_parallel()
+                     ? "train: expert parallel: %lld routed experts per MoE layer on each of %d ranks\n"
+                     : "train: --expert-parallel on %lld experts and %d process: every expert is local, "
+                       "ordinary training (launch with mpirun -np N to split them)\n",
                  static_cast<long long>(m.config().n_routed_experts / trainer.world()), trainer.world());
   const TrainResult r = trainer.run();
   if (trainer.rank() == 0 && r.steps_run == 0) {
@@ -97,7 +99,8 @@ int cmd_train(int argc, char** argv) {
                  "raise --steps to train further\n",
                  static_cast<long long>(r.steps), static_cast<long long>(r.end),
                  c.stop_at > 0 && c.stop_at < c.steps ? "--stop-at" : "--steps", static_cast<long long>(r.end));
-    if (!r.exported.empty()) std::fprintf(stderr, "train: exported %s again from that checkpoint\n", r.exported.c_str());
+    if (!r.exported.empty())
+      std::fprintf(stderr, "train: exported %s again from that checkpoint\n", r.exported.c_str());
   } else if (trainer.rank() == 0) {
     std::fprintf(stderr, "train: step %lld, loss %.4f", static_cast<long long>(r.steps), r.loss);
     if (r.val_loss >= 0) std::fprintf(stderr, ", validation loss %.4f", r.val_loss);

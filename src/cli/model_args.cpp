@@ -24,14 +24,24 @@ void ModelArgs::add_to(CLI::App& app, bool model_required) {
 }
 
 void SamplingArgs::add_to(CLI::App& app) {
-  app.add_option("--temp", p.temperature, "temperature (0 = greedy)")->check(CLI::Range(0.0, 100.0))->capture_default_str();
+  app.add_option("--temp", p.temperature, "temperature (0 = greedy)")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
   app.add_option("--top-k", p.top_k, "top-k (0 = off)")->check(CLI::Range(0, 1 << 30))->capture_default_str();
   app.add_option("--top-p", p.top_p, "top-p nucleus (1 = off)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
   app.add_option("--min-p", p.min_p, "min-p (0 = off)")->check(CLI::Range(0.0, 1.0))->capture_default_str();
-  app.add_option("--repeat-penalty", p.repeat_penalty, "repetition penalty (1 = off)")->check(CLI::Range(0.0, 10.0))->capture_default_str();
-  app.add_option("--repeat-last-n", p.repeat_last_n, "penalty window (-1 = all)")->check(CLI::Range(-1, 1 << 30))->capture_default_str();
-  app.add_option("--presence-penalty", p.presence_penalty, "presence penalty")->check(CLI::Range(-2.0, 2.0))->capture_default_str();
-  app.add_option("--frequency-penalty", p.frequency_penalty, "frequency penalty")->check(CLI::Range(-2.0, 2.0))->capture_default_str();
+  app.add_option("--repeat-penalty", p.repeat_penalty, "repetition penalty (1 = off)")
+      ->check(CLI::Range(0.0, 10.0))
+      ->capture_default_str();
+  app.add_option("--repeat-last-n", p.repeat_last_n, "penalty window (-1 = all)")
+      ->check(CLI::Range(-1, 1 << 30))
+      ->capture_default_str();
+  app.add_option("--presence-penalty", p.presence_penalty, "presence penalty")
+      ->check(CLI::Range(-2.0, 2.0))
+      ->capture_default_str();
+  app.add_option("--frequency-penalty", p.frequency_penalty, "frequency penalty")
+      ->check(CLI::Range(-2.0, 2.0))
+      ->capture_default_str();
   add_seed_option(app, p.seed, "random seed");
 }
 

@@ -14,7 +14,7 @@ namespace seek::cli {
 
 struct ModelArgs {
   std::string model_path;
-  int threads = 0;      // 0: all cores
+  int threads = 0;  // 0: all cores
   int64_t ctx = 4096;
 
   void add_to(CLI::App& app, bool model_required = true);

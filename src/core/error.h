@@ -38,7 +38,7 @@ std::string str(const Args&... args) {
   do {                                                                 \
     if (!(cond)) ::seek::assert_failed(#cond, __FILE__, __LINE__, ""); \
   } while (0)
-#define SEEK_ASSERT_MSG(cond, ...)                                                         \
-  do {                                                                                     \
+#define SEEK_ASSERT_MSG(cond, ...)                                                           \
+  do {                                                                                       \
     if (!(cond)) ::seek::assert_failed(#cond, __FILE__, __LINE__, ::seek::str(__VA_ARGS__)); \
   } while (0)

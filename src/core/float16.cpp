@@ -23,12 +23,12 @@ uint16_t fp32_to_fp16(float f) {
   uint32_t u = f32_bits(f);
   uint16_t sign = static_cast<uint16_t>((u >> 16) & 0x8000);
   uint32_t abs = u & 0x7fffffff;
-  if (abs > 0x7f800000) return sign | 0x7e00;  // NaN
+  if (abs > 0x7f800000) return sign | 0x7e00;   // NaN
   if (abs >= 0x477ff000) return sign | 0x7c00;  // rounds to >= 65520: infinity
   if (abs < 0x38800000) {
     // Result is subnormal (or zero): value / 2^-24 rounded to nearest even.
     float a = f32_from_bits(abs);
-    float q = a * 16777216.0f;  // exact scaling by 2^24
+    float q = a * 16777216.0f;                              // exact scaling by 2^24
     uint32_t m = static_cast<uint32_t>(std::nearbyint(q));  // default rounding mode is to nearest even
     return sign | static_cast<uint16_t>(m);
   }

@@ -36,7 +36,9 @@ struct TensorView {
   // Pointer to row r of the flattened [rows, cols] matrix (contiguous leading dims assumed).
   void* row(int64_t r) const { return ndim >= 2 ? static_cast<char*>(data) + r * stride[ndim - 2] : data; }
   template <typename T>
-  T* as() const { return static_cast<T*>(data); }
+  T* as() const {
+    return static_cast<T*>(data);
+  }
   // Sub-tensor i along dim 0 (drops that dim).
   TensorView slice0(int64_t i) const;
   std::string shape_str() const;  // "[576, 7168]"

@@ -29,8 +29,7 @@ double env_timeout() {
 }
 
 int to_int(int64_t n, const char* what) {
-  if (n < 0 || n > INT_MAX)
-    throw Error(str(what, ": expected a count in [0, ", INT_MAX, "], got ", n));
+  if (n < 0 || n > INT_MAX) throw Error(str(what, ": expected a count in [0, ", INT_MAX, "], got ", n));
   return static_cast<int>(n);
 }
 
@@ -40,8 +39,7 @@ void allreduce_chunks(Comm& c, T* data, size_t n, MPI_Datatype type, const char*
   for (size_t off = 0; off < n; off += kChunk) {
     int cnt = static_cast<int>(std::min(kChunk, n - off));
     MPI_Request req;
-    dist::mpi_check(c, MPI_Iallreduce(MPI_IN_PLACE, data + off, cnt, type, MPI_SUM,
-                                      dist::mpi_comm(c), &req),
+    dist::mpi_check(c, MPI_Iallreduce(MPI_IN_PLACE, data + off, cnt, type, MPI_SUM, dist::mpi_comm(c), &req),
                     "MPI_Iallreduce");
     dist::mpi_wait(c, req, str("MPI_Iallreduce (", cnt, " ", tname, ")"));
   }
@@ -64,8 +62,8 @@ Comm::Comm() {
     if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
       throw Error("MPI_Init_thread failed (launched by mpirun: OMPI_COMM_WORLD_SIZE is set)");
     if (provided < MPI_THREAD_SERIALIZED)
-      throw Error(str("MPI_Init_thread: expected thread level MPI_THREAD_SERIALIZED (",
-                      MPI_THREAD_SERIALIZED, "), got ", provided));
+      throw Error(str("MPI_Init_thread: expected thread level MPI_THREAD_SERIALIZED (", MPI_THREAD_SERIALIZED,
+                      "), got ", provided));
   }
   MPI_Comm dup;
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
@@ -115,21 +113,17 @@ void Comm::finish() {
 }
 
 void Comm::allreduce_sum(float* data, size_t n) { allreduce_chunks(*this, data, n, MPI_FLOAT, "floats"); }
-void Comm::allreduce_sum(int64_t* data, size_t n) {
-  allreduce_chunks(*this, data, n, MPI_INT64_T, "int64s");
-}
+void Comm::allreduce_sum(int64_t* data, size_t n) { allreduce_chunks(*this, data, n, MPI_INT64_T, "int64s"); }
 void Comm::allreduce_sum(double* data, size_t n) { allreduce_chunks(*this, data, n, MPI_DOUBLE, "doubles"); }
 
 void Comm::broadcast(void* data, size_t bytes, int root) {
-  if (root < 0 || root >= size_)
-    throw Error(str("Comm::broadcast: root ", root, " out of range [0, ", size_, ")"));
+  if (root < 0 || root >= size_) throw Error(str("Comm::broadcast: root ", root, " out of range [0, ", size_, ")"));
   if (size_ == 1 || bytes == 0) return;
   auto* p = static_cast<char*>(data);
   for (size_t off = 0; off < bytes; off += kChunk) {
     int cnt = static_cast<int>(std::min(kChunk, bytes - off));
     MPI_Request req;
-    dist::mpi_check(*this, MPI_Ibcast(p + off, cnt, MPI_BYTE, root, dist::mpi_comm(*this), &req),
-                    "MPI_Ibcast");
+    dist::mpi_check(*this, MPI_Ibcast(p + off, cnt, MPI_BYTE, root, dist::mpi_comm(*this), &req), "MPI_Ibcast");
     dist::mpi_wait(*this, req, str("MPI_Ibcast (", cnt, " bytes from rank ", root, ")"));
   }
 }
@@ -145,20 +139,18 @@ std::vector<int64_t> Comm::allgather_counts(int64_t n) {
   std::vector<int64_t> out(size_, n);
   if (size_ == 1) return out;
   MPI_Request req;
-  dist::mpi_check(*this, MPI_Iallgather(&n, 1, MPI_INT64_T, out.data(), 1, MPI_INT64_T,
-                                        dist::mpi_comm(*this), &req),
+  dist::mpi_check(*this, MPI_Iallgather(&n, 1, MPI_INT64_T, out.data(), 1, MPI_INT64_T, dist::mpi_comm(*this), &req),
                   "MPI_Iallgather");
   dist::mpi_wait(*this, req, "MPI_Iallgather (counts)");
   return out;
 }
 
-void Comm::allgatherv_bytes(const void* send, size_t send_bytes, void* recv,
-                            const std::vector<int64_t>& recv_bytes) {
+void Comm::allgatherv_bytes(const void* send, size_t send_bytes, void* recv, const std::vector<int64_t>& recv_bytes) {
   if (recv_bytes.size() != size_t(size_))
     throw Error(str("Comm::allgatherv_bytes: expected ", size_, " receive counts, got ", recv_bytes.size()));
   if (int64_t(send_bytes) != recv_bytes[rank_])
-    throw Error(str("Comm::allgatherv_bytes: rank ", rank_, " sends ", send_bytes,
-                    " bytes but the counts say ", recv_bytes[rank_]));
+    throw Error(str("Comm::allgatherv_bytes: rank ", rank_, " sends ", send_bytes, " bytes but the counts say ",
+                    recv_bytes[rank_]));
   if (size_ == 1) {
     if (send_bytes) std::memmove(recv, send, send_bytes);
     return;
@@ -171,16 +163,16 @@ void Comm::allgatherv_bytes(const void* send, size_t send_bytes, void* recv,
     off += recv_bytes[r];
   }
   MPI_Request req;
-  dist::mpi_check(*this, MPI_Iallgatherv(send, counts[rank_], MPI_BYTE, recv, counts.data(),
-                                         displs.data(), MPI_BYTE, dist::mpi_comm(*this), &req),
+  dist::mpi_check(*this,
+                  MPI_Iallgatherv(send, counts[rank_], MPI_BYTE, recv, counts.data(), displs.data(), MPI_BYTE,
+                                  dist::mpi_comm(*this), &req),
                   "MPI_Iallgatherv");
   dist::mpi_wait(*this, req, str("MPI_Iallgatherv (", off, " bytes)"));
 }
 
 void Comm::gatherv_bytes(const void* send, size_t send_bytes, void* recv, const std::vector<int64_t>& recv_bytes,
                          int root) {
-  if (root < 0 || root >= size_)
-    throw Error(str("Comm::gatherv_bytes: root ", root, " out of range [0, ", size_, ")"));
+  if (root < 0 || root >= size_) throw Error(str("Comm::gatherv_bytes: root ", root, " out of range [0, ", size_, ")"));
   if (recv_bytes.size() != size_t(size_))
     throw Error(str("Comm::gatherv_bytes: expected ", size_, " receive counts, got ", recv_bytes.size()));
   if (int64_t(send_bytes) != recv_bytes[rank_])
@@ -198,8 +190,9 @@ void Comm::gatherv_bytes(const void* send, size_t send_bytes, void* recv, const 
     off += recv_bytes[r];
   }
   MPI_Request req;
-  dist::mpi_check(*this, MPI_Igatherv(send, counts[rank_], MPI_BYTE, recv, counts.data(), displs.data(), MPI_BYTE,
-                                      root, dist::mpi_comm(*this), &req),
+  dist::mpi_check(*this,
+                  MPI_Igatherv(send, counts[rank_], MPI_BYTE, recv, counts.data(), displs.data(), MPI_BYTE, root,
+                               dist::mpi_comm(*this), &req),
                   "MPI_Igatherv");
   dist::mpi_wait(*this, req, str("MPI_Igatherv (", off, " bytes to rank ", root, ")"));
 }
@@ -207,14 +200,13 @@ void Comm::gatherv_bytes(const void* send, size_t send_bytes, void* recv, const 
 void Comm::alltoallv_bytes(const void* send, const std::vector<int64_t>& send_counts, void* recv,
                            const std::vector<int64_t>& recv_counts, size_t elem_bytes) {
   if (send_counts.size() != size_t(size_) || recv_counts.size() != size_t(size_))
-    throw Error(str("Comm::alltoallv_bytes: expected ", size_, " send and receive counts, got ",
-                    send_counts.size(), " and ", recv_counts.size()));
+    throw Error(str("Comm::alltoallv_bytes: expected ", size_, " send and receive counts, got ", send_counts.size(),
+                    " and ", recv_counts.size()));
   if (elem_bytes == 0 || elem_bytes > INT_MAX)
     throw Error(str("Comm::alltoallv_bytes: element size ", elem_bytes, " out of range"));
   if (size_ == 1) {
     if (send_counts[0] != recv_counts[0])
-      throw Error(str("Comm::alltoallv_bytes: 1 rank sends ", send_counts[0], " but receives ",
-                      recv_counts[0]));
+      throw Error(str("Comm::alltoallv_bytes: 1 rank sends ", send_counts[0], " but receives ", recv_counts[0]));
     if (send_counts[0]) std::memmove(recv, send, size_t(send_counts[0]) * elem_bytes);
     return;
   }

@@ -34,11 +34,9 @@ class Comm {
   // allgather_counts: out[r] = n of rank r (every rank learns every count).
   std::vector<int64_t> allgather_counts(int64_t n);
   // recv (sum of counts) <- each rank's send, concatenated in rank order.
-  void allgatherv_bytes(const void* send, size_t send_bytes, void* recv,
-                        const std::vector<int64_t>& recv_bytes);
+  void allgatherv_bytes(const void* send, size_t send_bytes, void* recv, const std::vector<int64_t>& recv_bytes);
   // The same gather to `root` only: recv is written (and may be null) on the root alone.
-  void gatherv_bytes(const void* send, size_t send_bytes, void* recv, const std::vector<int64_t>& recv_bytes,
-                     int root);
+  void gatherv_bytes(const void* send, size_t send_bytes, void* recv, const std::vector<int64_t>& recv_bytes, int root);
   // Personalised exchange: send_counts[r] elements of `elem_bytes` go to rank r; recv_counts[r]
   // come from rank r; both buffers packed in rank order.
   void alltoallv_bytes(const void* send, const std::vector<int64_t>& send_counts, void* recv,

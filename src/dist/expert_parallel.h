@@ -16,12 +16,12 @@ namespace seek {
 // The bookkeeping of one dispatch, reused by combine and by both backwards of that micro-batch.
 struct EpRoute {
   int64_t N = 0, K = 0, D = 0;
-  std::vector<int64_t> send_counts, recv_counts;  // [R] rows to / from each rank
-  std::vector<int64_t> send_pos;                  // [N * K] row of (n, j) in the send buffer
-  std::vector<int64_t> group_pos;                 // [M] received row -> row in expert-grouped order
-  std::vector<int32_t> group_expert;              // [M] global expert id of each grouped row
-  std::vector<int64_t> expert_start;              // [n_local + 1] grouped rows of local expert e
-  std::vector<float> send_buf, recv_buf;          // [N * K, D], [M, D] scratch
+  std::vector<int64_t> send_counts, recv_counts;              // [R] rows to / from each rank
+  std::vector<int64_t> send_pos;                              // [N * K] row of (n, j) in the send buffer
+  std::vector<int64_t> group_pos;                             // [M] received row -> row in expert-grouped order
+  std::vector<int32_t> group_expert;                          // [M] global expert id of each grouped row
+  std::vector<int64_t> expert_start;                          // [n_local + 1] grouped rows of local expert e
+  std::vector<float> send_buf, recv_buf;                      // [N * K, D], [M, D] scratch
   int64_t rows() const { return int64_t(group_pos.size()); }  // M: rows this rank computes
 };
 

@@ -13,9 +13,7 @@ namespace seek {
 
 namespace {
 
-double now_s() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
 MPI_Request& req_of(void* p) { return *static_cast<MPI_Request*>(p); }
 
@@ -31,8 +29,8 @@ GradAllReduce::GradAllReduce(Comm& comm, float* grads, size_t n, std::vector<Gra
   size_t prev_end = 0;
   for (const GradRange& r : reduce) {
     if (r.offset < prev_end || r.offset > n || r.n > n - r.offset)
-      throw UsageError(str("GradAllReduce: reduced range [", r.offset, ", ", r.offset + r.n,
-                           ") is outside [0, ", n, ") or not after the previous range (ending at ", prev_end, ")"));
+      throw UsageError(str("GradAllReduce: reduced range [", r.offset, ", ", r.offset + r.n, ") is outside [0, ", n,
+                           ") or not after the previous range (ending at ", prev_end, ")"));
     prev_end = r.offset + r.n;
   }
   // cut the concatenated ranges into buckets of bucket_ floats
@@ -65,7 +63,8 @@ GradAllReduce::~GradAllReduce() {
 
 void GradAllReduce::mark_ready(size_t offset, size_t n) {
   if (offset > n_ || n > n_ - offset)
-    throw Error(str("GradAllReduce::mark_ready: range [", offset, ", ", offset + n, ") outside the buffer [0, ", n_, ")"));
+    throw Error(str("GradAllReduce::mark_ready: range [", offset, ", ", offset + n, ") outside the buffer [0, ", n_,
+                    ")"));
   if (n == 0) return;
   const double t0 = now_s();
   auto next = marked_.lower_bound(offset);
@@ -94,7 +93,8 @@ void GradAllReduce::post_ready_buckets() {
       float* data = grads_ + b.pieces[0].offset;
       if (!b.staging.empty()) {
         size_t at = 0;
-        for (const GradRange& p : b.pieces) std::memcpy(&b.staging[at], grads_ + p.offset, sizeof(float) * p.n), at += p.n;
+        for (const GradRange& p : b.pieces)
+          std::memcpy(&b.staging[at], grads_ + p.offset, sizeof(float) * p.n), at += p.n;
         data = b.staging.data();
       }
       dist::mpi_check(comm_,
@@ -134,7 +134,8 @@ const GradSyncStats& GradAllReduce::wait_all() {
     for (size_t i = buckets_.size(); i-- > 0;) {
       Bucket& b = buckets_[i];
       if (b.done) continue;
-      dist::mpi_wait(comm_, req_of(b.request), str("MPI_Iallreduce (gradient bucket ", i, " of ", buckets_.size(), ")"));
+      dist::mpi_wait(comm_, req_of(b.request),
+                     str("MPI_Iallreduce (gradient bucket ", i, " of ", buckets_.size(), ")"));
       finish(b);
     }
   const double t1 = now_s();

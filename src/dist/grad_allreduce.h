@@ -16,9 +16,9 @@ namespace seek {
 
 struct GradSyncStats {
   int64_t buckets = 0, bytes = 0;  // per step, per rank (payload of the all-reduces)
-  double issue_s = 0;   // time inside mark_ready / start (posting requests, progress polls)
-  double wait_s = 0;    // time blocked in wait_all: communication backward did not hide
-  double span_s = 0;    // first bucket posted -> last bucket done (overlapped or not)
+  double issue_s = 0;              // time inside mark_ready / start (posting requests, progress polls)
+  double wait_s = 0;               // time blocked in wait_all: communication backward did not hide
+  double span_s = 0;               // first bucket posted -> last bucket done (overlapped or not)
   double comm_s() const { return issue_s + wait_s; }  // what communication cost the step
 };
 

@@ -27,8 +27,7 @@ bool mpi_test(Comm& c, MPI_Request& req, const char* call) {
 void mpi_wait(Comm& c, MPI_Request& req, const std::string& what) {
   using clock = std::chrono::steady_clock;
   auto start = clock::now();
-  auto deadline = start + std::chrono::duration_cast<clock::duration>(
-                              std::chrono::duration<double>(c.timeout_s()));
+  auto deadline = start + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(c.timeout_s()));
   const auto spin = std::chrono::microseconds(200);
   for (;;) {
     int done = 0;
@@ -38,8 +37,8 @@ void mpi_wait(Comm& c, MPI_Request& req, const std::string& what) {
     auto now = clock::now();
     if (now > deadline) {
       c.mark_failed();
-      throw Error(str(what, ": no progress on rank ", c.rank(), " of ", c.size(), " for ",
-                      c.timeout_s(), " s (SEEK_DIST_TIMEOUT_S); a peer rank died or is stuck"));
+      throw Error(str(what, ": no progress on rank ", c.rank(), " of ", c.size(), " for ", c.timeout_s(),
+                      " s (SEEK_DIST_TIMEOUT_S); a peer rank died or is stuck"));
     }
     if (now - start > spin) std::this_thread::sleep_for(std::chrono::microseconds(20));
   }

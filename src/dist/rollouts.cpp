@@ -65,8 +65,8 @@ std::vector<Rollout> unpack_rollouts(const char* data, size_t bytes) {
   while (off < bytes) {
     Header h;
     if (bytes - off < sizeof h)
-      throw FormatError(str("rollout buffer: ", bytes - off, " bytes left at offset ", off, ", expected a ",
-                            sizeof h, "-byte header"));
+      throw FormatError(str("rollout buffer: ", bytes - off, " bytes left at offset ", off, ", expected a ", sizeof h,
+                            "-byte header"));
     std::memcpy(&h, data + off, sizeof h);
     off += sizeof h;
     const size_t left = bytes - off;

@@ -20,11 +20,11 @@ Share share_of(int64_t n, int rank, int size);
 inline Share share_of(int64_t n, const Comm& c) { return share_of(n, c.rank(), c.size()); }
 
 struct Rollout {
-  int64_t prompt = 0;            // index of its prompt in the global prompt list
-  int64_t prompt_len = 0;        // tokens[0, prompt_len) are the prompt
+  int64_t prompt = 0;      // index of its prompt in the global prompt list
+  int64_t prompt_len = 0;  // tokens[0, prompt_len) are the prompt
   double reward = 0;
-  std::vector<int32_t> tokens;   // [T] prompt + completion
-  std::vector<float> logp;       // [T - prompt_len] or empty: behaviour log-probs of the completion
+  std::vector<int32_t> tokens;  // [T] prompt + completion
+  std::vector<float> logp;      // [T - prompt_len] or empty: behaviour log-probs of the completion
 };
 
 // Every rank's rollouts, on every rank, ordered by prompt (stable: a prompt's G completions keep

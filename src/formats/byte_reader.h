@@ -23,8 +23,8 @@ class ByteReader {
   // Throws unless n more bytes exist; `what` names the field being read.
   void need(uint64_t n, const char* what) const {
     if (n > remaining())
-      throw FormatError(str(name_, ": truncated reading ", what, " at offset ", pos_, ": need ", n,
-                            " bytes, file has ", remaining(), " left"));
+      throw FormatError(str(name_, ": truncated reading ", what, " at offset ", pos_, ": need ", n, " bytes, file has ",
+                            remaining(), " left"));
   }
   template <typename T>
   T read(const char* what) {

@@ -16,8 +16,19 @@
 namespace seek {
 
 enum class GGUFType : int32_t {
-  U8 = 0, I8 = 1, U16 = 2, I16 = 3, U32 = 4, I32 = 5, F32 = 6, BOOL = 7,
-  STRING = 8, ARRAY = 9, U64 = 10, I64 = 11, F64 = 12,
+  U8 = 0,
+  I8 = 1,
+  U16 = 2,
+  I16 = 3,
+  U32 = 4,
+  I32 = 5,
+  F32 = 6,
+  BOOL = 7,
+  STRING = 8,
+  ARRAY = 9,
+  U64 = 10,
+  I64 = 11,
+  F64 = 12,
 };
 const char* gguf_type_name(GGUFType t);
 
@@ -35,9 +46,9 @@ struct GGUFValue {
   bool is_integer() const;
   bool is_float() const { return type == GGUFType::F32 || type == GGUFType::F64; }
   // Conversions that throw FormatError naming `what` when the type does not fit.
-  int64_t as_int(const std::string& what = "value") const;      // any integer type or bool
-  double as_float(const std::string& what = "value") const;      // any number
-  bool as_bool(const std::string& what = "value") const;         // bool or integer
+  int64_t as_int(const std::string& what = "value") const;   // any integer type or bool
+  double as_float(const std::string& what = "value") const;  // any number
+  bool as_bool(const std::string& what = "value") const;     // bool or integer
   const std::string& as_string(const std::string& what = "value") const;
   std::vector<std::string> as_strings(const std::string& what = "value") const;  // array of string
   std::vector<int64_t> as_ints(const std::string& what = "value") const;         // array of integers
@@ -70,8 +81,8 @@ struct GGUFTensorInfo {
   int64_t ne[kMaxDims] = {1, 1, 1, 1};  // GGUF order: ne[0] contiguous
   uint64_t offset = 0;                  // from the start of this tensor's file's data section
   size_t nbytes = 0;
-  int file_index = 0;                   // which split file holds it
-  TensorView view;                      // PyTorch order, data in the mapping
+  int file_index = 0;  // which split file holds it
+  TensorView view;     // PyTorch order, data in the mapping
 };
 
 class GGUFFile {
@@ -87,7 +98,7 @@ class GGUFFile {
   static GGUFFile parse(const uint8_t* data, size_t size, const std::string& name = "<memory>");
 
   uint32_t version() const { return version_; }
-  const std::string& path() const { return path_; }   // the opened (first) file, or the parse name
+  const std::string& path() const { return path_; }  // the opened (first) file, or the parse name
   size_t n_files() const { return files_.empty() ? 1 : files_.size(); }
   size_t alignment() const { return alignment_; }
   const std::vector<std::pair<std::string, GGUFValue>>& metadata() const { return kv_; }

@@ -64,7 +64,8 @@ GGUFFile GGUFFile::open(const std::string& path) {
       throw FormatError(str(p, ": expected split.no = ", k, " and split.count = ", n, ", got ",
                             part.get_int_or("split.no", -1), " and ", part.get_int_or("split.count", -1)));
     for (GGUFTensorInfo& t : part.tensors_) {
-      if (f.tensor_index_.count(t.name)) throw FormatError(str(p, ": tensor ", t.name, " also appears in an earlier split"));
+      if (f.tensor_index_.count(t.name))
+        throw FormatError(str(p, ": tensor ", t.name, " also appears in an earlier split"));
       t.file_index = k;
       f.tensor_index_[t.name] = f.tensors_.size();
       f.tensors_.push_back(std::move(t));
@@ -72,7 +73,8 @@ GGUFFile GGUFFile::open(const std::string& path) {
     f.files_.push_back(part_map);
   }
   if (expected >= 0 && static_cast<size_t>(expected) != f.tensors_.size())
-    throw FormatError(str(path, ": split.tensors.count = ", expected, " but the ", n, " files hold ", f.tensors_.size(), " tensors"));
+    throw FormatError(str(path, ": split.tensors.count = ", expected, " but the ", n, " files hold ", f.tensors_.size(),
+                          " tensors"));
   return f;
 }
 
@@ -108,7 +110,9 @@ bool GGUFFile::get_bool_or(const std::string& key, bool def) const {
   const GGUFValue* v = find(key);
   return v ? v->as_bool(path_ + ": " + key) : def;
 }
-std::string GGUFFile::get_string(const std::string& key) const { return need(*this, key).as_string(path_ + ": " + key); }
+std::string GGUFFile::get_string(const std::string& key) const {
+  return need(*this, key).as_string(path_ + ": " + key);
+}
 std::string GGUFFile::get_string_or(const std::string& key, const std::string& def) const {
   const GGUFValue* v = find(key);
   return v ? v->as_string(path_ + ": " + key) : def;

@@ -16,16 +16,23 @@ namespace {
 
 using detail::ByteReader;
 
-constexpr int kMaxArrayDepth = 8;                  // nested arrays deeper than this are refused
+constexpr int kMaxArrayDepth = 8;                    // nested arrays deeper than this are refused
 constexpr uint64_t kMaxMetadataValues = 1ull << 24;  // all array elements of a file, together
 
 // Fewest bytes one encoded value of type t can take (array: elem type + count).
 uint64_t min_value_bytes(uint32_t t) {
   switch (static_cast<GGUFType>(t)) {
-    case GGUFType::U8: case GGUFType::I8: case GGUFType::BOOL: return 1;
-    case GGUFType::U16: case GGUFType::I16: return 2;
-    case GGUFType::U32: case GGUFType::I32: case GGUFType::F32: return 4;
-    case GGUFType::U64: case GGUFType::I64: case GGUFType::F64: return 8;
+    case GGUFType::U8:
+    case GGUFType::I8:
+    case GGUFType::BOOL: return 1;
+    case GGUFType::U16:
+    case GGUFType::I16: return 2;
+    case GGUFType::U32:
+    case GGUFType::I32:
+    case GGUFType::F32: return 4;
+    case GGUFType::U64:
+    case GGUFType::I64:
+    case GGUFType::F64: return 8;
     case GGUFType::STRING: return 8;
     case GGUFType::ARRAY: return 12;
   }
@@ -75,7 +82,8 @@ struct KVParser {
                             " needs at least ", n, " x ", min_value_bytes(static_cast<uint32_t>(v.array_type)),
                             " bytes, only ", r.remaining(), " left in the file"));
     if (n > values_left)
-      throw FormatError(str(r.name(), ": key ", key, ": more than ", kMaxMetadataValues, " array elements in the metadata"));
+      throw FormatError(str(r.name(), ": key ", key, ": more than ", kMaxMetadataValues,
+                            " array elements in the metadata"));
     values_left -= n;
     v.arr.reserve(n);
     for (uint64_t k = 0; k < n; ++k) v.arr.push_back(value(v.array_type, depth + 1));
@@ -113,8 +121,8 @@ void read_header(ByteReader& r, uint32_t* version, uint64_t* n_tensors, uint64_t
     throw FormatError(str(r.name(), ": header claims ", *n_kv, " key/values, the file has room for at most ",
                           r.remaining() / 13));
   if (*n_tensors > r.remaining() / 32)
-    throw FormatError(str(r.name(), ": header claims ", *n_tensors,
-                          " tensors, the file has room for at most ", r.remaining() / 32));
+    throw FormatError(str(r.name(), ": header claims ", *n_tensors, " tensors, the file has room for at most ",
+                          r.remaining() / 32));
 }
 
 size_t alignment_from(const GGUFValue& v, const std::string& name) {
@@ -136,12 +144,14 @@ GGUFTensorInfo read_tensor_info(ByteReader& r) {
   uint64_t numel = 1;
   for (int d = 0; d < t.n_dims; ++d) {
     t.ne[d] = r.read<int64_t>("tensor dimension");
-    if (t.ne[d] <= 0) throw FormatError(str(r.name(), ": tensor ", t.name, ": ne[", d, "] = ", t.ne[d], " (expected > 0)"));
+    if (t.ne[d] <= 0)
+      throw FormatError(str(r.name(), ": tensor ", t.name, ": ne[", d, "] = ", t.ne[d], " (expected > 0)"));
     if (mul_overflows(numel, static_cast<uint64_t>(t.ne[d]), std::numeric_limits<int64_t>::max(), &numel))
       throw FormatError(str(r.name(), ": tensor ", t.name, ": element count overflows int64"));
   }
   int32_t type_id = r.read<int32_t>("tensor type");
-  if (!dtype_known(type_id)) throw FormatError(str(r.name(), ": tensor ", t.name, ": unknown tensor type id ", type_id));
+  if (!dtype_known(type_id))
+    throw FormatError(str(r.name(), ": tensor ", t.name, ": unknown tensor type id ", type_id));
   t.dtype = static_cast<DType>(type_id);
   t.offset = r.read<uint64_t>("tensor offset");
   const DTypeInfo& info = dtype_info(t.dtype);
@@ -160,10 +170,11 @@ GGUFTensorInfo read_tensor_info(ByteReader& r) {
 void check_placement(std::vector<GGUFTensorInfo>& ts, size_t alignment, uint64_t data_size, const std::string& name) {
   for (const GGUFTensorInfo& t : ts) {
     if (t.offset % alignment != 0)
-      throw FormatError(str(name, ": tensor ", t.name, ": data offset ", t.offset, " is not a multiple of the alignment ", alignment));
+      throw FormatError(str(name, ": tensor ", t.name, ": data offset ", t.offset,
+                            " is not a multiple of the alignment ", alignment));
     if (t.offset > data_size || t.nbytes > data_size - t.offset)
-      throw FormatError(str(name, ": tensor ", t.name, ": data [", t.offset, ", +", t.nbytes, ") runs past the end of the data section (",
-                            data_size, " bytes)"));
+      throw FormatError(str(name, ": tensor ", t.name, ": data [", t.offset, ", +", t.nbytes,
+                            ") runs past the end of the data section (", data_size, " bytes)"));
   }
   std::vector<size_t> order(ts.size());
   std::iota(order.begin(), order.end(), 0);
@@ -209,7 +220,8 @@ GGUFFile GGUFFile::parse(const uint8_t* data, size_t size, const std::string& na
 
   size_t data_start = (r.pos() + f.alignment_ - 1) / f.alignment_ * f.alignment_;
   if (n_tensors > 0 && data_start > size)
-    throw FormatError(str(name, ": truncated: the data section should start at ", data_start, ", the file has ", size, " bytes"));
+    throw FormatError(str(name, ": truncated: the data section should start at ", data_start, ", the file has ", size,
+                          " bytes"));
   uint64_t data_size = data_start <= size ? size - data_start : 0;
   check_placement(f.tensors_, f.alignment_, data_size, name);
 

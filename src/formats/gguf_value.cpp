@@ -29,11 +29,15 @@ const char* gguf_type_name(GGUFType t) {
 
 bool GGUFValue::is_integer() const {
   switch (type) {
-    case GGUFType::U8: case GGUFType::I8: case GGUFType::U16: case GGUFType::I16:
-    case GGUFType::U32: case GGUFType::I32: case GGUFType::U64: case GGUFType::I64:
-      return true;
-    default:
-      return false;
+    case GGUFType::U8:
+    case GGUFType::I8:
+    case GGUFType::U16:
+    case GGUFType::I16:
+    case GGUFType::U32:
+    case GGUFType::I32:
+    case GGUFType::U64:
+    case GGUFType::I64: return true;
+    default: return false;
   }
 }
 
@@ -202,7 +206,8 @@ GGUFValue GGUFValue::of_int(GGUFType t, int64_t v) {
 GGUFValue GGUFValue::of_array(GGUFType elem, std::vector<GGUFValue> items) {
   for (const GGUFValue& v : items)
     if (v.type != elem)
-      throw UsageError(str("GGUF array of ", gguf_type_name(elem), " given an element of type ", gguf_type_name(v.type)));
+      throw UsageError(str("GGUF array of ", gguf_type_name(elem), " given an element of type ",
+                           gguf_type_name(v.type)));
   GGUFValue x;
   x.type = GGUFType::ARRAY;
   x.array_type = elem;
@@ -213,18 +218,19 @@ GGUFValue GGUFValue::of_array(GGUFType elem, std::vector<GGUFValue> items) {
 bool GGUFValue::operator==(const GGUFValue& o) const {
   if (type != o.type) return false;
   switch (type) {
-    case GGUFType::U8: case GGUFType::U16: case GGUFType::U32: case GGUFType::U64:
-      return u == o.u;
-    case GGUFType::I8: case GGUFType::I16: case GGUFType::I32: case GGUFType::I64:
-      return i == o.i;
-    case GGUFType::BOOL:
-      return (i != 0) == (o.i != 0);
-    case GGUFType::F32: case GGUFType::F64:
-      return std::memcmp(&f, &o.f, sizeof f) == 0;
-    case GGUFType::STRING:
-      return s == o.s;
-    case GGUFType::ARRAY:
-      return array_type == o.array_type && arr == o.arr;
+    case GGUFType::U8:
+    case GGUFType::U16:
+    case GGUFType::U32:
+    case GGUFType::U64: return u == o.u;
+    case GGUFType::I8:
+    case GGUFType::I16:
+    case GGUFType::I32:
+    case GGUFType::I64: return i == o.i;
+    case GGUFType::BOOL: return (i != 0) == (o.i != 0);
+    case GGUFType::F32:
+    case GGUFType::F64: return std::memcmp(&f, &o.f, sizeof f) == 0;
+    case GGUFType::STRING: return s == o.s;
+    case GGUFType::ARRAY: return array_type == o.array_type && arr == o.arr;
   }
   return false;
 }

@@ -1,6 +1,7 @@
 // GGUFWriter: GGUF v3 as llama.cpp writes it: header, key/values in insertion order, tensor
 // infos with offsets packed in order, each tensor's data padded with zeros to general.alignment
-// (the last one too; a file without tensors ends unpadded), so llama.cpp's loader (which insists on exactly that packing) reads it.
+// (the last one too; a file without tensors ends unpadded), so llama.cpp's loader (which insists on exactly that
+// packing) reads it.
 #include <cstring>
 
 #include "core/error.h"
@@ -24,7 +25,9 @@ struct Emitter {
     written += n;
   }
   template <typename T>
-  void pod(T v) { bytes(&v, sizeof v); }
+  void pod(T v) {
+    bytes(&v, sizeof v);
+  }
   void string(const std::string& s) {
     pod<uint64_t>(s.size());
     bytes(s.data(), s.size());
@@ -70,7 +73,8 @@ void check_value(const GGUFValue& v, const std::string& key, int depth) {
   if (depth >= 8) throw UsageError(str("GGUF key ", key, ": arrays nested too deep"));
   for (const GGUFValue& e : v.arr) {
     if (e.type != v.array_type)
-      throw UsageError(str("GGUF key ", key, ": array of ", gguf_type_name(v.array_type), " holds a ", gguf_type_name(e.type)));
+      throw UsageError(str("GGUF key ", key, ": array of ", gguf_type_name(v.array_type), " holds a ",
+                           gguf_type_name(e.type)));
     check_value(e, key, depth + 1);
   }
 }

@@ -11,8 +11,6 @@
 
 namespace seek {
 
-
-
 HFConfig HFConfig::load(const std::string& dir_or_file) {
   struct stat st {};
   std::string path = dir_or_file;
@@ -58,7 +56,8 @@ int64_t HFConfig::get_int(const std::string& key, int64_t def) const {
   const nlohmann::json* v = lookup(key);
   if (!v) return def;
   if (v->is_number_integer()) {
-    if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) fail(key, "integer out of range");
+    if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+      fail(key, "integer out of range");
     return v->get<int64_t>();
   }
   if (v->is_number_float()) {  // 4096.0 is an integer too
@@ -86,11 +85,11 @@ std::string HFConfig::get_string(const std::string& key, const std::string& def)
   return v->get<std::string>();
 }
 
-#define SEEK_HF_REQUIRED(T, getter, zero)                                \
-  T HFConfig::getter(const std::string& key) const {                     \
-    if (!j_.contains(key)) fail(key, "missing");                         \
-    if (j_[key].is_null()) fail(key, "is null");                         \
-    return getter(key, zero);                                            \
+#define SEEK_HF_REQUIRED(T, getter, zero)            \
+  T HFConfig::getter(const std::string& key) const { \
+    if (!j_.contains(key)) fail(key, "missing");     \
+    if (j_[key].is_null()) fail(key, "is null");     \
+    return getter(key, zero);                        \
   }
 SEEK_HF_REQUIRED(int64_t, get_int, 0)
 SEEK_HF_REQUIRED(double, get_float, 0.0)

@@ -17,11 +17,11 @@ namespace seek {
 
 struct SafetensorsTensorInfo {
   std::string name;
-  std::string st_dtype;   // as the file spells it: "BF16", "F8_E4M3", "U8", "BOOL", ...
-  int file_index = 0;     // which shard holds it (see SafetensorsFile::files())
-  uint64_t begin = 0;     // data_offsets, relative to the shard's data section
+  std::string st_dtype;  // as the file spells it: "BF16", "F8_E4M3", "U8", "BOOL", ...
+  int file_index = 0;    // which shard holds it (see SafetensorsFile::files())
+  uint64_t begin = 0;    // data_offsets, relative to the shard's data section
   uint64_t end = 0;
-  TensorView view;        // PyTorch order, data in the mapping. U8 and BOOL are viewed as I8.
+  TensorView view;  // PyTorch order, data in the mapping. U8 and BOOL are viewed as I8.
 };
 // Views point into the mapping at the file's offsets, so a file that packs odd-sized tensors
 // gives unaligned views; F32 "*_scale_inv" tensors are copied to aligned memory when so.

@@ -26,8 +26,8 @@ struct DTypeName {
   DType dtype;
 };
 constexpr DTypeName kDTypes[] = {
-    {"F64", DType::F64}, {"F32", DType::F32}, {"F16", DType::F16}, {"BF16", DType::BF16},
-    {"I64", DType::I64}, {"I32", DType::I32}, {"I16", DType::I16}, {"I8", DType::I8},
+    {"F64", DType::F64}, {"F32", DType::F32}, {"F16", DType::F16},         {"BF16", DType::BF16},
+    {"I64", DType::I64}, {"I32", DType::I32}, {"I16", DType::I16},         {"I8", DType::I8},
     {"U8", DType::I8},   {"BOOL", DType::I8}, {"F8_E4M3", DType::F8_E4M3},
 };
 
@@ -64,18 +64,21 @@ SafetensorsTensorInfo parse_entry(const std::string& name, const json& e, const 
   for (size_t d = 0; d < shape.size(); ++d) {
     uint64_t n = get_uint(shape[d], where + ": shape");
     // seek's views divide by their dims (TensorView::rows, nbytes): empty tensors are refused.
-    if (n == 0) throw FormatError(str(where, ": shape ", shape.dump(), " has a 0 dimension (empty tensors are not supported)"));
+    if (n == 0)
+      throw FormatError(str(where, ": shape ", shape.dump(), " has a 0 dimension (empty tensors are not supported)"));
     if (n != 0 && nonzero > limit / n) throw FormatError(str(where, ": shape ", shape.dump(), " overflows"));
     if (n != 0) nonzero *= n;
     dims[d] = static_cast<int64_t>(n);
     numel *= n;
   }
   const json& off = e["data_offsets"];
-  if (!off.is_array() || off.size() != 2) throw FormatError(str(where, ": data_offsets must be [begin, end], got ", off.dump()));
+  if (!off.is_array() || off.size() != 2)
+    throw FormatError(str(where, ": data_offsets must be [begin, end], got ", off.dump()));
   t.begin = get_uint(off[0], where + ": data_offsets");
   t.end = get_uint(off[1], where + ": data_offsets");
   if (t.begin > t.end || t.end > data_size)
-    throw FormatError(str(where, ": data_offsets [", t.begin, ", ", t.end, "] outside the data section of ", data_size, " bytes"));
+    throw FormatError(str(where, ": data_offsets [", t.begin, ", ", t.end, "] outside the data section of ", data_size,
+                          " bytes"));
   uint64_t esize = static_cast<uint64_t>(dtype_info(dt).type_size);
   if (numel > std::numeric_limits<uint64_t>::max() / esize || numel * esize != t.end - t.begin)
     throw FormatError(str(where, ": ", t.end - t.begin, " bytes in data_offsets, but shape ", shape.dump(), " of ",
@@ -118,7 +121,8 @@ std::string resolve_dir(const std::string& dir) {
   }
   if (idx.size() == 1) return idx[0];
   if (idx.empty() && files.size() == 1) return files[0];
-  throw FormatError(str(dir, ": expected model.safetensors.index.json, model.safetensors or a single *.safetensors; found ",
+  throw FormatError(str(dir,
+                        ": expected model.safetensors.index.json, model.safetensors or a single *.safetensors; found ",
                         idx.size(), " index files and ", files.size(), " .safetensors files"));
 }
 
@@ -127,7 +131,8 @@ std::string resolve_dir(const std::string& dir) {
 DType safetensors_dtype(const std::string& st_dtype) {
   for (const DTypeName& d : kDTypes)
     if (st_dtype == d.name) return d.dtype;
-  throw FormatError(str("unknown or unsupported dtype \"", st_dtype, "\" (expected F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL F8_E4M3)"));
+  throw FormatError(str("unknown or unsupported dtype \"", st_dtype,
+                        "\" (expected F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL F8_E4M3)"));
 }
 
 std::string safetensors_dtype_name(DType t) {
@@ -137,7 +142,9 @@ std::string safetensors_dtype_name(DType t) {
 }
 
 SafetensorsFile SafetensorsFile::parse(const uint8_t* data, size_t size, const std::string& name) {
-  if (size < 8) throw FormatError(str(name, ": truncated: ", size, " bytes, a safetensors file starts with an 8-byte header length"));
+  if (size < 8)
+    throw FormatError(str(name, ": truncated: ", size,
+                          " bytes, a safetensors file starts with an 8-byte header length"));
   uint64_t n;
   std::memcpy(&n, data, 8);
   if (n > size - 8)
@@ -163,12 +170,12 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t* data, size_t size, const s
     }
     f.tensors_.push_back(parse_entry(it.key(), *it, base, data_size, name));
   }
-  std::sort(f.tensors_.begin(), f.tensors_.end(), [](const auto& a, const auto& b) {
-    return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-  });
+  std::sort(f.tensors_.begin(), f.tensors_.end(),
+            [](const auto& a, const auto& b) { return a.begin != b.begin ? a.begin < b.begin : a.end < b.end; });
   for (size_t k = 1; k < f.tensors_.size(); ++k)
     if (f.tensors_[k - 1].end > f.tensors_[k].begin)
-      throw FormatError(str(name, ": tensors ", f.tensors_[k - 1].name, " and ", f.tensors_[k].name, " overlap in the data section"));
+      throw FormatError(str(name, ": tensors ", f.tensors_[k - 1].name, " and ", f.tensors_[k].name,
+                            " overlap in the data section"));
   for (size_t k = 0; k < f.tensors_.size(); ++k) f.index_[f.tensors_[k].name] = k;
   f.align_scales();
   return f;
@@ -187,7 +194,8 @@ void SafetensorsFile::align_scales() {
 
 void SafetensorsFile::add_shard(SafetensorsFile&& shard, int file_index) {
   for (SafetensorsTensorInfo& t : shard.tensors_) {
-    if (index_.count(t.name)) throw FormatError(str(shard.path_, ": tensor ", t.name, " also appears in another shard"));
+    if (index_.count(t.name))
+      throw FormatError(str(shard.path_, ": tensor ", t.name, " also appears in another shard"));
     t.file_index = file_index;
     index_[t.name] = tensors_.size();
     tensors_.push_back(std::move(t));
@@ -235,7 +243,8 @@ SafetensorsFile SafetensorsFile::open(const std::string& path_or_dir) {
     f.add_shard(std::move(shard), static_cast<int>(f.file_names_.size() - 1));
   }
   for (const auto& [name, file] : want)
-    if (!f.index_.count(name)) throw FormatError(str(path, ": weight_map names ", name, " in ", file, " but that file lacks it"));
+    if (!f.index_.count(name))
+      throw FormatError(str(path, ": weight_map names ", name, " in ", file, " but that file lacks it"));
   return f;
 }
 

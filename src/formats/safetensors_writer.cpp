@@ -1,6 +1,6 @@
 // SafetensorsWriter: header JSON (__metadata__ first, then tensors widest dtype first, each
-// group in insertion order, packed offsets) padded with spaces to a multiple of 8 bytes, as the reference writer does; shards
-// plus model.safetensors.index.json ({"metadata": {"total_size"}, "weight_map"}) like HF.
+// group in insertion order, packed offsets) padded with spaces to a multiple of 8 bytes, as the reference writer does;
+// shards plus model.safetensors.index.json ({"metadata": {"total_size"}, "weight_map"}) like HF.
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -22,7 +22,8 @@ void SafetensorsWriter::add(const std::string& name, const TensorView& t, const 
   } catch (const FormatError& e) {
     throw UsageError(str("tensor ", name, ": ", e.what()));
   }
-  if (dt != t.dtype) throw UsageError(str("tensor ", name, ": dtype ", spelled, " does not match a ", dtype_name(t.dtype), " view"));
+  if (dt != t.dtype)
+    throw UsageError(str("tensor ", name, ": dtype ", spelled, " does not match a ", dtype_name(t.dtype), " view"));
   if (t.ndim < 0 || t.ndim > kMaxDims) throw UsageError(str("tensor ", name, ": ndim ", t.ndim));
   for (int d = 0; d < t.ndim; ++d)
     if (t.shape[d] <= 0) throw UsageError(str("tensor ", name, ": shape ", t.shape_str(), " has a dimension <= 0"));
@@ -38,7 +39,8 @@ namespace {
 size_t view_bytes(const TensorView& t) { return t.ndim == 0 ? dtype_info(t.dtype).type_size : t.nbytes(); }
 }  // namespace
 
-void SafetensorsWriter::emit(const std::vector<size_t>& which_in, const std::function<void(const void*, size_t)>& sink) const {
+void SafetensorsWriter::emit(const std::vector<size_t>& which_in,
+                             const std::function<void(const void*, size_t)>& sink) const {
   // Widest elements first (stable), as the reference writer does: with the header padded to 8
   // bytes every tensor then starts at a multiple of its element size.
   std::vector<size_t> which = which_in;

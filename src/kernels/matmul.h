@@ -19,16 +19,16 @@ void matmul(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool
 // f32 GEMM, row-major, through BLAS (OpenBLAS): C[M, N] = alpha * op(A) * op(B) + beta * C,
 // op(A) is [M, K], op(B) is [K, N]. Runs on OpenBLAS's threads as currently set: one after any
 // pooled sgemm below has run; blas_set_threads() sets it (the sgemm benchmarks do).
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
 // The same product with seek's pool doing the threading: C is cut into one slab of rows or
 // columns (the longer side) per thread and each slab is a single-threaded OpenBLAS call. The
 // first call switches OpenBLAS to one thread for the process (seek owns its threads), so
 // OpenBLAS's workers never spin beside the pool's on the same cores and calls from inside a
 // pool region (one expert per thread) run on their own thread. pool == nullptr: this thread only.
-void sgemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
-           const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+void sgemm(ThreadPool* pool, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 
 // OpenBLAS's own thread count (the sgemm benchmark compares its threading with the pool's).
 void blas_set_threads(int n);
@@ -37,8 +37,8 @@ namespace ref {
 // Scalar, single-threaded references with the same numerics (same activation quantization).
 void matvec(const TensorView& W, const float* x, float* y);
 void matmul(const TensorView& W, const float* X, int64_t N, float* Y);
-void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-           int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
+           const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
 }  // namespace ref
 
 }  // namespace seek

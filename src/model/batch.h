@@ -13,7 +13,12 @@ struct Batch {
   std::vector<uint8_t> logits;     // [N] 1 = compute this token's logits
 
   int64_t size() const { return static_cast<int64_t>(tokens.size()); }
-  void clear() { tokens.clear(); positions.clear(); slots.clear(); logits.clear(); }
+  void clear() {
+    tokens.clear();
+    positions.clear();
+    slots.clear();
+    logits.clear();
+  }
   void add(int32_t token, int32_t pos, int32_t slot, bool want_logits) {
     tokens.push_back(token);
     positions.push_back(pos);

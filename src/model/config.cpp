@@ -33,7 +33,8 @@ void ModelConfig::validate() const {
     if (!ok) throw FormatError(str("model config: ", what));
   };
   const ArchDef& a = arch_def(arch);  // throws for an architecture without a registry entry
-  need(attention == a.attention, str("the ", arch, " architecture does not use ", is_mla() ? "MLA" : "GQA", " attention"));
+  need(attention == a.attention,
+       str("the ", arch, " architecture does not use ", is_mla() ? "MLA" : "GQA", " attention"));
   need(!qk_norm || !is_mla(), "qk_norm applies to grouped-query attention only");
   need(vocab_size > 0, str("vocab_size must be > 0, got ", vocab_size));
   need(hidden_size > 0, str("hidden_size must be > 0, got ", hidden_size));
@@ -73,21 +74,21 @@ void ModelConfig::validate() const {
   }
   if (rope_scaling.yarn) {
     need(rope_scaling.factor >= 1.0, "rope_scaling.factor must be >= 1");
-    need(rope_scaling.original_max_position_embeddings > 0, "rope_scaling.original_max_position_embeddings must be > 0");
+    need(rope_scaling.original_max_position_embeddings > 0,
+         "rope_scaling.original_max_position_embeddings must be > 0");
   }
 }
 
 std::string ModelConfig::summary() const {
-  std::string s = str(arch, ": ", num_hidden_layers, " layers, hidden ", hidden_size, ", ",
-                      num_attention_heads, " heads, vocab ", vocab_size);
+  std::string s = str(arch, ": ", num_hidden_layers, " layers, hidden ", hidden_size, ", ", num_attention_heads,
+                      " heads, vocab ", vocab_size);
   if (is_mla())
-    s += str(", MLA q_lora ", q_lora_rank, " kv_lora ", kv_lora_rank, " qk ", qk_nope_head_dim, "+",
-             qk_rope_head_dim, " v ", v_head_dim);
-  else
-    s += str(", GQA ", num_key_value_heads, " kv heads of ", head_dim);
+    s += str(", MLA q_lora ", q_lora_rank, " kv_lora ", kv_lora_rank, " qk ", qk_nope_head_dim, "+", qk_rope_head_dim,
+             " v ", v_head_dim);
+  else s += str(", GQA ", num_key_value_heads, " kv heads of ", head_dim);
   if (n_routed_experts > 0)
-    s += str(", MoE ", n_routed_experts, " routed + ", n_shared_experts, " shared, top-", num_experts_per_tok,
-             " (", scoring_func, ", groups ", topk_group, "/", n_group, ")");
+    s += str(", MoE ", n_routed_experts, " routed + ", n_shared_experts, " shared, top-", num_experts_per_tok, " (",
+             scoring_func, ", groups ", topk_group, "/", n_group, ")");
   if (num_nextn_predict_layers > 0) s += str(", MTP ", num_nextn_predict_layers);
   if (rope_scaling.yarn) s += str(", YaRN x", rope_scaling.factor);
   return s;

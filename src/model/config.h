@@ -8,7 +8,6 @@
 
 namespace seek {
 
-
 // Which attention the layers run: Multi-head Latent Attention (DeepSeek) or grouped-query.
 enum class AttentionKind { Mla, Gqa };
 
@@ -40,20 +39,20 @@ struct ModelConfig {
   int64_t hidden_size = 0;
   int64_t num_hidden_layers = 0;
   int64_t num_attention_heads = 0;
-  int64_t num_key_value_heads = 0;   // dense GQA
-  int64_t head_dim = 0;              // dense GQA
-  int64_t intermediate_size = 0;     // dense FFN width
+  int64_t num_key_value_heads = 0;  // dense GQA
+  int64_t head_dim = 0;             // dense GQA
+  int64_t intermediate_size = 0;    // dense FFN width
   int64_t max_position_embeddings = 4096;
   double rms_norm_eps = 1e-6;
   double rope_theta = 10000.0;
   RopeStyle rope_style = RopeStyle::Adjacent;
   RopeScaling rope_scaling;
-  bool attention_bias = false;       // qwen2: biases on q/k/v
-  bool qk_norm = false;              // qwen3: per-head RMSNorm of q and k before RoPE
+  bool attention_bias = false;  // qwen2: biases on q/k/v
+  bool qk_norm = false;         // qwen3: per-head RMSNorm of q and k before RoPE
   bool tie_word_embeddings = false;
 
   // MLA (DeepSeek-V2/V3)
-  int64_t q_lora_rank = 0;           // 0: plain wq (V2-Lite)
+  int64_t q_lora_rank = 0;  // 0: plain wq (V2-Lite)
   int64_t kv_lora_rank = 0;
   int64_t qk_nope_head_dim = 0;
   int64_t qk_rope_head_dim = 0;
@@ -61,7 +60,7 @@ struct ModelConfig {
 
   // DeepSeekMoE
   int64_t moe_intermediate_size = 0;
-  int64_t n_routed_experts = 0;      // 0: every layer dense
+  int64_t n_routed_experts = 0;  // 0: every layer dense
   int64_t n_shared_experts = 0;
   int64_t num_experts_per_tok = 0;
   int64_t first_k_dense_replace = 0;

@@ -75,8 +75,8 @@ ModelConfig config_from_gguf(const GGUFFile& f) {
   // requires the two to be equal too).
   if (const GGUFValue* tokens = f.find("tokenizer.ggml.tokens"))
     if (static_cast<int64_t>(tokens->arr.size()) != c.vocab_size)
-      throw FormatError(str("tokenizer.ggml.tokens has ", tokens->arr.size(), " tokens but the model's vocabulary (",
-                            p, "vocab_size / token_embd.weight rows) is ", c.vocab_size));
+      throw FormatError(str("tokenizer.ggml.tokens has ", tokens->arr.size(), " tokens but the model's vocabulary (", p,
+                            "vocab_size / token_embd.weight rows) is ", c.vocab_size));
   if (c.num_key_value_heads == 0) c.num_key_value_heads = c.num_attention_heads;
   c.bos_token_id = static_cast<int32_t>(f.get_int_or("tokenizer.ggml.bos_token_id", -1));
   c.eos_token_id = static_cast<int32_t>(f.get_int_or("tokenizer.ggml.eos_token_id", -1));

@@ -34,7 +34,8 @@ int32_t gguf_file_type(DType t) {
     case DType::Q4_K: return 15;  // llama.cpp's Q4_K_M
     case DType::Q6_K: return 18;
     case DType::BF16: return 32;
-    default: throw UsageError(str("GGUF type ", dtype_name(t), " cannot be written (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)"));
+    default:
+      throw UsageError(str("GGUF type ", dtype_name(t), " cannot be written (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)"));
   }
 }
 

@@ -14,7 +14,8 @@ namespace {
 
 using Find = std::function<const TensorView*(const std::string&)>;
 
-TensorView checked(const TensorDef& d, const TensorView& t, const std::string& name, const std::vector<int64_t>& shape) {
+TensorView checked(const TensorDef& d, const TensorView& t, const std::string& name,
+                   const std::vector<int64_t>& shape) {
   check_shape(t, name, shape);
   if (!d.allows(t.dtype))
     throw FormatError(str("tensor ", name, ": type ", dtype_name(t.dtype), " is not supported",
@@ -22,9 +23,7 @@ TensorView checked(const TensorDef& d, const TensorView& t, const std::string& n
   return t;
 }
 
-TensorView place(const TensorDef& d, const TensorView& t, ModelWeights& w) {
-  return d.has(kSmall) ? to_f32(t, w) : t;
-}
+TensorView place(const TensorDef& d, const TensorView& t, ModelWeights& w) { return d.has(kSmall) ? to_f32(t, w) : t; }
 
 // One pass over the registry: `gguf` picks the names and the stacked expert form.
 void load(const Find& find, bool gguf, const std::string& where, const ModelConfig& c, ModelWeights& w) {
@@ -88,21 +87,23 @@ void load(const Find& find, bool gguf, const std::string& where, const ModelConf
 }  // namespace
 
 void load_weights_gguf(const GGUFFile& f, const ModelConfig& c, ModelWeights& w) {
-  load([&](const std::string& n) -> const TensorView* {
-         const GGUFTensorInfo* t = f.find_tensor(n);
-         return t ? &t->view : nullptr;
-       },
-       true, "", c, w);
+  load(
+      [&](const std::string& n) -> const TensorView* {
+        const GGUFTensorInfo* t = f.find_tensor(n);
+        return t ? &t->view : nullptr;
+      },
+      true, "", c, w);
 }
 
 void load_weights_hf(const SafetensorsFile& st, const ModelConfig& c, ModelWeights& w) {
   std::deque<TensorView> held;  // find() returns by value; keep the views addressable
-  load([&](const std::string& n) -> const TensorView* {
-         if (!st.has(n)) return nullptr;
-         held.push_back(st.find(n));
-         return &held.back();
-       },
-       false, str(" in ", st.path()), c, w);
+  load(
+      [&](const std::string& n) -> const TensorView* {
+        if (!st.has(n)) return nullptr;
+        held.push_back(st.find(n));
+        return &held.back();
+      },
+      false, str(" in ", st.path()), c, w);
 }
 
 bool hf_has_mtp_layers(const SafetensorsFile& st, const ModelConfig& c) {

@@ -61,9 +61,9 @@ void attend_absorbed(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int6
   const int64_t pos = ctx.batch.positions[n], slot = ctx.batch.slots[n];
   const float scale = static_cast<float>(c.softmax_scale());
   const float* q = ctx.ws.q.data() + (n * H + hd) * qk;
-  float* q_lat = scratch;            // [r]
-  float* o_lat = scratch + r;        // [r]
-  float* p = scratch + 2 * r;        // [pos + 1]
+  float* q_lat = scratch;                                  // [r]
+  float* o_lat = scratch + r;                              // [r]
+  float* p = scratch + 2 * r;                              // [pos + 1]
   const float* uk = w.w_uk_t.as<float>() + hd * r * nope;  // [r, nope]
   for (int64_t j = 0; j < r; ++j) q_lat[j] = dot(uk + j * nope, q, nope);
   for (int64_t t = 0; t <= pos; ++t) {
@@ -87,9 +87,9 @@ void attend_naive(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int64_t
   const float* q = ctx.ws.q.data() + (n * H + hd) * qk;
   const float* uk = w.w_uk_t.as<float>() + hd * r * nope;  // [r, nope]
   const float* uv = w.w_uv.as<float>() + hd * v * r;       // [v, r]
-  float* p = scratch;                 // [pos + 1]
-  float* k = scratch + (pos + 1);     // [nope]
-  float* vals = k + nope;             // [pos + 1, v]
+  float* p = scratch;                                      // [pos + 1]
+  float* k = scratch + (pos + 1);                          // [nope]
+  float* vals = k + nope;                                  // [pos + 1, v]
   for (int64_t t = 0; t <= pos; ++t) {
     const float* e = ctx.cache.at(ctx.cache_layer, slot, t);
     for (int64_t i = 0; i < nope; ++i) {  // k_nope = W_UK c_kv

@@ -114,9 +114,10 @@ void Model::forward(const Batch& batch, KVCache& cache, ThreadPool& pool, float*
   if (m > 0) output_logits(ws_.x.data(), m, pool, logits);
 }
 
-void Model::mtp_forward(int64_t row, int32_t next_token, int32_t pos, int32_t slot, KVCache& cache,
-                        ThreadPool& pool, float* logits) {
-  if (config_.num_nextn_predict_layers < 1) throw UsageError("this model has no MTP module (num_nextn_predict_layers = 0)");
+void Model::mtp_forward(int64_t row, int32_t next_token, int32_t pos, int32_t slot, KVCache& cache, ThreadPool& pool,
+                        float* logits) {
+  if (config_.num_nextn_predict_layers < 1)
+    throw UsageError("this model has no MTP module (num_nextn_predict_layers = 0)");
   const int64_t D = config_.hidden_size;
   const float eps = static_cast<float>(config_.rms_norm_eps);
   const LayerWeights& block = weights_->layers[config_.num_hidden_layers];
@@ -153,8 +154,8 @@ size_t Model::bytes_per_token() const {
   for (int64_t il = 0; il < config_.num_hidden_layers; ++il) {
     const LayerWeights& L = w.layers[il];
     const MlaWeights& m = L.mla;
-    for (const TensorView* t : {&m.wq, &m.wq_a, &m.wq_b, &m.wkv_a, &m.w_uk_t, &m.w_uv, &m.wo, &L.gqa.wq, &L.gqa.wk,
-                                &L.gqa.wv, &L.gqa.wo})
+    for (const TensorView* t :
+         {&m.wq, &m.wq_a, &m.wq_b, &m.wkv_a, &m.w_uk_t, &m.w_uv, &m.wo, &L.gqa.wq, &L.gqa.wk, &L.gqa.wv, &L.gqa.wo})
       if (t->ndim) b += t->nbytes();
     if (L.is_moe) {
       b += L.moe.gate.nbytes() + ffn(L.moe.shared);

@@ -30,8 +30,8 @@ void top_k(const float* v, int64_t n, int64_t k, int32_t* out) {
 void moe_route(const float* logits, const float* bias, const ModelConfig& c, int32_t* idx, float* weight,
                float* scratch) {
   const int64_t E = c.n_routed_experts, K = c.num_experts_per_tok;
-  float* scores = scratch;     // [E] unbiased
-  float* sel = scratch + E;    // [E] used only to choose
+  float* scores = scratch;   // [E] unbiased
+  float* sel = scratch + E;  // [E] used only to choose
   for (int64_t e = 0; e < E; ++e) scores[e] = logits[e];
   if (c.scoring_func == "sigmoid") {
     for (int64_t e = 0; e < E; ++e) scores[e] = 1.0f / (1.0f + std::exp(-scores[e]));

@@ -82,7 +82,9 @@ void Rope::rotate(float* x, int64_t n_heads, int64_t stride, int64_t pos, float 
   }
 }
 
-void Rope::apply(float* x, int64_t n_heads, int64_t stride, int64_t pos) const { rotate(x, n_heads, stride, pos, 1.0f); }
+void Rope::apply(float* x, int64_t n_heads, int64_t stride, int64_t pos) const {
+  rotate(x, n_heads, stride, pos, 1.0f);
+}
 
 void Rope::apply_transpose(float* x, int64_t n_heads, int64_t stride, int64_t pos) const {
   rotate(x, n_heads, stride, pos, -1.0f);

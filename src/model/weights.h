@@ -34,8 +34,8 @@ struct MlaT {
   T wv_b;     // [H, v, kv_lora]
   T wo;       // [D, H*v]
   // Derived at load (inference only): wkv_b split per head for the absorbed product.
-  T w_uk_t;   // [H, kv_lora, nope] f32: q_lat = w_uk_t[h] q_nope
-  T w_uv;     // [H, v, kv_lora] f32: o_h = w_uv[h] o_lat
+  T w_uk_t;  // [H, kv_lora, nope] f32: q_lat = w_uk_t[h] q_nope
+  T w_uv;    // [H, v, kv_lora] f32: o_h = w_uv[h] o_lat
   // The form the latent takes when it meets a quantized wkv_b in the materialised product
   // (llama.cpp rounds it to Q8_0 blocks for Q4_0/Q8_0 weights, Q8_K for K-quants). Absorbing
   // W_UK/W_UV changes nothing about that rounding when the cache stores the rounded latent, so
@@ -45,10 +45,10 @@ struct MlaT {
 
 template <class T>
 struct GqaT {
-  T wq, wk, wv;          // [H*hd, D], [KV*hd, D], [KV*hd, D]
-  T bq, bk, bv;          // biases (qwen2) or empty
-  T q_norm, k_norm;      // [hd] per-head RMSNorm of q and k before RoPE (qwen3) or empty
-  T wo;                  // [D, H*hd]
+  T wq, wk, wv;      // [H*hd, D], [KV*hd, D], [KV*hd, D]
+  T bq, bk, bv;      // biases (qwen2) or empty
+  T q_norm, k_norm;  // [hd] per-head RMSNorm of q and k before RoPE (qwen3) or empty
+  T wo;              // [D, H*hd]
 };
 
 template <class T>
@@ -60,10 +60,10 @@ struct FfnT {
 
 template <class T>
 struct MoeT {
-  T gate;                         // router [E, D]
-  T gate_bias;                    // [E] e_score_correction_bias (V3), not trained by gradient
-  std::vector<FfnT<T>> experts;   // [E] (GGUF: slices of 3-D tensors)
-  FfnT<T> shared;                 // n_shared * moe_inter wide, empty when n_shared_experts == 0
+  T gate;                        // router [E, D]
+  T gate_bias;                   // [E] e_score_correction_bias (V3), not trained by gradient
+  std::vector<FfnT<T>> experts;  // [E] (GGUF: slices of 3-D tensors)
+  FfnT<T> shared;                // n_shared * moe_inter wide, empty when n_shared_experts == 0
 };
 
 // DeepSeek-V3's multi-token prediction module (deepseek.md 2.3): a layer with these in front
@@ -89,9 +89,9 @@ struct LayerT {
 
 template <class T>
 struct ModelT {
-  T tok_embd;     // [V, D]
-  T output_norm;  // [D]
-  T output;       // [V, D]
+  T tok_embd;                     // [V, D]
+  T output_norm;                  // [D]
+  T output;                       // [V, D]
   std::vector<LayerT<T>> layers;  // num_hidden_layers + num_nextn_predict_layers
 };
 

@@ -10,16 +10,16 @@ namespace seek {
 
 struct Workspace {
   int64_t max_tokens = 0;
-  std::vector<float> x;       // [N, D] residual stream
-  std::vector<float> h;       // [N, D] normed input of the current sub-block
-  std::vector<float> out;     // [N, D] sub-block output
-  std::vector<float> q;       // [N, H*qk] queries (MLA: nope|rope per head; GQA: H*hd)
-  std::vector<float> q_a;     // [N, q_lora]
-  std::vector<float> kv;      // [N, kv_lora + rope] (GQA: [N, 2*KV*hd])
-  std::vector<float> attn;    // [N, H*v] attention output before wo
-  std::vector<float> ffn_g;   // [N, F] gate / up for dense and shared FFN, [N, F_exp] for experts
+  std::vector<float> x;      // [N, D] residual stream
+  std::vector<float> h;      // [N, D] normed input of the current sub-block
+  std::vector<float> out;    // [N, D] sub-block output
+  std::vector<float> q;      // [N, H*qk] queries (MLA: nope|rope per head; GQA: H*hd)
+  std::vector<float> q_a;    // [N, q_lora]
+  std::vector<float> kv;     // [N, kv_lora + rope] (GQA: [N, 2*KV*hd])
+  std::vector<float> attn;   // [N, H*v] attention output before wo
+  std::vector<float> ffn_g;  // [N, F] gate / up for dense and shared FFN, [N, F_exp] for experts
   std::vector<float> ffn_u;
-  std::vector<float> router;  // [N, E]
+  std::vector<float> router;         // [N, E]
   std::vector<int32_t> expert_idx;   // [N, k]
   std::vector<float> expert_w;       // [N, k]
   std::vector<int32_t> expert_rows;  // [N*k] token rows grouped by expert

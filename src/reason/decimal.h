@@ -13,6 +13,6 @@ int compare_decimal(std::string_view a, std::string_view b);  // -1, 0, 1
 std::string add_decimal(std::string_view a, std::string_view b);
 std::string sub_decimal(std::string_view a, std::string_view b);  // needs a >= b
 std::string mul_decimal(std::string_view a, std::string_view b);
-std::string mul_decimal_digit(std::string_view a, int digit);     // digit in 0..9
+std::string mul_decimal_digit(std::string_view a, int digit);  // digit in 0..9
 
 }  // namespace seek::reason

@@ -67,8 +67,9 @@ SftLoss kd_accumulate(TrainModel& student, TrainModel& teacher, const SequenceBa
     for (int64_t row = 0; row < N; ++row) w[row] = r.seq[row] >= 0 ? w_tok : 0.0;
     teacher.forward(r.tokens.data(), r.B, r.T, pool);
     student.forward(r.tokens.data(), r.B, r.T, pool);
-    out.loss += distill_kl_backward(student.logits(), teacher.logits(), N, V, temperature, w.data(),
-                                    student.dlogits(), &pool).loss;
+    out.loss += distill_kl_backward(student.logits(), teacher.logits(), N, V, temperature, w.data(), student.dlogits(),
+                                    &pool)
+                    .loss;
     student.backward(lw, pool);
   }
   return out;

@@ -22,18 +22,18 @@ struct TraceOptions {
   int64_t samples_per_prompt = 4;
   int64_t max_new_tokens = 256;
   double temperature = 0.7;
-  int difficulty = 0;              // 0: the task's default
+  int difficulty = 0;  // 0: the task's default
   SplitConfig split;
   RewardConfig reward;
-  bool keep_only_correct = true;   // accuracy 1 and format 1
+  bool keep_only_correct = true;  // accuracy 1 and format 1
   int64_t prompts_per_batch = 8;
   uint64_t seed = 1;
 };
 
 struct TraceSet {
-  SequenceBatch seqs;              // prompt + kept completion (EOS included when it stopped)
+  SequenceBatch seqs;  // prompt + kept completion (EOS included when it stopped)
   int64_t n_generated = 0, n_kept = 0;
-  double teacher_accuracy = 0;     // over all generated
+  double teacher_accuracy = 0;  // over all generated
 };
 
 TraceSet generate_traces(Model& teacher, const Tokenizer& tok, const Task& task, const TraceOptions& opt,

@@ -13,9 +13,15 @@ nlohmann::json eval_to_json(const EvalResult& r) {
   nlohmann::json ex = nlohmann::json::array();
   for (const EvalExample& e : r.examples)
     ex.push_back({{"question", e.question}, {"completion", e.completion}, {"accuracy", e.accuracy}});
-  return {{"task", r.task},           {"difficulty", r.difficulty}, {"phrasing", phrasing_name(r.phrasing)}, {"n", r.n},
-          {"samples", r.samples},     {"accuracy", r.accuracy},     {"pass_at_k", r.pass_at_k},
-          {"format", r.format},       {"response_length", r.response_length},
+  return {{"task", r.task},
+          {"difficulty", r.difficulty},
+          {"phrasing", phrasing_name(r.phrasing)},
+          {"n", r.n},
+          {"samples", r.samples},
+          {"accuracy", r.accuracy},
+          {"pass_at_k", r.pass_at_k},
+          {"format", r.format},
+          {"response_length", r.response_length},
           {"examples", ex}};
 }
 

@@ -114,7 +114,7 @@ TokenTerms grpo_token(double logp, double logp_old, double logp_ref, double A, c
   t.clipped = s2 < s1;
   t.pg = -(t.clipped ? s2 : s1);
   const double dpg = t.clipped ? 0.0 : -A * rho;  // d(-rho A)/dlogp = -A rho
-  t.kl = k3_kl(logp, logp_ref);  // logged even when beta == 0
+  t.kl = k3_kl(logp, logp_ref);                   // logged even when beta == 0
   t.dlogp = dpg + (c.beta > 0 ? c.beta * (1.0 - std::exp(logp_ref - logp)) : 0.0);
   return t;
 }

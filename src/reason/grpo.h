@@ -22,20 +22,20 @@ enum class LossAggregation {
 };
 
 struct GrpoConfig {
-  int64_t group_size = 16;         // G completions per prompt
-  double eps_low = 0.2;            // ratio clip below 1
-  double eps_high = 0.2;           // ratio clip above 1 (DAPO clip-higher: 0.28)
-  double beta = 0.04;              // KL weight to the reference; 0 needs no reference model
-  bool scale_by_std = true;        // false: Dr. GRPO
-  double std_eps = 1e-4;           // added to the std (torch.std: unbiased, N - 1)
+  int64_t group_size = 16;   // G completions per prompt
+  double eps_low = 0.2;      // ratio clip below 1
+  double eps_high = 0.2;     // ratio clip above 1 (DAPO clip-higher: 0.28)
+  double beta = 0.04;        // KL weight to the reference; 0 needs no reference model
+  bool scale_by_std = true;  // false: Dr. GRPO
+  double std_eps = 1e-4;     // added to the std (torch.std: unbiased, N - 1)
   LossAggregation aggregation = LossAggregation::SequenceMean;
   int64_t constant_length = 0;     // ConstantLength's L
   bool drop_equal_groups = false;  // DAPO dynamic sampling: groups with all-equal rewards get weight 0
 
-  static GrpoConfig grpo();     // DeepSeekMath: the defaults above
+  static GrpoConfig grpo();  // DeepSeekMath: the defaults above
   static GrpoConfig dr_grpo(int64_t budget);
-  static GrpoConfig dapo();     // eps_high 0.28, token mean, drop equal groups, beta 0
-  void validate() const;        // throws UsageError naming the field out of range
+  static GrpoConfig dapo();  // eps_high 0.28, token mean, drop equal groups, beta 0
+  void validate() const;     // throws UsageError naming the field out of range
 };
 
 // rewards [S], S = n_groups * G, each group's G sequences consecutive -> advantages [S].
@@ -52,10 +52,10 @@ std::vector<double> sequence_token_weights(const std::vector<int64_t>& lengths, 
 double k3_kl(double logp, double logp_ref);
 
 struct TokenTerms {
-  double pg = 0;        // -min(rho A, clip(rho) A)
-  double kl = 0;        // k3
-  double dlogp = 0;     // d (pg + beta kl) / d logp
-  bool clipped = false; // the clipped branch was taken (no policy-gradient signal)
+  double pg = 0;         // -min(rho A, clip(rho) A)
+  double kl = 0;         // k3
+  double dlogp = 0;      // d (pg + beta kl) / d logp
+  bool clipped = false;  // the clipped branch was taken (no policy-gradient signal)
 };
 TokenTerms grpo_token(double logp, double logp_old, double logp_ref, double advantage, const GrpoConfig& c);
 
@@ -66,13 +66,13 @@ void token_logprobs(const float* logits, int64_t N, int64_t V, const int32_t* ta
 // N rows of policy logits and what the loss needs for each. Rows with weight 0 (prompt, padding,
 // dropped groups) contribute nothing and get zero gradient.
 struct GrpoTokenBatch {
-  const float* logits = nullptr;       // [N, V]
+  const float* logits = nullptr;  // [N, V]
   int64_t N = 0, V = 0;
-  const int32_t* target = nullptr;     // [N] the token each row predicts
-  const float* logp_old = nullptr;     // [N] behaviour policy (rollout) log-probs
-  const float* logp_ref = nullptr;     // [N] frozen reference log-probs; may be null when beta == 0
-  const double* advantage = nullptr;   // [N] the row's sequence advantage
-  const double* weight = nullptr;      // [N] aggregation weight
+  const int32_t* target = nullptr;    // [N] the token each row predicts
+  const float* logp_old = nullptr;    // [N] behaviour policy (rollout) log-probs
+  const float* logp_ref = nullptr;    // [N] frozen reference log-probs; may be null when beta == 0
+  const double* advantage = nullptr;  // [N] the row's sequence advantage
+  const double* weight = nullptr;     // [N] aggregation weight
 };
 
 struct GrpoStats {
@@ -85,8 +85,7 @@ struct GrpoStats {
 };
 
 // The loss and, when dlogits != null, d loss / d logits written to dlogits [N, V] (overwritten).
-GrpoStats grpo_loss_backward(const GrpoTokenBatch& b, const GrpoConfig& c, float* dlogits,
-                             ThreadPool* pool = nullptr);
+GrpoStats grpo_loss_backward(const GrpoTokenBatch& b, const GrpoConfig& c, float* dlogits, ThreadPool* pool = nullptr);
 
 std::string aggregation_name(LossAggregation a);
 LossAggregation parse_aggregation(const std::string& s);  // "seq-mean", "token-mean", "constant"

@@ -30,7 +30,8 @@ GrpoStats grpo_accumulate(TrainModel& policy, const GrpoBatch& in, const GrpoCon
   c.validate();
   if (micro_batch < 1) throw UsageError(str("micro batch: expected >= 1, got ", micro_batch));
   const SequenceBatch& b = *in.seqs;
-  SEEK_ASSERT(static_cast<int64_t>(in.advantage.size()) == b.size() && static_cast<int64_t>(in.weight.size()) == b.size());
+  SEEK_ASSERT(static_cast<int64_t>(in.advantage.size()) == b.size() &&
+              static_cast<int64_t>(in.weight.size()) == b.size());
   if (c.beta > 0 && !in.logp_ref) throw UsageError("GRPO: beta > 0 needs reference log-probs");
   const int64_t V = policy.config().vocab_size;
   LossWeights lw;
@@ -59,8 +60,8 @@ GrpoStats grpo_accumulate(TrainModel& policy, const GrpoBatch& in, const GrpoCon
       if (in.logp_old) old[row] = (*in.logp_old)[s].at(r.k[row]);
       if (in.logp_ref) ref[row] = (*in.logp_ref)[s].at(r.k[row]);
     }
-    GrpoTokenBatch tb{policy.logits(), N, V, r.target.data(), old.data(), in.logp_ref ? ref.data() : nullptr,
-                      adv.data(), w.data()};
+    GrpoTokenBatch tb{policy.logits(), N,       V, r.target.data(), old.data(), in.logp_ref ? ref.data() : nullptr,
+                      adv.data(),      w.data()};
     const GrpoStats st = grpo_loss_backward(tb, c, policy.dlogits(), &pool);
     policy.backward(lw, pool, grad_scale);
     total.loss += st.loss;

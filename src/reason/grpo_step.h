@@ -20,8 +20,8 @@ TokenLogprobs completion_logprobs(TrainModel& m, const SequenceBatch& b, int64_t
 
 struct GrpoBatch {
   const SequenceBatch* seqs = nullptr;
-  std::vector<double> advantage;        // [S] group-normalised (group_advantages)
-  std::vector<double> weight;           // [S] weight of each completion token (sequence_token_weights)
+  std::vector<double> advantage;            // [S] group-normalised (group_advantages)
+  std::vector<double> weight;               // [S] weight of each completion token (sequence_token_weights)
   const TokenLogprobs* logp_old = nullptr;  // null: the current policy itself (first PPO epoch, ratio 1)
   const TokenLogprobs* logp_ref = nullptr;  // null only when beta == 0
 };

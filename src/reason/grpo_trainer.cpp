@@ -30,11 +30,20 @@ void RlConfig::validate() const {
 }
 
 nlohmann::json rl_stats_to_json(const RlStepStats& s) {
-  return {{"step", s.step},          {"reward", s.reward},         {"accuracy", s.accuracy},
-          {"format", s.format},      {"response_length", s.response_length},
-          {"kl", s.kl},              {"clip_frac", s.clip_frac},   {"loss", s.loss},
-          {"grad_norm", s.grad_norm}, {"lr", s.lr},                {"n_sequences", s.n_sequences},
-          {"n_kept", s.n_kept},      {"rollout_s", s.rollout_s},   {"update_s", s.update_s}};
+  return {{"step", s.step},
+          {"reward", s.reward},
+          {"accuracy", s.accuracy},
+          {"format", s.format},
+          {"response_length", s.response_length},
+          {"kl", s.kl},
+          {"clip_frac", s.clip_frac},
+          {"loss", s.loss},
+          {"grad_norm", s.grad_norm},
+          {"lr", s.lr},
+          {"n_sequences", s.n_sequences},
+          {"n_kept", s.n_kept},
+          {"rollout_s", s.rollout_s},
+          {"update_s", s.update_s}};
 }
 
 std::unique_ptr<TrainModel> clone_weights(TrainModel& m) {
@@ -129,7 +138,8 @@ RlStepStats GrpoTrainer::step() {
   for (int64_t j = 0; j < P; ++j) {
     const uint64_t index = static_cast<uint64_t>((step_ - 1) * P + j);
     const int difficulty = j < n_replay ? c_.replay_difficulty : c_.difficulty;
-    problems.push_back(rephrase(*task_, sample_problem(*task_, Split::Train, c_.split, mix_seed(c_.seed, index), difficulty),
+    problems.push_back(rephrase(*task_,
+                                sample_problem(*task_, Split::Train, c_.split, mix_seed(c_.seed, index), difficulty),
                                 c_.phrasing, mix_seed(c_.seed ^ 0x9A5Eull, index)));
     prompts.push_back(encode_prompt(tok_, problems.back()));
   }

@@ -22,7 +22,7 @@ namespace seek::reason {
 
 struct RlConfig {
   std::string task = "countdown";
-  int difficulty = 0;                // 0: the task's default
+  int difficulty = 0;  // 0: the task's default
   // A share of each step's prompts drawn at another difficulty (e.g. the easy one the cold start
   // taught), so the policy keeps being rewarded there while RL works on `difficulty`. 0: off.
   int replay_difficulty = 0;
@@ -30,23 +30,23 @@ struct RlConfig {
   SplitConfig split;
   Phrasing phrasing = Phrasing::Canonical;  // wording of the prompts (task.h): train varies it
   int64_t steps = 50;
-  int64_t prompts_per_step = 4;      // groups per step; G = grpo.group_size completions each
+  int64_t prompts_per_step = 4;  // groups per step; G = grpo.group_size completions each
   int64_t max_new_tokens = 128;
-  double temperature = 1.0;          // rollout temperature (R1-Zero: 1)
-  int64_t inner_epochs = 1;          // PPO epochs over each step's rollouts
-  int64_t micro_batch = 8;           // sequences per forward/backward
+  double temperature = 1.0;  // rollout temperature (R1-Zero: 1)
+  int64_t inner_epochs = 1;  // PPO epochs over each step's rollouts
+  int64_t micro_batch = 8;   // sequences per forward/backward
   double lr = 1e-6;
   AdamWConfig adam{0.9, 0.99, 1e-8, 0.0, 1.0};
   GrpoConfig grpo;
   RewardConfig reward;
   uint64_t seed = 1;
-  void validate() const;             // UsageError naming the bad field
+  void validate() const;  // UsageError naming the bad field
 };
 
 struct RlStepStats {
-  int64_t step = 0;                  // 1-based
+  int64_t step = 0;                             // 1-based
   double reward = 0, accuracy = 0, format = 0;  // means over the step's completions
-  double response_length = 0;        // mean completion tokens
+  double response_length = 0;                   // mean completion tokens
   double kl = 0, clip_frac = 0, loss = 0, grad_norm = 0, lr = 0;
   int64_t n_sequences = 0, n_kept = 0;  // completions, and those with a nonzero loss weight
   double rollout_s = 0, update_s = 0;

@@ -22,7 +22,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kEos = "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";  // <｜end▁of▁sentence｜>
+const char* const kEos = "<\xEF\xBD\x9C"
+                         "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";  // <｜end▁of▁sentence｜>
 
 void write_text(const fs::path& path, const std::string& text) {
   atomic_write(path.string(), [&](const ByteSink& sink) { sink(text.data(), text.size()); });
@@ -125,7 +126,8 @@ void QuickstartConfig::validate() const {
       throw UsageError(str("quickstart difficulty ", d, ": task ", task, " accepts ", task_ptr->min_difficulty(), "..",
                            task_ptr->max_difficulty()));
   if (corpus_problems < 100) throw UsageError(str("corpus problems: expected >= 100, got ", corpus_problems));
-  if (vocab_size < 258 || vocab_size > 65536) throw UsageError(str("vocab size: expected 258..65536, got ", vocab_size));
+  if (vocab_size < 258 || vocab_size > 65536)
+    throw UsageError(str("vocab size: expected 258..65536, got ", vocab_size));
   if (eval_n < 1) throw UsageError(str("eval problems: expected >= 1, got ", eval_n));
   TrainConfig t = train;  // data and out are the pipeline's own
   t.data = t.out = "-";
@@ -136,7 +138,8 @@ void QuickstartConfig::validate() const {
 nlohmann::json quickstart_result_to_json(const QuickstartResult& r) {
   return {{"sft", {{"easy", eval_to_json(r.easy_sft)}, {"hard", eval_to_json(r.hard_sft)}}},
           {"rl", {{"easy", eval_to_json(r.easy_rl)}, {"hard", eval_to_json(r.hard_rl)}}},
-          {"rl_train_wording", {{"easy", eval_to_json(r.easy_train_wording)}, {"hard", eval_to_json(r.hard_train_wording)}}},
+          {"rl_train_wording",
+           {{"easy", eval_to_json(r.easy_train_wording)}, {"hard", eval_to_json(r.hard_train_wording)}}},
           {"rl_heldout_wording",
            {{"easy", eval_to_json(r.easy_heldout_wording)}, {"hard", eval_to_json(r.hard_heldout_wording)}}},
           {"model", r.model_path},
@@ -157,7 +160,8 @@ QuickstartResult run_quickstart(const QuickstartConfig& cfg) {
   const std::unique_ptr<Task> task = make_task(c.task);
 
   print_stage(str("1/5 cold-start corpus: ", c.corpus_problems, " worked solutions of ", c.task, " (difficulty ",
-                  c.easy, " and ", c.hard, ")").c_str());
+                  c.easy, " and ", c.hard, ")")
+                  .c_str());
   write_corpus(*task, c, out / "corpus.jsonl");
   train_tokenizer(*task, c, out);
   DataPrepareOptions dp;
@@ -197,7 +201,8 @@ QuickstartResult run_quickstart(const QuickstartConfig& cfg) {
                100 * r.easy_sft.accuracy, c.hard, 100 * r.hard_sft.accuracy);
 
   print_stage(str("4/5 GRPO on the hard task: ", c.rl.steps, " steps x ", c.rl.prompts_per_step, " prompts x ",
-                  c.rl.grpo.group_size, " samples").c_str());
+                  c.rl.grpo.group_size, " samples")
+                  .c_str());
   fs::create_directories(out / "rl");
   {
     std::ofstream log(out / "rl" / "metrics.jsonl");

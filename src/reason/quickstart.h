@@ -24,18 +24,18 @@ namespace seek::reason {
 struct QuickstartConfig {
   std::string out = "quickstart";
   std::string task = "arithmetic";
-  int easy = 1, hard = 2;          // task difficulties: the cold start covers both, GRPO the hard one
-  int64_t corpus_problems = 40000; // worked solutions written for the supervised stage
-  double canonical_share = 0.2;    // of the corpus in the canonical wording; the rest in random training wordings
-  int32_t vocab_size = 1024;       // BPE vocabulary (bytes + merges + the special token)
-  TrainConfig train;               // supervised stage (preset, steps, batch, lr, ...); data/out set here
-  RlConfig rl;                     // GRPO stage; task and difficulty set here
-  int64_t eval_n = 200;            // held-out problems per difficulty and evaluation
+  int easy = 1, hard = 2;           // task difficulties: the cold start covers both, GRPO the hard one
+  int64_t corpus_problems = 40000;  // worked solutions written for the supervised stage
+  double canonical_share = 0.2;     // of the corpus in the canonical wording; the rest in random training wordings
+  int32_t vocab_size = 1024;        // BPE vocabulary (bytes + merges + the special token)
+  TrainConfig train;                // supervised stage (preset, steps, batch, lr, ...); data/out set here
+  RlConfig rl;                      // GRPO stage; task and difficulty set here
+  int64_t eval_n = 200;             // held-out problems per difficulty and evaluation
   int threads = 0;
   uint64_t seed = 1;
   bool quiet = false;
-  QuickstartConfig();              // the defaults that fit the 10-minute budget on 2 cores
-  void validate() const;           // UsageError naming the bad field
+  QuickstartConfig();     // the defaults that fit the 10-minute budget on 2 cores
+  void validate() const;  // UsageError naming the bad field
 };
 
 struct QuickstartResult {
@@ -43,7 +43,7 @@ struct QuickstartResult {
   // After GRPO, the same held-out problems worded as in training (random training wordings) and in
   // wordings that no corpus contains (task.h Phrasing): how well the model reads questions people type.
   EvalResult easy_train_wording, hard_train_wording, easy_heldout_wording, hard_heldout_wording;
-  std::string model_path;          // OUT/model.gguf
+  std::string model_path;  // OUT/model.gguf
   double seconds = 0;
 };
 nlohmann::json quickstart_result_to_json(const QuickstartResult& r);

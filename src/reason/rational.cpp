@@ -47,12 +47,10 @@ std::optional<Rational> make_rational(int64_t num, int64_t den) { return reduce(
 
 // Operands are int64, so each product below fits in 127 bits and each sum of two in 128.
 std::optional<Rational> add(const Rational& a, const Rational& b) {
-  return reduce(static_cast<i128>(a.num) * b.den + static_cast<i128>(b.num) * a.den,
-                static_cast<i128>(a.den) * b.den);
+  return reduce(static_cast<i128>(a.num) * b.den + static_cast<i128>(b.num) * a.den, static_cast<i128>(a.den) * b.den);
 }
 std::optional<Rational> sub(const Rational& a, const Rational& b) {
-  return reduce(static_cast<i128>(a.num) * b.den - static_cast<i128>(b.num) * a.den,
-                static_cast<i128>(a.den) * b.den);
+  return reduce(static_cast<i128>(a.num) * b.den - static_cast<i128>(b.num) * a.den, static_cast<i128>(a.den) * b.den);
 }
 std::optional<Rational> mul(const Rational& a, const Rational& b) {
   return reduce(static_cast<i128>(a.num) * b.num, static_cast<i128>(a.den) * b.den);

@@ -11,10 +11,10 @@
 namespace seek::reason {
 
 struct ParsedCompletion {
-  bool has_answer = false;  // exactly one <answer> and one </answer>, in that order
-  std::string answer;       // between them, ASCII whitespace trimmed
-  bool format_ok = false;   // the whole completion is <think>R</think> <answer>A</answer>, A non-empty
-  std::string format_error; // why not format_ok
+  bool has_answer = false;   // exactly one <answer> and one </answer>, in that order
+  std::string answer;        // between them, ASCII whitespace trimmed
+  bool format_ok = false;    // the whole completion is <think>R</think> <answer>A</answer>, A non-empty
+  std::string format_error;  // why not format_ok
 };
 
 // Never throws. Leading/trailing ASCII whitespace of the completion is ignored.
@@ -33,7 +33,6 @@ struct Reward {
   double total = 0;     // accuracy_weight * accuracy + format_weight * format
 };
 
-Reward score_completion(const Task& task, const Problem& p, std::string_view completion,
-                        const RewardConfig& c = {});
+Reward score_completion(const Task& task, const Problem& p, std::string_view completion, const RewardConfig& c = {});
 
 }  // namespace seek::reason

@@ -24,7 +24,8 @@ class Rng {
     if (span == 0) return static_cast<int64_t>(next());  // the whole 64-bit range
     const uint64_t limit = UINT64_MAX - UINT64_MAX % span;
     uint64_t x;
-    do x = next(); while (x >= limit);
+    do x = next();
+    while (x >= limit);
     return lo + static_cast<int64_t>(x % span);
   }
   // Uniform double in [0, 1) with 53 random bits.

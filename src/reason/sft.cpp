@@ -50,8 +50,8 @@ void SftConfig::validate() const {
 }
 
 nlohmann::json sft_stats_to_json(const SftStepStats& s) {
-  return {{"step", s.step}, {"loss", s.loss}, {"grad_norm", s.grad_norm}, {"lr", s.lr}, {"tokens", s.tokens},
-          {"seconds", s.seconds}};
+  return {{"step", s.step}, {"loss", s.loss},     {"grad_norm", s.grad_norm},
+          {"lr", s.lr},     {"tokens", s.tokens}, {"seconds", s.seconds}};
 }
 
 SftTrainer::SftTrainer(TrainModel& m, const Tokenizer& tok, const SftConfig& c, ThreadPool& pool, SequenceBatch data)

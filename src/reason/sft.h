@@ -21,7 +21,7 @@ void add_sft_sequence(SequenceBatch& b, const Tokenizer& tok, const std::vector<
                       const std::string& completion);
 
 struct SftLoss {
-  double loss = 0;       // mean CE over completion tokens
+  double loss = 0;  // mean CE over completion tokens
   int64_t n_tokens = 0;
 };
 // Adds d loss / d params to m.grads(); loss = mean CE over every completion token of b.
@@ -30,10 +30,10 @@ SftLoss sft_accumulate(TrainModel& m, const SequenceBatch& b, int64_t micro_batc
 
 struct SftConfig {
   std::string task = "countdown";
-  int difficulty = 0;            // 0: the task's default
+  int difficulty = 0;  // 0: the task's default
   SplitConfig split;
   int64_t steps = 200;
-  int64_t batch = 8;             // sequences per optimizer step
+  int64_t batch = 8;  // sequences per optimizer step
   int64_t micro_batch = 8;
   double lr = 1e-4;
   AdamWConfig adam;

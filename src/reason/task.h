@@ -23,7 +23,7 @@ Phrasing parse_phrasing(std::string_view name);
 const char* phrasing_name(Phrasing p);
 
 struct Problem {
-  std::string task;                 // "countdown", "arithmetic", "linear"
+  std::string task;  // "countdown", "arithmetic", "linear"
   int difficulty = 0;
   std::string question;             // the user's text: {prompt} of the R1-Zero template
   std::string truth;                // canonical ground truth ("73", "-4")
@@ -67,8 +67,8 @@ std::string r1_zero_preamble();
 enum class Split { Train, Test };
 
 struct SplitConfig {
-  uint64_t seed = 20250120;     // picks which problems are held out
-  double test_fraction = 0.1;   // of the problem space
+  uint64_t seed = 20250120;    // picks which problems are held out
+  double test_fraction = 0.1;  // of the problem space
 };
 
 // Which split a problem belongs to: a hash of (task, question, seed), so no problem is in both.

@@ -74,9 +74,9 @@ std::string explain_mul(const std::string& a, const std::string& b) {
 // fixed hash of the tuple keeps about one in seven out of every training corpus (held out), so
 // held-out accuracy measures questions whose exact wording the model never saw, although each part
 // of it (a lead, an operator spelling, a tail) did occur in other combinations.
-const char* const kLeads[] = {"What is {e}?", "What is {e}", "What's {e}?", "Compute {e}",  "Calculate {e}",
-                              "Evaluate {e}", "Find {e}",   "Work out {e}", "How much is {e}?", "{e}",
-                              "{e} =",        "{e} = ?",    "Solve {e}",    "Tell me {e}"};
+const char* const kLeads[] = {"What is {e}?", "What is {e}", "What's {e}?",  "Compute {e}",      "Calculate {e}",
+                              "Evaluate {e}", "Find {e}",    "Work out {e}", "How much is {e}?", "{e}",
+                              "{e} =",        "{e} = ?",     "Solve {e}",    "Tell me {e}"};
 const std::vector<const char*>& forms(char op) {
   static const std::vector<const char*> add = {"{a} + {b}", "{a}+{b}", "{a} plus {b}", "{a} +{b}"};
   static const std::vector<const char*> sub = {"{a} - {b}", "{a}-{b}", "{a} minus {b}", "{a} -{b}"};
@@ -96,8 +96,11 @@ constexpr Wording kCanonical{0, 0, 1, false};  // "What is a op b? Give the exac
 
 bool held_out(const Wording& w, char op) {
   if (w.lead == kCanonical.lead && w.form == kCanonical.form && w.tail == kCanonical.tail && !w.lower) return false;
-  const uint64_t code = (((static_cast<uint64_t>(w.lead) * 8 + static_cast<uint64_t>(w.form)) * 8 +
-                          static_cast<uint64_t>(w.tail)) * 2 + (w.lower ? 1 : 0)) * 256 + static_cast<uint8_t>(op);
+  const uint64_t code =
+      (((static_cast<uint64_t>(w.lead) * 8 + static_cast<uint64_t>(w.form)) * 8 + static_cast<uint64_t>(w.tail)) * 2 +
+       (w.lower ? 1 : 0)) *
+          256 +
+      static_cast<uint8_t>(op);
   return mix_seed(0x5EE4'0A11'4E1Dull, code) % 7 == 0;
 }
 

@@ -82,8 +82,7 @@ class CountdownTask final : public Task {
       items.push_back(std::move(c));
     }
     const int64_t target = items[0].value;
-    if (target < 1 || target > 999 || std::find(numbers.begin(), numbers.end(), target) != numbers.end())
-      return false;
+    if (target < 1 || target > 999 || std::find(numbers.begin(), numbers.end(), target) != numbers.end()) return false;
     std::string list;
     for (size_t k = 0; k < numbers.size(); ++k) {
       list += (k ? ", " : "") + std::to_string(numbers[k]);

@@ -69,10 +69,11 @@ class LinearTask final : public Task {
     std::string r = str("The equation is ", side(a, b), " = ", side(c, e), ".");
     const int64_t k = a - c;
     if (c != 0) r += str("\nSubtract ", side(c, 0), " from both sides: ", side(k, b), " = ", e, ".");
-    if (b != 0) r += str("\n", b > 0 ? "Subtract " : "Add ", std::llabs(b), " on both sides: ", side(k, 0), " = ", e - b, ".");
+    if (b != 0)
+      r += str("\n", b > 0 ? "Subtract " : "Add ", std::llabs(b), " on both sides: ", side(k, 0), " = ", e - b, ".");
     if (k != 1) r += str("\nDivide both sides by ", k, ": x = ", e - b, " / ", k, " = ", p.truth, ".");
-    r += str("\nCheck: the left side is ", a * std::stoll(p.truth) + b,
-             " and the right side is ", c * std::stoll(p.truth) + e, ".");
+    r += str("\nCheck: the left side is ", a * std::stoll(p.truth) + b, " and the right side is ",
+             c * std::stoll(p.truth) + e, ".");
     return format_completion(r, str("x = ", p.truth));
   }
 };

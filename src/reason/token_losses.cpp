@@ -49,8 +49,8 @@ TokenLossStats masked_ce_backward(const float* logits, int64_t N, int64_t V, con
   return reduce(loss, weight, N);
 }
 
-TokenLossStats distill_kl_backward(const float* student, const float* teacher, int64_t N, int64_t V,
-                                   double T, const double* weight, float* dlogits, ThreadPool* pool) {
+TokenLossStats distill_kl_backward(const float* student, const float* teacher, int64_t N, int64_t V, double T,
+                                   const double* weight, float* dlogits, ThreadPool* pool) {
   if (!(T > 0)) throw UsageError(str("distillation temperature: expected > 0, got ", T));
   std::vector<double> loss(N, 0.0);
   for_rows(N, pool, [&](int64_t i) {

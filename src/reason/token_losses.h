@@ -21,8 +21,7 @@ TokenLossStats masked_ce_backward(const float* logits, int64_t N, int64_t V, con
 
 // KD: loss_i = T^2 * sum_v p_v (log p_v - log q_v), p = softmax(teacher_i / T), q = softmax(student_i / T);
 // d loss_i / d student_iv = T (q_v - p_v). student/teacher/dlogits [N, V], weight [N].
-TokenLossStats distill_kl_backward(const float* student, const float* teacher, int64_t N, int64_t V,
-                                   double temperature, const double* weight, float* dlogits,
-                                   ThreadPool* pool = nullptr);
+TokenLossStats distill_kl_backward(const float* student, const float* teacher, int64_t N, int64_t V, double temperature,
+                                   const double* weight, float* dlogits, ThreadPool* pool = nullptr);
 
 }  // namespace seek::reason

@@ -66,7 +66,8 @@ GenerateResult generate(Model& model, const Tokenizer& tok, KVCache& cache, cons
   for (size_t i = 0; i < prompt.size(); i += static_cast<size_t>(opt.n_batch)) {
     batch.clear();
     const size_t end = std::min(prompt.size(), i + static_cast<size_t>(opt.n_batch));
-    for (size_t j = i; j < end; ++j) batch.add(prompt[j], static_cast<int32_t>(pos++), opt.slot, j + 1 == prompt.size());
+    for (size_t j = i; j < end; ++j)
+      batch.add(prompt[j], static_cast<int32_t>(pos++), opt.slot, j + 1 == prompt.size());
     model.forward(batch, cache, pool, logits.data());
   }
   res.prefill_seconds = seconds_since(t0);

@@ -24,14 +24,14 @@ struct GenerateOptions {
   bool ignore_eos = false;
   int64_t n_batch = 512;  // prefill chunk
   int32_t slot = 0;
-  int64_t n_past = 0;     // tokens of this slot already in the cache (chat history reuse)
+  int64_t n_past = 0;  // tokens of this slot already in the cache (chat history reuse)
 };
 
 struct GenerateResult {
   std::vector<int32_t> tokens;  // generated ids
   std::string text;
-  std::string finish_reason;    // "stop" (EOS or stop string) or "length"
-  int64_t n_prompt = 0;         // tokens prefilled in this call
+  std::string finish_reason;  // "stop" (EOS or stop string) or "length"
+  int64_t n_prompt = 0;       // tokens prefilled in this call
   double prefill_seconds = 0;
   double decode_seconds = 0;
 };

@@ -42,8 +42,8 @@ class JsonConstraint {
   std::shared_ptr<const TokenTrie> trie_;
   const Tokenizer& tok_;
   JsonState state_;
-  mutable std::vector<JsonState> path_;     // [max token bytes + 1] scratch of the trie walk
-  mutable std::vector<CachedMask> cache_;   // at most kCacheSize, cleared when full
+  mutable std::vector<JsonState> path_;    // [max token bytes + 1] scratch of the trie walk
+  mutable std::vector<CachedMask> cache_;  // at most kCacheSize, cleared when full
 };
 
 }  // namespace seek

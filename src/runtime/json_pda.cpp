@@ -49,15 +49,24 @@ bool begin_value(S& s, uint8_t c) {
     case '{': return push(s, true);
     case '[': return push(s, false);
     case '"': return begin_string(s, false);
-    case '-': s.mode = S::kNumMinus; s.count = 0; return true;
+    case '-':
+      s.mode = S::kNumMinus;
+      s.count = 0;
+      return true;
     case '0': s.mode = S::kNumZero; return true;
-    case 't': case 'f': case 'n':
+    case 't':
+    case 'f':
+    case 'n':
       s.mode = S::kLiteral;
       s.lit = c == 't' ? 0 : c == 'f' ? 1 : 2;
       s.count = 1;
       return true;
     default:
-      if (c >= '1' && c <= '9') { s.mode = S::kNumInt; s.count = 1; return true; }
+      if (c >= '1' && c <= '9') {
+        s.mode = S::kNumInt;
+        s.count = 1;
+        return true;
+      }
       return false;
   }
 }
@@ -66,8 +75,14 @@ bool begin_value(S& s, uint8_t c) {
 bool step_after_value(S& s, uint8_t c) {
   if (s.depth == 0) return false;
   const bool obj = top_is_object(s);
-  if (c == ',') { s.mode = obj ? S::kObjKey : S::kValue; return true; }
-  if (c == (obj ? '}' : ']')) { pop(s); return true; }
+  if (c == ',') {
+    s.mode = obj ? S::kObjKey : S::kValue;
+    return true;
+  }
+  if (c == (obj ? '}' : ']')) {
+    pop(s);
+    return true;
+  }
   return false;
 }
 
@@ -77,17 +92,20 @@ bool step_string_byte(S& s, uint8_t c) {
   if (c < 0x80) return true;
   s.mode = S::kUtf8;
   s.lo = 0x80, s.hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) { s.count = 1; return true; }
+  if (c >= 0xC2 && c <= 0xDF) {
+    s.count = 1;
+    return true;
+  }
   if (c >= 0xE0 && c <= 0xEF) {
     s.count = 2;
-    if (c == 0xE0) s.lo = 0xA0;   // no overlong forms
-    if (c == 0xED) s.hi = 0x9F;   // no UTF-16 surrogates
+    if (c == 0xE0) s.lo = 0xA0;  // no overlong forms
+    if (c == 0xED) s.hi = 0x9F;  // no UTF-16 surrogates
     return true;
   }
   if (c >= 0xF0 && c <= 0xF4) {
     s.count = 3;
     if (c == 0xF0) s.lo = 0x90;
-    if (c == 0xF4) s.hi = 0x8F;   // nothing above U+10FFFF
+    if (c == 0xF4) s.hi = 0x8F;  // nothing above U+10FFFF
     return true;
   }
   return false;
@@ -102,11 +120,11 @@ bool step_hex(S& s, uint8_t c) {
     if (d) s.flags |= S::kHexD;
   } else if (s.count == 1 && (s.flags & S::kHexD)) {
     if (s.flags & S::kNeedLow) {
-      if (v < 0xC) return false;       // low surrogate DC00-DFFF
+      if (v < 0xC) return false;  // low surrogate DC00-DFFF
     } else if (v >= 0xC) {
-      return false;                    // a lone low surrogate
+      return false;  // a lone low surrogate
     } else if (v >= 0x8) {
-      s.flags |= S::kHighSurr;         // D800-DBFF: a low one must follow
+      s.flags |= S::kHighSurr;  // D800-DBFF: a low one must follow
     }
   }
   if (++s.count < 4) return true;
@@ -129,14 +147,27 @@ bool end_number(S& s, uint8_t c) {
 bool step_number(S& s, uint8_t c) {
   switch (s.mode) {
     case S::kNumMinus:
-      if (c == '0') { s.mode = S::kNumZero; return true; }
-      if (c >= '1' && c <= '9') { s.mode = S::kNumInt; s.count = 1; return true; }
+      if (c == '0') {
+        s.mode = S::kNumZero;
+        return true;
+      }
+      if (c >= '1' && c <= '9') {
+        s.mode = S::kNumInt;
+        s.count = 1;
+        return true;
+      }
       return false;
     case S::kNumZero:
     case S::kNumInt:
       if (is_digit(c) && s.mode == S::kNumInt) return ++s.count <= JsonLimits::kMaxIntDigits;
-      if (c == '.') { s.mode = S::kNumDot; return true; }
-      if (c == 'e' || c == 'E') { s.mode = S::kNumExp; return true; }
+      if (c == '.') {
+        s.mode = S::kNumDot;
+        return true;
+      }
+      if (c == 'e' || c == 'E') {
+        s.mode = S::kNumExp;
+        return true;
+      }
       return end_number(s, c);
     case S::kNumDot:
       if (!is_digit(c)) return false;
@@ -145,10 +176,16 @@ bool step_number(S& s, uint8_t c) {
       return true;
     case S::kNumFrac:
       if (is_digit(c)) return ++s.count <= JsonLimits::kMaxFracDigits;
-      if (c == 'e' || c == 'E') { s.mode = S::kNumExp; return true; }
+      if (c == 'e' || c == 'E') {
+        s.mode = S::kNumExp;
+        return true;
+      }
       return end_number(s, c);
     case S::kNumExp:
-      if (c == '+' || c == '-') { s.mode = S::kNumExpSign; return true; }
+      if (c == '+' || c == '-') {
+        s.mode = S::kNumExpSign;
+        return true;
+      }
       [[fallthrough]];
     case S::kNumExpSign:
       if (!is_digit(c)) return false;
@@ -158,8 +195,7 @@ bool step_number(S& s, uint8_t c) {
     case S::kNumExpDigits:
       if (is_digit(c)) return ++s.count <= JsonLimits::kMaxExpDigits;
       return end_number(s, c);
-    default:
-      return false;
+    default: return false;
   }
 }
 
@@ -178,7 +214,10 @@ bool json_step(S& s, uint8_t c) {
         s.ws = 0;
         return true;
       }
-      if (c == '\\') { s.mode = S::kEscape; return true; }
+      if (c == '\\') {
+        s.mode = S::kEscape;
+        return true;
+      }
       return step_string_byte(s, c);
     case S::kUtf8:
       if (c < s.lo || c > s.hi) return false;
@@ -197,40 +236,48 @@ bool json_step(S& s, uint8_t c) {
       s.count = 0;
       s.flags &= S::kKey | S::kNeedLow;
       return true;
-    case S::kHex:
-      return step_hex(s, c);
+    case S::kHex: return step_hex(s, c);
     case S::kLiteral:
       if (c != static_cast<uint8_t>(kLiterals[s.lit][s.count])) return false;
-      if (++s.count == kLiteralLen[s.lit]) { s.mode = S::kAfterValue; s.ws = 0; }
+      if (++s.count == kLiteralLen[s.lit]) {
+        s.mode = S::kAfterValue;
+        s.ws = 0;
+      }
       return true;
-    case S::kNumMinus: case S::kNumZero: case S::kNumInt: case S::kNumDot: case S::kNumFrac:
-    case S::kNumExp: case S::kNumExpSign: case S::kNumExpDigits:
-      return step_number(s, c);
-    default:
-      break;
+    case S::kNumMinus:
+    case S::kNumZero:
+    case S::kNumInt:
+    case S::kNumDot:
+    case S::kNumFrac:
+    case S::kNumExp:
+    case S::kNumExpSign:
+    case S::kNumExpDigits: return step_number(s, c);
+    default: break;
   }
   // Structural modes: whitespace, then one structural byte (which resets the run).
   if (is_ws(c)) return step_ws(s);
   s.ws = 0;
   switch (s.mode) {
-    case S::kStart:
-      return c == '{' && push(s, true);
+    case S::kStart: return c == '{' && push(s, true);
     case S::kObjFirst:
-      if (c == '}') { pop(s); return true; }
+      if (c == '}') {
+        pop(s);
+        return true;
+      }
       [[fallthrough]];
-    case S::kObjKey:
-      return c == '"' && begin_string(s, true);
+    case S::kObjKey: return c == '"' && begin_string(s, true);
     case S::kColon:
       if (c != ':') return false;
       s.mode = S::kValue;
       return true;
     case S::kArrFirst:
-      if (c == ']') { pop(s); return true; }
+      if (c == ']') {
+        pop(s);
+        return true;
+      }
       [[fallthrough]];
-    case S::kValue:
-      return begin_value(s, c);
-    case S::kAfterValue:
-      return step_after_value(s, c);
+    case S::kValue: return begin_value(s, c);
+    case S::kAfterValue: return step_after_value(s, c);
     default:  // kDone: only whitespace
       return false;
   }
@@ -243,23 +290,19 @@ JsonState json_canonical(JsonState s) {
   c.depth = s.depth;
   c.mode = s.mode;
   switch (s.mode) {
-    case S::kString: case S::kEscape:
-      c.flags = s.flags;
-      break;
-    case S::kUtf8:
-      c.flags = s.flags, c.count = s.count, c.lo = s.lo, c.hi = s.hi;
-      break;
-    case S::kHex:
-      c.flags = s.flags, c.count = s.count;
-      break;
-    case S::kLiteral:
-      c.lit = s.lit, c.count = s.count;
-      break;
-    case S::kNumInt: case S::kNumFrac: case S::kNumExpDigits:
-      c.count = s.count;
-      break;
-    case S::kNumMinus: case S::kNumZero: case S::kNumDot: case S::kNumExp: case S::kNumExpSign:
-      break;
+    case S::kString:
+    case S::kEscape: c.flags = s.flags; break;
+    case S::kUtf8: c.flags = s.flags, c.count = s.count, c.lo = s.lo, c.hi = s.hi; break;
+    case S::kHex: c.flags = s.flags, c.count = s.count; break;
+    case S::kLiteral: c.lit = s.lit, c.count = s.count; break;
+    case S::kNumInt:
+    case S::kNumFrac:
+    case S::kNumExpDigits: c.count = s.count; break;
+    case S::kNumMinus:
+    case S::kNumZero:
+    case S::kNumDot:
+    case S::kNumExp:
+    case S::kNumExpSign: break;
     default:  // structural modes: only the whitespace run matters
       c.ws = s.ws;
       break;

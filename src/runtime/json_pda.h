@@ -9,11 +9,11 @@
 namespace seek {
 
 struct JsonLimits {
-  static constexpr int kMaxDepth = 32;        // nested objects/arrays, the top-level one included
-  static constexpr int kMaxWhitespace = 24;   // consecutive whitespace bytes between tokens
-  static constexpr int kMaxIntDigits = 16;    // integer part
-  static constexpr int kMaxFracDigits = 16;   // fraction part
-  static constexpr int kMaxExpDigits = 2;     // exponent part (|exp| <= 99)
+  static constexpr int kMaxDepth = 32;       // nested objects/arrays, the top-level one included
+  static constexpr int kMaxWhitespace = 24;  // consecutive whitespace bytes between tokens
+  static constexpr int kMaxIntDigits = 16;   // integer part
+  static constexpr int kMaxFracDigits = 16;  // fraction part
+  static constexpr int kMaxExpDigits = 2;    // exponent part (|exp| <= 99)
 };
 
 // The whole automaton state: 16 bytes, no padding, compared and hashed as bytes.
@@ -42,19 +42,19 @@ struct JsonState {
     kDone,          // the object is complete: whitespace only
   };
   enum Flag : uint8_t {
-    kKey = 1,          // the current string is an object key
-    kHexD = 2,         // the current \u escape began with 'D' (surrogate range decision)
-    kHighSurr = 4,     // the current \u escape is a high surrogate D800-DBFF
-    kNeedLow = 8,      // a high surrogate was read: "\uDC00-DFFF" must follow at once
+    kKey = 1,       // the current string is an object key
+    kHexD = 2,      // the current \u escape began with 'D' (surrogate range decision)
+    kHighSurr = 4,  // the current \u escape is a high surrogate D800-DBFF
+    kNeedLow = 8,   // a high surrogate was read: "\uDC00-DFFF" must follow at once
   };
 
   uint64_t stack = 0;  // bit i set: container at depth i is an object (else an array)
   uint8_t depth = 0;   // open containers
   uint8_t mode = kStart;
   uint8_t flags = 0;
-  uint8_t count = 0;   // per mode: bytes left / digits read / literal bytes read
-  uint8_t ws = 0;      // consecutive whitespace bytes so far
-  uint8_t lit = 0;     // literal index: 0 true, 1 false, 2 null
+  uint8_t count = 0;       // per mode: bytes left / digits read / literal bytes read
+  uint8_t ws = 0;          // consecutive whitespace bytes so far
+  uint8_t lit = 0;         // literal index: 0 true, 1 false, 2 null
   uint8_t lo = 0, hi = 0;  // kUtf8: allowed range of the next byte
 
   bool complete() const { return mode == kDone; }

@@ -14,8 +14,7 @@ PerplexityResult perplexity(Model& model, const std::vector<int32_t>& tokens, in
   const ModelConfig& c = model.config();
   if (n_ctx < 4) throw UsageError(str("context must be at least 4 tokens, got ", n_ctx));
   const int64_t n_chunks = static_cast<int64_t>(tokens.size()) / n_ctx;
-  if (n_chunks == 0)
-    throw UsageError(str("the text has ", tokens.size(), " tokens, fewer than one chunk of ", n_ctx));
+  if (n_chunks == 0) throw UsageError(str("the text has ", tokens.size(), " tokens, fewer than one chunk of ", n_ctx));
   const int64_t first = n_ctx / 2, V = c.vocab_size;
   PerplexityResult res;
   res.n_ctx = n_ctx;

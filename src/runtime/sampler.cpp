@@ -9,14 +9,18 @@
 namespace seek {
 
 void SamplingParams::validate() const {
-  if (!(temperature >= 0.0f) || temperature > 100.0f) throw UsageError(str("temperature must be in [0, 100], got ", temperature));
+  if (!(temperature >= 0.0f) || temperature > 100.0f)
+    throw UsageError(str("temperature must be in [0, 100], got ", temperature));
   if (top_k < 0) throw UsageError(str("top_k must be >= 0, got ", top_k));
   if (!(top_p > 0.0f && top_p <= 1.0f)) throw UsageError(str("top_p must be in (0, 1], got ", top_p));
   if (!(min_p >= 0.0f && min_p <= 1.0f)) throw UsageError(str("min_p must be in [0, 1], got ", min_p));
-  if (!(repeat_penalty > 0.0f && repeat_penalty <= 10.0f)) throw UsageError(str("repeat_penalty must be in (0, 10], got ", repeat_penalty));
+  if (!(repeat_penalty > 0.0f && repeat_penalty <= 10.0f))
+    throw UsageError(str("repeat_penalty must be in (0, 10], got ", repeat_penalty));
   if (repeat_last_n < -1) throw UsageError(str("repeat_last_n must be >= -1, got ", repeat_last_n));
-  if (!(presence_penalty >= -2.0f && presence_penalty <= 2.0f)) throw UsageError(str("presence_penalty must be in [-2, 2], got ", presence_penalty));
-  if (!(frequency_penalty >= -2.0f && frequency_penalty <= 2.0f)) throw UsageError(str("frequency_penalty must be in [-2, 2], got ", frequency_penalty));
+  if (!(presence_penalty >= -2.0f && presence_penalty <= 2.0f))
+    throw UsageError(str("presence_penalty must be in [-2, 2], got ", presence_penalty));
+  if (!(frequency_penalty >= -2.0f && frequency_penalty <= 2.0f))
+    throw UsageError(str("frequency_penalty must be in [-2, 2], got ", frequency_penalty));
 }
 
 Sampler::Sampler(const SamplingParams& p, int64_t n_vocab) : p_(p), n_vocab_(n_vocab), rng_(p.seed) {

@@ -60,10 +60,8 @@ SpeculativeResult generate_speculative_mtp(Model& model, const Tokenizer& tok, K
     if (end == P) cur = argmax(logits.data(), V);
     for (size_t j = i; j < end; ++j) {
       const int64_t row = static_cast<int64_t>(j - i);
-      if (j + 1 < P)
-        fill_mtp_cache(row, prompt[j + 1], pos + row);
-      else
-        draft = draft_from(row, cur, pos + row);
+      if (j + 1 < P) fill_mtp_cache(row, prompt[j + 1], pos + row);
+      else draft = draft_from(row, cur, pos + row);
     }
     pos += static_cast<int64_t>(end - i);
   }
@@ -89,7 +87,7 @@ SpeculativeResult generate_speculative_mtp(Model& model, const Tokenizer& tok, K
     if (use_draft && next == draft) {
       ++res.accepted;
       fill_mtp_cache(0, next, pos);  // the MTP cache entry at pos; its draft is already verified
-      ++pos;  // `next` sits at pos now, and the main cache already holds it
+      ++pos;                         // `next` sits at pos now, and the main cache already holds it
       if (!out.push(next) || done(pos)) break;
       cur = argmax(logits.data() + V, V);  // bonus token, from the draft's row
       draft = draft_from(1, cur, pos);

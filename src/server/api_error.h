@@ -8,8 +8,8 @@
 namespace seek {
 
 struct ApiError : Error {
-  ApiError(int status, const std::string& message, std::string type = "invalid_request_error",
-           std::string param = "", std::string code = "");
+  ApiError(int status, const std::string& message, std::string type = "invalid_request_error", std::string param = "",
+           std::string code = "");
   int status;
   std::string type;   // invalid_request_error, authentication_error, not_found_error, server_error
   std::string param;  // the request field at fault ("" = none)

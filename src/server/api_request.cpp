@@ -4,10 +4,9 @@
 
 #include <climits>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
-
-#include <nlohmann/json.hpp>
 
 #include "server/api_error.h"
 
@@ -142,7 +141,8 @@ std::string parse_tools(const json& o) {
     const json& tool = (*t)[i];
     const std::string p = str("tools[", i, "]");
     if (!tool.is_object()) bad(p, str("'", p, "' must be an object"));
-    if (get_string(tool, "type", "function", p + ".type") != "function") bad(p + ".type", "only 'function' tools are supported");
+    if (get_string(tool, "type", "function", p + ".type") != "function")
+      bad(p + ".type", "only 'function' tools are supported");
     const json* f = field(tool, "function");
     if (!f || !f->is_object()) bad(p + ".function", str("'", p, ".function' must be an object"));
     if (get_string(*f, "name", "", p + ".function.name").empty())
@@ -154,7 +154,8 @@ std::string parse_tools(const json& o) {
     if (choice->is_string()) {
       const std::string c = choice->get<std::string>();
       if (c == "none") return "";
-      if (c != "auto" && c != "required") bad("tool_choice", str("'tool_choice' must be none, auto or required, got '", c, "'"));
+      if (c != "auto" && c != "required")
+        bad("tool_choice", str("'tool_choice' must be none, auto or required, got '", c, "'"));
     } else if (!choice->is_object()) {
       bad("tool_choice", "'tool_choice' must be a string or an object");
     }

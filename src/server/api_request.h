@@ -3,11 +3,10 @@
 // ApiError(400) naming the field (param) and what was expected versus found.
 #pragma once
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "runtime/sampler.h"
 #include "tokenizer/chat_template.h"
@@ -15,8 +14,8 @@
 namespace seek {
 
 struct ApiLimits {
-  int64_t ctx = 4096;     // tokens per request (prompt + completion)
-  int64_t vocab = 0;      // token ids in [0, vocab)
+  int64_t ctx = 4096;  // tokens per request (prompt + completion)
+  int64_t vocab = 0;   // token ids in [0, vocab)
   size_t max_messages = 4096;
 };
 
@@ -24,21 +23,21 @@ struct ApiLimits {
 struct GenerationRequest {
   std::string model;
   SamplingParams sampling;
-  int64_t max_tokens = -1;          // -1: not given (until the context or EOS ends it)
+  int64_t max_tokens = -1;  // -1: not given (until the context or EOS ends it)
   std::vector<std::string> stop;
   bool stream = false;
-  bool include_usage = false;       // stream_options.include_usage
+  bool include_usage = false;  // stream_options.include_usage
   bool logprobs = false;
-  int32_t top_logprobs = 0;         // alternatives per token, with logprobs
-  bool json_object = false;         // response_format {"type": "json_object"}
+  int32_t top_logprobs = 0;  // alternatives per token, with logprobs
+  bool json_object = false;  // response_format {"type": "json_object"}
   bool ignore_eos = false;
 };
 
 struct ChatRequest {
   GenerationRequest gen;
   std::vector<ChatMessage> messages;
-  std::string tools;        // the `tools` array as JSON text, "" when none (or tool_choice "none")
-  bool thinking = true;     // false: thinking {"type":"disabled"} / chat_template_kwargs.enable_thinking=false
+  std::string tools;     // the `tools` array as JSON text, "" when none (or tool_choice "none")
+  bool thinking = true;  // false: thinking {"type":"disabled"} / chat_template_kwargs.enable_thinking=false
 };
 
 struct CompletionRequest {

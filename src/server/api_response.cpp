@@ -65,12 +65,8 @@ json chat_chunk(const ResponseMeta& m, json delta, const std::string& finish_rea
                  {"delta", std::move(delta)},
                  {"logprobs", std::move(logprobs)},
                  {"finish_reason", finish_reason.empty() ? json(nullptr) : json(finish_reason)}};
-  return {{"id", m.id},
-          {"object", "chat.completion.chunk"},
-          {"created", m.created},
-          {"model", m.model},
-          {"system_fingerprint", "seek"},
-          {"choices", json::array({choice})}};
+  return {{"id", m.id},       {"object", "chat.completion.chunk"}, {"created", m.created},
+          {"model", m.model}, {"system_fingerprint", "seek"},      {"choices", json::array({choice})}};
 }
 
 json chat_usage_chunk(const ResponseMeta& m, json usage) {
@@ -129,8 +125,8 @@ json text_chunk(const ResponseMeta& m, const std::string& text, const std::strin
                  {"text", text},
                  {"logprobs", std::move(logprobs)},
                  {"finish_reason", finish_reason.empty() ? json(nullptr) : json(finish_reason)}};
-  return {{"id", m.id}, {"object", "text_completion"}, {"created", m.created}, {"model", m.model},
-          {"system_fingerprint", "seek"}, {"choices", json::array({choice})}};
+  return {{"id", m.id},       {"object", "text_completion"},  {"created", m.created},
+          {"model", m.model}, {"system_fingerprint", "seek"}, {"choices", json::array({choice})}};
 }
 
 json text_completion_json(const ResponseMeta& m, const std::string& text, const std::string& finish_reason, json usage,

@@ -3,10 +3,9 @@
 // DeepSeek's prompt_cache_hit_tokens / prompt_cache_miss_tokens, and SSE framing.
 #pragma once
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "server/api_output.h"
 #include "server/engine.h"
@@ -15,7 +14,7 @@
 namespace seek {
 
 struct ResponseMeta {
-  std::string id;     // chatcmpl-... / cmpl-...
+  std::string id;  // chatcmpl-... / cmpl-...
   std::string model;
   int64_t created = 0;  // unix seconds
 };

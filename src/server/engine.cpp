@@ -34,7 +34,7 @@ struct Engine::Sequence {
   int32_t slot = -1;
   int64_t n_prompt_done = 0;  // prompt tokens whose entries are in the slot (reused ones included)
   int64_t cached_hit = 0;
-  int32_t next_token = -1;    // sampled, fed by the next step
+  int32_t next_token = -1;  // sampled, fed by the next step
   int64_t n_generated = 0;
   std::vector<int32_t> history;  // prompt + generated (penalties)
   Sampler sampler;
@@ -58,9 +58,15 @@ struct Engine::Row {
 };
 
 Engine::Engine(Model& model, const Tokenizer& tok, const EngineOptions& opt)
-    : model_(model), tok_(tok), opt_(opt), n_vocab_(model.config().vocab_size), pool_(opt.threads),
-      cache_(model.config(), opt.n_slots, opt.ctx), slots_(opt.n_slots) {
-  if (opt.n_slots < 1 || opt.n_slots > 256) throw UsageError(str("parallel slots must be in [1, 256], got ", opt.n_slots));
+    : model_(model),
+      tok_(tok),
+      opt_(opt),
+      n_vocab_(model.config().vocab_size),
+      pool_(opt.threads),
+      cache_(model.config(), opt.n_slots, opt.ctx),
+      slots_(opt.n_slots) {
+  if (opt.n_slots < 1 || opt.n_slots > 256)
+    throw UsageError(str("parallel slots must be in [1, 256], got ", opt.n_slots));
   if (opt.n_batch < 1) throw UsageError(str("batch size must be >= 1, got ", opt.n_batch));
   logits_.resize(static_cast<size_t>(opt.n_slots * n_vocab_));
   model_.reserve(opt.n_batch + opt.n_slots, opt.ctx, pool_.size());
@@ -216,7 +222,8 @@ bool Engine::step() {
     stats_.busy_seconds += dt;
     if (dt > 0 && n_sampled > 0) {
       const double inst = static_cast<double>(n_sampled) / dt;
-      stats_.decode_tokens_per_s = stats_.decode_tokens_per_s == 0 ? inst : 0.8 * stats_.decode_tokens_per_s + 0.2 * inst;
+      stats_.decode_tokens_per_s = stats_.decode_tokens_per_s == 0 ? inst
+                                                                   : 0.8 * stats_.decode_tokens_per_s + 0.2 * inst;
     }
   }
   for (const auto& s : done_) {
@@ -241,8 +248,8 @@ bool Engine::step() {
   return true;
 }
 
-
-void Engine::sample_row(const std::shared_ptr<Sequence>& sp, float* logits, std::vector<std::shared_ptr<Sequence>>& done) {
+void Engine::sample_row(const std::shared_ptr<Sequence>& sp, float* logits,
+                        std::vector<std::shared_ptr<Sequence>>& done) {
   Sequence& s = *sp;
   auto end = [&](const std::string& reason) {
     if (reason != "cancelled" && reason != "error" && !s.stops.stopped()) {
@@ -285,9 +292,8 @@ void Engine::sample_row(const std::shared_ptr<Sequence>& sp, float* logits, std:
     std::vector<int32_t>& idx = s.order;
     idx.resize(static_cast<size_t>(n_vocab_));
     std::iota(idx.begin(), idx.end(), 0);
-    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](int32_t a, int32_t b) {
-      return s.raw[a] > s.raw[b] || (s.raw[a] == s.raw[b] && a < b);
-    });
+    std::partial_sort(idx.begin(), idx.begin() + k, idx.end(),
+                      [&](int32_t a, int32_t b) { return s.raw[a] > s.raw[b] || (s.raw[a] == s.raw[b] && a < b); });
     for (int64_t i = 0; i < k; ++i) ev.top.emplace_back(idx[i], static_cast<float>(s.raw[idx[i]] - z));
   }
   bool keep = true;

@@ -44,9 +44,9 @@ struct RequestParams {
 // One generated token (or, with token == -1, the text held back until the end).
 struct TokenEvent {
   int32_t token = -1;
-  std::string text;  // text now safe to show; may be empty (held back: partial UTF-8, stop-string start)
-  float logprob = 0.0f;                         // log p(token) under the raw model distribution
-  std::vector<std::pair<int32_t, float>> top;   // [top_logprobs] (id, logprob), best first
+  std::string text;      // text now safe to show; may be empty (held back: partial UTF-8, stop-string start)
+  float logprob = 0.0f;  // log p(token) under the raw model distribution
+  std::vector<std::pair<int32_t, float>> top;  // [top_logprobs] (id, logprob), best first
 };
 
 struct FinishEvent {
@@ -70,8 +70,8 @@ struct EngineStats {
   int64_t prompt_tokens_total = 0, cache_hit_tokens_total = 0, completion_tokens_total = 0;
   int64_t forward_tokens_total = 0, steps_total = 0;
   int64_t busy_slots = 0, queued = 0, n_slots = 0;
-  double busy_seconds = 0;        // time spent in step()
-  double decode_tokens_per_s = 0; // recent generation speed over all sequences (moving average)
+  double busy_seconds = 0;         // time spent in step()
+  double decode_tokens_per_s = 0;  // recent generation speed over all sequences (moving average)
 };
 
 class Engine {

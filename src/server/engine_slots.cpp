@@ -14,9 +14,7 @@ int64_t common_prefix(const std::vector<int32_t>& a, const std::vector<int32_t>&
   return static_cast<int64_t>(i);
 }
 
-SlotTable::SlotTable(int64_t n_slots) : slots_(static_cast<size_t>(n_slots)) {
-  SEEK_ASSERT(n_slots > 0);
-}
+SlotTable::SlotTable(int64_t n_slots) : slots_(static_cast<size_t>(n_slots)) { SEEK_ASSERT(n_slots > 0); }
 
 int64_t SlotTable::n_busy() const {
   int64_t n = 0;

@@ -34,8 +34,8 @@ class SlotTable {
  private:
   struct Slot {
     std::vector<int32_t> cached;
-    int64_t owner = 0;      // request id; 0 when free
-    uint64_t last_used = 0; // ties go to the least recently used slot
+    int64_t owner = 0;       // request id; 0 when free
+    uint64_t last_used = 0;  // ties go to the least recently used slot
   };
   std::vector<Slot> slots_;
   uint64_t clock_ = 0;

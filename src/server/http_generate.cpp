@@ -99,7 +99,8 @@ std::string sse_error(const FinishEvent& f) {
 void HttpServer::Impl::handle_chat(const httplib::Request& req, httplib::Response& res) {
   ChatRequest cr = parse_chat_request(req.body, limits);
   const bool continue_last = cr.messages.back().role == "assistant" && cr.messages.back().prefix;
-  const std::string prompt = render_chat(opt.template_kind, cr.messages, chat_options_for(tok, !continue_last, cr.thinking));
+  const std::string prompt = render_chat(opt.template_kind, cr.messages,
+                                         chat_options_for(tok, !continue_last, cr.thinking));
   std::vector<int32_t> ids = tok.encode(prompt, false, true);
   check_prompt_fits(ids.size(), "messages");
   const bool in_thinking = !continue_last && template_starts_thinking(opt.template_kind, cr.thinking);
@@ -116,7 +117,8 @@ void HttpServer::Impl::handle_chat(const httplib::Request& req, httplib::Respons
         throw_if_error(ev.finish);
         out.finish();
         const std::string reason = api_finish_reason(ev.finish.finish_reason, !out.tool_calls().empty());
-        reply_json(res, dump_json(chat_completion_json(meta, out, reason, usage_json(ev.finish, out.reasoning_tokens()), lp)));
+        reply_json(
+            res, dump_json(chat_completion_json(meta, out, reason, usage_json(ev.finish, out.reasoning_tokens()), lp)));
         return;
       }
       out.feed(ev.token.text, ev.token.token >= 0);
@@ -166,7 +168,8 @@ void HttpServer::Impl::handle_completion(const httplib::Request& req, httplib::R
       if (ev.finished) {
         throw_if_error(ev.finish);
         const json lp = g.logprobs ? completion_logprobs(tok, evs, echo.size()) : json(nullptr);
-        reply_json(res, dump_json(text_completion_json(meta, text, ev.finish.finish_reason, usage_json(ev.finish, 0), lp)));
+        reply_json(res,
+                   dump_json(text_completion_json(meta, text, ev.finish.finish_reason, usage_json(ev.finish, 0), lp)));
         return;
       }
       text += ev.token.text;

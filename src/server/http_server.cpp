@@ -25,7 +25,8 @@ HttpServer::Impl::Impl(Engine& e, const ServerOptions& o) : engine(e), tok(e.tok
 
 std::string HttpServer::Impl::new_id(const char* prefix) {
   static const char* hex = "0123456789abcdef";
-  uint64_t x = (static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) * 0x9E3779B97F4A7C15ull) ^
+  uint64_t x = (static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) *
+                0x9E3779B97F4A7C15ull) ^
                (++counter * 0xBF58476D1CE4E5B9ull);
   std::string id = prefix;
   for (int i = 0; i < 16; ++i, x >>= 4) id += hex[x & 15];
@@ -34,10 +35,11 @@ std::string HttpServer::Impl::new_id(const char* prefix) {
 
 void HttpServer::Impl::check_prompt_fits(size_t n, const char* param) const {
   if (static_cast<int64_t>(n) >= limits.ctx)
-    throw ApiError(400,
-                   str("this model's maximum context length is ", limits.ctx, " tokens, but the prompt has ", n,
-                       " tokens (no room left to generate); shorten the prompt or start the server with a larger --ctx"),
-                   "invalid_request_error", param, "context_length_exceeded");
+    throw ApiError(
+        400,
+        str("this model's maximum context length is ", limits.ctx, " tokens, but the prompt has ", n,
+            " tokens (no room left to generate); shorten the prompt or start the server with a larger --ctx"),
+        "invalid_request_error", param, "context_length_exceeded");
 }
 
 void HttpServer::Impl::handle_tokenize(const httplib::Request& req, httplib::Response& res) {
@@ -97,11 +99,16 @@ void HttpServer::Impl::routes() {
   svr.Post("/detokenize", guarded("/detokenize", [this](const auto& q, auto& r) { handle_detokenize(q, r); }));
   svr.Get("/health", guarded("/health", [this](const auto&, auto& r) {
             const EngineStats s = engine.stats();
-            reply_json(r, dump_json({{"status", "ok"}, {"slots_idle", s.n_slots - s.busy_slots},
-                                     {"slots_processing", s.busy_slots}, {"requests_queued", s.queued}}));
+            reply_json(r, dump_json({{"status", "ok"},
+                                     {"slots_idle", s.n_slots - s.busy_slots},
+                                     {"slots_processing", s.busy_slots},
+                                     {"requests_queued", s.queued}}));
           }));
   auto models = guarded("/v1/models", [this](const auto&, auto& r) {
-    const json m = {{"id", opt.model_name}, {"object", "model"}, {"created", 0}, {"owned_by", "seek"},
+    const json m = {{"id", opt.model_name},
+                    {"object", "model"},
+                    {"created", 0},
+                    {"owned_by", "seek"},
                     {"context_length", limits.ctx}};
     reply_json(r, dump_json({{"object", "list"}, {"data", json::array({m})}}));
   });
@@ -123,23 +130,29 @@ void HttpServer::Impl::routes() {
                            {"Access-Control-Allow-Methods", "GET, POST, OPTIONS"}});
 
   svr.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (opt.api_key.empty() || req.path == "/health" || req.method == "OPTIONS") return httplib::Server::HandlerResponse::Unhandled;
+    if (opt.api_key.empty() || req.path == "/health" || req.method == "OPTIONS")
+      return httplib::Server::HandlerResponse::Unhandled;
     std::string_view body;
     std::string type;
     if (req.method == "GET" && ui_file(req.path, &body, &type)) return httplib::Server::HandlerResponse::Unhandled;
-    if (req.get_header_value("Authorization") == "Bearer " + opt.api_key) return httplib::Server::HandlerResponse::Unhandled;
+    if (req.get_header_value("Authorization") == "Bearer " + opt.api_key)
+      return httplib::Server::HandlerResponse::Unhandled;
     reply_json(res,
-               error_body(req.has_header("Authorization") ? "invalid API key" : "missing API key: send 'Authorization: Bearer KEY'",
+               error_body(req.has_header("Authorization") ? "invalid API key"
+                                                          : "missing API key: send 'Authorization: Bearer KEY'",
                           "authentication_error", "", "invalid_api_key"),
                401);
     metrics.count_http("auth", 401);
     return httplib::Server::HandlerResponse::Handled;
   });
-  svr.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
+  svr.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                    httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own error
     if (res.status == 413) {
-      reply_json(res, error_body(str("the request body is larger than the server's limit of ", opt.max_body, " bytes"),
-                                 "invalid_request_error", "", "request_too_large"), 413);
+      reply_json(res,
+                 error_body(str("the request body is larger than the server's limit of ", opt.max_body, " bytes"),
+                            "invalid_request_error", "", "request_too_large"),
+                 413);
     } else if (res.status == 404) {
       reply_json(res, error_body(str("no route ", req.method, " ", req.path), "not_found_error", "", "not_found"), 404);
     } else {
@@ -169,8 +182,10 @@ int HttpServer::bind() {
     int yes = 1;
     setsockopt(s, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
   });
-  m.port = m.opt.port == 0 ? m.svr.bind_to_any_port(m.opt.host) : (m.svr.bind_to_port(m.opt.host, m.opt.port) ? m.opt.port : -1);
-  if (m.port < 0) throw Error(str("cannot listen on ", m.opt.host, ":", m.opt.port, " (address in use or not available)"));
+  m.port = m.opt.port == 0 ? m.svr.bind_to_any_port(m.opt.host)
+                           : (m.svr.bind_to_port(m.opt.host, m.opt.port) ? m.opt.port : -1);
+  if (m.port < 0)
+    throw Error(str("cannot listen on ", m.opt.host, ":", m.opt.port, " (address in use or not available)"));
   return m.port;
 }
 

@@ -13,12 +13,12 @@ namespace seek {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;           // 0: any free port (bind() returns it)
-  std::string api_key;       // non-empty: "Authorization: Bearer KEY" on every route but /health and the UI files
-  size_t max_body = 8 << 20; // bytes; larger bodies get 413
+  int port = 8080;            // 0: any free port (bind() returns it)
+  std::string api_key;        // non-empty: "Authorization: Bearer KEY" on every route but /health and the UI files
+  size_t max_body = 8 << 20;  // bytes; larger bodies get 413
   std::string model_name = "seek";
   TemplateKind template_kind = TemplateKind::DeepSeekV3;
-  int http_threads = 0;      // 0: max(8, 4 * slots)
+  int http_threads = 0;  // 0: max(8, 4 * slots)
 };
 
 class HttpServer {

@@ -22,8 +22,10 @@ std::string Metrics::prometheus(const EngineStats& s) const {
   std::ostringstream os;
   os.precision(10);
   metric(os, "seek_requests_total", "counter", "Generation requests accepted by the engine.", s.requests_total);
-  metric(os, "seek_requests_finished_total", "counter", "Generation requests that ran to the end.", s.requests_finished);
-  metric(os, "seek_requests_cancelled_total", "counter", "Generation requests cancelled (client gone).", s.requests_cancelled);
+  metric(os, "seek_requests_finished_total", "counter", "Generation requests that ran to the end.",
+         s.requests_finished);
+  metric(os, "seek_requests_cancelled_total", "counter", "Generation requests cancelled (client gone).",
+         s.requests_cancelled);
   metric(os, "seek_prompt_tokens_total", "counter", "Prompt tokens of all requests.", s.prompt_tokens_total);
   metric(os, "seek_prompt_cache_hit_tokens_total", "counter", "Prompt tokens reused from the prefix cache.",
          s.cache_hit_tokens_total);

@@ -25,7 +25,9 @@ class RequestChannel : public std::enable_shared_from_this<RequestChannel> {
               self->push({false, e, {}});
               return true;
             },
-            [self](const FinishEvent& f) { self->push({true, {}, f}); }};
+            [self](const FinishEvent& f) {
+              self->push({true, {}, f});
+            }};
   }
   // Waits up to `timeout` for the next event; false when none came.
   bool pop(ChannelEvent& out, std::chrono::milliseconds timeout) {

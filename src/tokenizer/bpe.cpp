@@ -9,7 +9,9 @@ namespace seek {
 
 namespace {
 constexpr uint64_t kEmpty = ~0ull;
-inline uint64_t pair_key(int32_t l, int32_t r) { return (static_cast<uint64_t>(static_cast<uint32_t>(l)) << 32) | static_cast<uint32_t>(r); }
+inline uint64_t pair_key(int32_t l, int32_t r) {
+  return (static_cast<uint64_t>(static_cast<uint32_t>(l)) << 32) | static_cast<uint32_t>(r);
+}
 }  // namespace
 
 void BpeModel::init(const Vocab& vocab, const BytesToId& lookup, bool ignore_merges) {

@@ -48,10 +48,10 @@ struct BpeTrainer::Impl {
   std::vector<AddedTokenMatcher::Piece> parts;
 
   // Training state.
-  std::vector<int32_t> sym;       // all words' symbols, word w at [off[w], off[w] + len[w])
+  std::vector<int32_t> sym;  // all words' symbols, word w at [off[w], off[w] + len[w])
   std::vector<int64_t> off;
   std::vector<int32_t> len;
-  std::vector<int64_t> freq;      // occurrences of each word
+  std::vector<int64_t> freq;  // occurrences of each word
   std::unordered_map<uint64_t, int64_t> pair_count;
   std::unordered_map<uint64_t, std::vector<int32_t>> where;
   std::vector<HeapEntry> heap;
@@ -70,7 +70,8 @@ struct BpeTrainer::Impl {
 BpeTrainer::BpeTrainer(BpeTrainOptions opt) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   if (!PreTokenizer::is_writable_name(opt.pre))
-    throw UsageError(str("--pre: unknown pre-tokenizer '", opt.pre, "' (deepseek-v3, deepseek-llm, deepseek-coder, qwen2, llama3, gpt2)"));
+    throw UsageError(str("--pre: unknown pre-tokenizer '", opt.pre,
+                         "' (deepseek-v3, deepseek-llm, deepseek-coder, qwen2, llama3, gpt2)"));
   const int64_t n_added = static_cast<int64_t>(opt.special_tokens.size() + opt.user_tokens.size());
   const int64_t min_vocab = 256 + n_added;
   if (opt.vocab_size < min_vocab)
@@ -84,7 +85,8 @@ BpeTrainer::BpeTrainer(BpeTrainOptions opt) : impl_(std::make_unique<Impl>()) {
     if (!seen.insert(s).second) throw UsageError(str("special token '", s, "' is given twice"));
     std::string raw;
     if (byte_level_decode(s, raw) && raw.size() == 1)
-      throw UsageError(str("special token '", s, "' is spelled like the byte token of 0x", std::hex, int(uint8_t(raw[0]))));
+      throw UsageError(str("special token '", s, "' is spelled like the byte token of 0x", std::hex,
+                           int(uint8_t(raw[0]))));
     m.specials.add({s, static_cast<int32_t>(i), true, false, false});
   }
   for (size_t i = 0; i < opt.user_tokens.size(); ++i) {
@@ -94,7 +96,8 @@ BpeTrainer::BpeTrainer(BpeTrainOptions opt) : impl_(std::make_unique<Impl>()) {
     m.specials.add({s, static_cast<int32_t>(opt.special_tokens.size() + i), false, false, false});
   }
   for (const std::string* t : {&opt.bos, &opt.eos})
-    if (!t->empty() && !seen.count(*t)) throw UsageError(str("bos/eos token '", *t, "' is not one of the special tokens"));
+    if (!t->empty() && !seen.count(*t))
+      throw UsageError(str("bos/eos token '", *t, "' is not one of the special tokens"));
   m.pre = PreTokenizer::from_name(opt.pre);
   m.opt = std::move(opt);
 }
@@ -158,7 +161,9 @@ void BpeTrainer::add_files(const std::vector<std::string>& paths) {
         // at a character boundary.
         size_t cut = buf.rfind('\n');
         if (cut != std::string::npos) ++cut;
-        else for (cut = buf.size(); cut > 0 && (uint8_t(buf[cut - 1]) & 0xC0) == 0x80; --cut) {}
+        else
+          for (cut = buf.size(); cut > 0 && (uint8_t(buf[cut - 1]) & 0xC0) == 0x80; --cut) {
+          }
         if (cut > 0 && cut < buf.size()) {
           carry.assign(buf, cut, std::string::npos);
           buf.resize(cut);
@@ -269,8 +274,8 @@ BpeTrainResult BpeTrainer::train() {
     m.token_id.emplace(m.tokens.back(), b);
   }
   m.build_words();
-  const int64_t target =
-      m.opt.vocab_size - static_cast<int64_t>(m.opt.special_tokens.size() + m.opt.user_tokens.size());
+  const int64_t target = m.opt.vocab_size -
+                         static_cast<int64_t>(m.opt.special_tokens.size() + m.opt.user_tokens.size());
   std::unique_ptr<ProgressBar> bar;
   if (m.opt.progress) bar = std::make_unique<ProgressBar>("merging", target - 256, "merges");
   std::unordered_set<uint64_t> done;
@@ -298,7 +303,8 @@ BpeTrainResult BpeTrainer::train() {
       m.token_id.emplace(joined, z);
       m.tokens.push_back(std::move(joined));
     }
-    if (done.insert(top.pair).second) r.merges.emplace_back(m.tokens[key_left(top.pair)], m.tokens[key_right(top.pair)]);
+    if (done.insert(top.pair).second)
+      r.merges.emplace_back(m.tokens[key_left(top.pair)], m.tokens[key_right(top.pair)]);
     m.apply_merge(top.pair, z);
     if (bar) bar->update(static_cast<int64_t>(m.tokens.size()) - 256, str("count ", cur));
   }
@@ -326,18 +332,28 @@ std::string bpe_tokenizer_json(const BpeTrainResult& r) {
   using nlohmann::json;
   json added = json::array();
   for (size_t i = 0; i < r.specials.size(); ++i)
-    added.push_back({{"id", r.tokens.size() + i}, {"content", r.specials[i]}, {"single_word", false},
-                     {"lstrip", false}, {"rstrip", false}, {"normalized", false}, {"special", true}});
+    added.push_back({{"id", r.tokens.size() + i},
+                     {"content", r.specials[i]},
+                     {"single_word", false},
+                     {"lstrip", false},
+                     {"rstrip", false},
+                     {"normalized", false},
+                     {"special", true}});
   for (size_t i = 0; i < r.user_tokens.size(); ++i)
-    added.push_back({{"id", r.tokens.size() + r.specials.size() + i}, {"content", r.user_tokens[i]},
-                     {"single_word", false}, {"lstrip", false}, {"rstrip", false}, {"normalized", false},
+    added.push_back({{"id", r.tokens.size() + r.specials.size() + i},
+                     {"content", r.user_tokens[i]},
+                     {"single_word", false},
+                     {"lstrip", false},
+                     {"rstrip", false},
+                     {"normalized", false},
                      {"special", false}});
   json pre = json::array();
   for (const std::string& p : r.pre_patterns)
     pre.push_back({{"type", "Split"}, {"pattern", {{"Regex", p}}}, {"behavior", "Isolated"}, {"invert", false}});
   pre.push_back({{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", true}, {"use_regex", false}});
   const json pre_tok = {{"type", "Sequence"}, {"pretokenizers", pre}};
-  const json byte_level = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}};
+  const json byte_level = {
+      {"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", true}, {"use_regex", true}};
   const json post = {{"type", "ByteLevel"}, {"add_prefix_space", true}, {"trim_offsets", false}, {"use_regex", true}};
 
   // The vocabulary and merges are written by hand: a json object would sort the keys.
@@ -352,14 +368,18 @@ std::string bpe_tokenizer_json(const BpeTrainResult& r) {
     out += str(i ? "," : "", "\n      ", jstr(byte_level_encode(r.tokens[i])), ": ", i);
   out += "\n    },\n    \"merges\": [";
   for (size_t i = 0; i < r.merges.size(); ++i)
-    out += str(i ? "," : "", "\n      ", jstr(byte_level_encode(r.merges[i].first) + " " + byte_level_encode(r.merges[i].second)));
+    out += str(i ? "," : "", "\n      ",
+               jstr(byte_level_encode(r.merges[i].first) + " " + byte_level_encode(r.merges[i].second)));
   out += "\n    ]\n  }\n}\n";
   return out;
 }
 
 std::string bpe_tokenizer_config_json(const BpeTrainResult& r) {
-  nlohmann::json c = {{"add_bos_token", !r.bos.empty()}, {"add_eos_token", false}, {"clean_up_tokenization_spaces", false},
-                      {"model_max_length", 131072}, {"tokenizer_class", "PreTrainedTokenizerFast"}};
+  nlohmann::json c = {{"add_bos_token", !r.bos.empty()},
+                      {"add_eos_token", false},
+                      {"clean_up_tokenization_spaces", false},
+                      {"model_max_length", 131072},
+                      {"tokenizer_class", "PreTrainedTokenizerFast"}};
   c["bos_token"] = r.bos.empty() ? nlohmann::json() : nlohmann::json(r.bos);
   c["eos_token"] = r.eos.empty() ? nlohmann::json() : nlohmann::json(r.eos);
   c["pad_token"] = c["eos_token"];

@@ -19,29 +19,29 @@ namespace seek {
 class Tokenizer;
 
 struct BpeTrainOptions {
-  int32_t vocab_size = 32000;                 // all tokens: 256 bytes + merges + specials
-  std::vector<std::string> special_tokens;    // added tokens, special=true, ids after the merges
+  int32_t vocab_size = 32000;               // all tokens: 256 bytes + merges + specials
+  std::vector<std::string> special_tokens;  // added tokens, special=true, ids after the merges
   // Added tokens that are not special (HF special=false, GGUF USER_DEFINED): matched wherever their
   // text occurs, in HF tokenizers, llama.cpp and seek alike, never merged with their neighbours,
   // and decoded to their text. Ids after the special tokens. For a fixed prompt preamble.
   std::vector<std::string> user_tokens;
-  std::string pre = "deepseek-v3";            // PreTokenizer preset name
-  int64_t min_frequency = 2;                  // a pair seen fewer times is never merged
-  std::string bos, eos;                       // "" = the first / second special token
-  bool progress = true;                       // ProgressBar on stderr
+  std::string pre = "deepseek-v3";  // PreTokenizer preset name
+  int64_t min_frequency = 2;        // a pair seen fewer times is never merged
+  std::string bos, eos;             // "" = the first / second special token
+  bool progress = true;             // ProgressBar on stderr
 };
 
 // What training produces; the byte-level tokenizer is fully described by it.
 struct BpeTrainResult {
-  std::vector<std::string> tokens;  // raw bytes of every normal token, by id (first 256: bytes)
+  std::vector<std::string> tokens;                          // raw bytes of every normal token, by id (first 256: bytes)
   std::vector<std::pair<std::string, std::string>> merges;  // raw bytes of both sides, rank order
-  std::vector<std::string> specials;  // ids tokens.size() + i
-  std::vector<std::string> user_tokens;  // ids tokens.size() + specials.size() + i
+  std::vector<std::string> specials;                        // ids tokens.size() + i
+  std::vector<std::string> user_tokens;                     // ids tokens.size() + specials.size() + i
   std::vector<std::string> pre_patterns;
-  std::string bos, eos;               // special-token text, "" when none
-  int64_t n_words = 0;                // distinct pre-tokens counted
-  int64_t n_pretokens = 0;            // pre-tokens counted (with repeats)
-  int64_t n_bytes = 0;                // corpus bytes read
+  std::string bos, eos;     // special-token text, "" when none
+  int64_t n_words = 0;      // distinct pre-tokens counted
+  int64_t n_pretokens = 0;  // pre-tokens counted (with repeats)
+  int64_t n_bytes = 0;      // corpus bytes read
 
   int32_t n_vocab() const { return static_cast<int32_t>(tokens.size() + specials.size() + user_tokens.size()); }
 };

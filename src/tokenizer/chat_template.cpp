@@ -3,9 +3,9 @@
 // so a second tool-calling turn is rendered as a continuation), because prompts must match the
 // ones the models were trained on token for token.
 #include "tokenizer/chat_template.h"
-#include "tokenizer/tokenizer.h"
 
 #include "core/error.h"
+#include "tokenizer/tokenizer.h"
 
 namespace seek {
 
@@ -205,12 +205,13 @@ std::string render_v2(const std::vector<ChatMessage>& msgs, const ChatOptions& o
 
 // The R1-Zero prompt; r1_zero.jinja renders the same text (tests/oracle/compare_templates.js).
 std::string render_r1_zero(const std::vector<ChatMessage>& msgs, const ChatOptions& opt) {
-  std::string out = opt.bos_token +
-                    "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. "
-                    "The assistant first thinks about the reasoning process in the mind and then provides the user with "
-                    "the answer. The reasoning process and answer are enclosed within <think> </think> and "
-                    "<answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> "
-                    "<answer> answer here </answer>.";
+  std::string out =
+      opt.bos_token +
+      "A conversation between User and Assistant. The user asks a question, and the Assistant solves it. "
+      "The assistant first thinks about the reasoning process in the mind and then provides the user with "
+      "the answer. The reasoning process and answer are enclosed within <think> </think> and "
+      "<answer> </answer> tags, respectively, i.e., <think> reasoning process here </think> "
+      "<answer> answer here </answer>.";
   for (const auto& m : msgs) {
     if (m.role == "user") out += " User: " + text(m) + ".";
     else if (m.role == "assistant") out += " Assistant: " + text(m) + opt.eos_token;

@@ -29,7 +29,7 @@ struct ChatMessage {
   std::string reasoning_content;       // never rendered (templates drop past reasoning)
   std::vector<ToolCall> tool_calls;
   std::string tool_call_id;
-  bool prefix = false;                 // V3.1: continue this assistant message (prefix completion)
+  bool prefix = false;  // V3.1: continue this assistant message (prefix completion)
 };
 
 struct ChatOptions {
@@ -37,8 +37,10 @@ struct ChatOptions {
   // R1 kinds: false appends an empty "<think>\n\n</think>\n\n" to the generation prompt (not in
   // the real template; the usual way to skip thinking). V3.1: the template's `thinking` flag.
   bool thinking_enabled = true;
-  std::string bos_token = "<\xEF\xBD\x9C" "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";
-  std::string eos_token = "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";
+  std::string bos_token = "<\xEF\xBD\x9C"
+                          "begin\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";
+  std::string eos_token = "<\xEF\xBD\x9C"
+                          "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>";
 };
 
 std::string render_chat(TemplateKind kind, const std::vector<ChatMessage>& messages, const ChatOptions& opt);

@@ -82,7 +82,10 @@ void StreamingOutputParser::step(OutputDelta& d, bool final) {
       if (!reasoning_started_) {  // drop leading whitespace and a repeated "<think>"
         const size_t i = std::find_if(buf_.begin(), buf_.end(), [](char c) { return !is_ws(c); }) - buf_.begin();
         const std::string_view rest = std::string_view(buf_).substr(i);
-        if (rest.empty() && !final) { buf_.clear(); return; }
+        if (rest.empty() && !final) {
+          buf_.clear();
+          return;
+        }
         if (!final && rest.size() < kThink.size() && kThink.compare(0, rest.size(), rest) == 0) return;
         buf_.erase(0, i);
         if (buf_.compare(0, kThink.size(), kThink) == 0) {

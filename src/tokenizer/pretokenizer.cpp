@@ -33,7 +33,8 @@ const char* kSeekDigits = R"(\p{N}|[^\p{N}:\n]+[:\n]?|[:\n])";
 const std::vector<std::string> kDeepSeekV3 = {
     R"(\p{N}{1,3})",
     "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+",
-    "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| ?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+",
+    "[!\"#$%&'()*+,\\-./:;<=>?@\\[\\\\\\]^_`{|}~][A-Za-z]+|[^\r\n\\p{L}\\p{P}\\p{S}]?[\\p{L}\\p{M}]+| "
+    "?[\\p{P}\\p{S}]+[\r\n]*|\\s*[\r\n]+|\\s+(?!\\S)|\\s+",
 };
 
 // DeepSeek-LLM / V2: the letter class lists the cased-letter ranges explicitly.
@@ -57,11 +58,7 @@ const std::vector<std::string> kDeepSeekLLM = {
 };
 
 const std::vector<std::string> kDeepSeekCoder = {
-    "[\r\n]",
-    "\\s?\\p{L}+",
-    "\\s?\\p{P}+",
-    "[\u4e00-\u9fa5\u0800-\u4e00\uac00-\ud7ff]+",
-    "\\p{N}",
+    "[\r\n]", "\\s?\\p{L}+", "\\s?\\p{P}+", "[\u4e00-\u9fa5\u0800-\u4e00\uac00-\ud7ff]+", "\\p{N}",
 };
 
 const std::map<std::string, std::vector<std::string>>& presets() {
@@ -97,7 +94,8 @@ RegexSplitter::RegexSplitter(const std::string& pattern) : pattern_(pattern) {
   PCRE2_SIZE off = 0;
   // DOLLAR_ENDONLY: `$` means the end of the piece, as in the Rust/Oniguruma regexes HF uses.
   const uint32_t opts = PCRE2_UTF | PCRE2_UCP | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_UTF_CHECK;
-  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), opts, &err, &off, nullptr);
+  pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), opts, &err, &off,
+                                   nullptr);
   if (!code) {
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(err, msg, sizeof msg);
@@ -169,7 +167,8 @@ void collect_hf(const nlohmann::json& pre, std::vector<std::string>& patterns) {
     }
     const std::string behavior = pre.value("behavior", "Isolated");
     if (behavior != "Isolated" || pre.value("invert", false))
-      throw FormatError(str("tokenizer.json pre_tokenizer Split: expected behavior Isolated without invert, got ", behavior));
+      throw FormatError(str("tokenizer.json pre_tokenizer Split: expected behavior Isolated without invert, got ",
+                            behavior));
     patterns.push_back(p);
   } else if (type == "ByteLevel") {
     if (pre.value("add_prefix_space", false))
@@ -225,8 +224,10 @@ namespace seek::detail {
 std::string preset_name_for(const std::vector<std::string>& patterns) {
   // HF tokenizer.json spells Qwen2's and Llama-3's contractions with (?i:...).
   static const std::vector<std::pair<std::string, std::vector<std::string>>> hf_spellings = {
-      {"qwen2", {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"}},
-      {"llama-bpe", {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"}},
+      {"qwen2",
+       {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"}},
+      {"llama-bpe",
+       {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"}},
   };
   for (const char* name : {"deepseek-v3", "deepseek-llm", "deepseek-coder", "qwen2", "llama-bpe", "gpt2"})
     if (PreTokenizer::patterns_for(name) == patterns) return name;

@@ -4,11 +4,10 @@
 // expressions taken from the models' tokenizer.json files and llama.cpp's llama-vocab (facts).
 #pragma once
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace seek {
 

@@ -59,7 +59,9 @@ std::string utf8_repair(std::string_view s) {
       while (k < static_cast<size_t>(want) && i + k < s.size() && (p[i + k] & 0xC0) == 0x80) {
         if (k == 1) {
           const uint8_t b0 = p[i], b1 = p[i + 1];
-          if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 > 0x9F) || (b0 == 0xF0 && b1 < 0x90) || (b0 == 0xF4 && b1 > 0x8F)) break;
+          if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 > 0x9F) || (b0 == 0xF0 && b1 < 0x90) ||
+              (b0 == 0xF4 && b1 > 0x8F))
+            break;
         }
         ++k;
       }

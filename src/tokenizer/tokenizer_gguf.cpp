@@ -49,7 +49,8 @@ namespace detail {
 void detect_eot(Vocab& vocab) {
   if (vocab.eot >= 0) return;
   for (const char* text : {"<|eot_id|>", "<|im_end|>", "<|end|>", "<end_of_turn>",
-                           "<\xEF\xBD\x9C" "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"})
+                           "<\xEF\xBD\x9C"
+                           "end\xE2\x96\x81of\xE2\x96\x81sentence\xEF\xBD\x9C>"})
     for (int32_t id = 0; id < vocab.size(); ++id)
       if (vocab.tokens[id].spelling == text && vocab.tokens[id].type == TokenType::Control) {
         vocab.eot = id;
@@ -74,12 +75,14 @@ std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const GGUFFile& f) {
   std::vector<int64_t> types(n, static_cast<int64_t>(TokenType::Normal));
   if (const GGUFValue* v = f.find("tokenizer.ggml.token_type")) {
     types = v->as_ints("tokenizer.ggml.token_type");
-    if (types.size() != n) throw FormatError(str("tokenizer.ggml.token_type: expected ", n, " entries, got ", types.size()));
+    if (types.size() != n)
+      throw FormatError(str("tokenizer.ggml.token_type: expected ", n, " entries, got ", types.size()));
   }
   std::vector<float> scores(n, 0.0f);
   if (const GGUFValue* v = f.find("tokenizer.ggml.scores")) {
     scores = v->as_floats("tokenizer.ggml.scores");
-    if (scores.size() != n) throw FormatError(str("tokenizer.ggml.scores: expected ", n, " entries, got ", scores.size()));
+    if (scores.size() != n)
+      throw FormatError(str("tokenizer.ggml.scores: expected ", n, " entries, got ", scores.size()));
   }
 
   spec.vocab.tokens.resize(n);
@@ -113,7 +116,8 @@ std::unique_ptr<Tokenizer> Tokenizer::from_gguf(const GGUFFile& f) {
       const std::string& m = merges[i];
       const size_t sp = m.find(' ', 1);
       if (sp == std::string::npos) throw FormatError(str("tokenizer.ggml.merges[", i, "]: no space in '", m, "'"));
-      if (!byte_level_decode(std::string_view(m).substr(0, sp), ra) || !byte_level_decode(std::string_view(m).substr(sp + 1), rb))
+      if (!byte_level_decode(std::string_view(m).substr(0, sp), ra) ||
+          !byte_level_decode(std::string_view(m).substr(sp + 1), rb))
         throw FormatError(str("tokenizer.ggml.merges[", i, "]: '", m, "' is not byte-level text"));
       spec.merges.emplace_back(ra, rb);
     }
@@ -147,12 +151,14 @@ std::unique_ptr<Tokenizer> Tokenizer::from_gguf_path(const std::string& path) {
 
 void gguf_set_tokenizer(GGUFWriter& w, const Tokenizer& tok) {
   const Vocab& v = tok.vocab();
-  if (tok.kind() != TokenizerKind::BPE) throw UsageError("gguf_set_tokenizer: only byte-level BPE tokenizers can be written");
+  if (tok.kind() != TokenizerKind::BPE)
+    throw UsageError("gguf_set_tokenizer: only byte-level BPE tokenizers can be written");
   if (tok.pre_name().empty())
     throw UsageError("gguf_set_tokenizer: the pre-tokenizer matches no GGUF `pre` preset, so GGUF cannot describe it");
   if (!PreTokenizer::is_writable_name(tok.pre_name()))
-    throw UsageError(str("gguf_set_tokenizer: pre-tokenizer '", tok.pre_name(),
-                         "' is seek's old one, which llama.cpp refuses; retrain the tokenizer with one it knows (e.g. qwen2)"));
+    throw UsageError(
+        str("gguf_set_tokenizer: pre-tokenizer '", tok.pre_name(),
+            "' is seek's old one, which llama.cpp refuses; retrain the tokenizer with one it knows (e.g. qwen2)"));
   std::vector<std::string> spellings;
   std::vector<int32_t> types;
   for (const TokenData& t : v.tokens) {

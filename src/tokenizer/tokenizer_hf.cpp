@@ -39,7 +39,8 @@ void split_merge(const json& m, size_t index, std::string& a, std::string& b) {
   if (!m.is_string()) throw FormatError(str("tokenizer.json model.merges[", index, "]: expected \"a b\" or [a, b]"));
   const std::string s = m.get<std::string>();
   const size_t sp = s.find(' ', 1);
-  if (sp == std::string::npos) throw FormatError(str("tokenizer.json model.merges[", index, "]: no space in '", s, "'"));
+  if (sp == std::string::npos)
+    throw FormatError(str("tokenizer.json model.merges[", index, "]: no space in '", s, "'"));
   a = s.substr(0, sp);
   b = s.substr(sp + 1);
 }
@@ -56,7 +57,8 @@ void check_normalizer(const json& n) {
 
 }  // namespace
 
-std::unique_ptr<Tokenizer> Tokenizer::from_hf_json_text(const std::string& tokenizer_json, const std::string& config_json) {
+std::unique_ptr<Tokenizer> Tokenizer::from_hf_json_text(const std::string& tokenizer_json,
+                                                        const std::string& config_json) {
   json j;
   try {
     j = json::parse(tokenizer_json);

@@ -12,7 +12,13 @@
 namespace seek {
 
 enum class TokenType : int32_t {
-  Undefined = 0, Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6,
+  Undefined = 0,
+  Normal = 1,
+  Unknown = 2,
+  Control = 3,
+  UserDefined = 4,
+  Unused = 5,
+  Byte = 6,
 };
 
 struct TokenData {
@@ -20,7 +26,7 @@ struct TokenData {
   std::string spelling;  // as the file writes it ("Ġhi", "▁hi", "<0x0A>", "<｜User｜>")
   float score = 0;
   TokenType type = TokenType::Normal;
-  bool special = false;  // an added token marked special (Control in GGUF)
+  bool special = false;                 // an added token marked special (Control in GGUF)
   bool lstrip = false, rstrip = false;  // HF added-token flags: swallow whitespace on that side
 };
 

@@ -58,8 +58,7 @@ AdamW::AdamW(size_t n_params) : m_(n_params, 0.0f), v_(n_params, 0.0f) {}
 
 double AdamW::step(TrainModel& model, double lr, const AdamWConfig& c, ThreadPool& pool, const AdamWShard* shard) {
   const size_t n = model.n_params();
-  if (n != m_.size())
-    throw UsageError(str("AdamW: parameter count: expected ", m_.size(), ", got ", n));
+  if (n != m_.size()) throw UsageError(str("AdamW: parameter count: expected ", m_.size(), ", got ", n));
   const std::vector<ParamInfo>& infos = model.param_info();
   if (shard && shard->share.size() != infos.size())
     throw UsageError(str("AdamW: shard describes ", shard->share.size(), " tensors, the model has ", infos.size()));

@@ -22,8 +22,8 @@ struct AdamWConfig {
 // needs the global norm: |g|^2 = replicated + sum over ranks of the Own parts.
 enum class TensorShare : uint8_t { Replicated, Own, Other };
 struct AdamWShard {
-  std::vector<TensorShare> share;                 // [n_tensors] in param_info() order
-  std::function<double(double)> sum_over_ranks;   // sums a value over every rank
+  std::vector<TensorShare> share;                // [n_tensors] in param_info() order
+  std::function<double(double)> sum_over_ranks;  // sums a value over every rank
 };
 
 class AdamW {

@@ -79,7 +79,10 @@ void save_checkpoint(const std::string& path, const CheckpointMeta& meta, const 
   size_t offset = 0;
   for (const FloatBlob& b : blobs) {
     const size_t bytes = b.count * sizeof(float);
-    table.push_back({{"name", b.name}, {"dtype", "f32"}, {"count", b.count}, {"offset", offset},
+    table.push_back({{"name", b.name},
+                     {"dtype", "f32"},
+                     {"count", b.count},
+                     {"offset", offset},
                      {"hash", checkpoint_hash(b.data, bytes)}});
     offset = align_up(offset + bytes);
   }
@@ -150,7 +153,8 @@ LoadedCheckpoint load_checkpoint(const std::string& path, bool with_blobs) {
   try {
     for (const auto& b : j.at("blobs")) {
       const std::string name = b.at("name").get<std::string>();
-      if (b.at("dtype").get<std::string>() != "f32") throw fail(str("section '", name, "' has dtype ", b.at("dtype"), ", expected f32"));
+      if (b.at("dtype").get<std::string>() != "f32")
+        throw fail(str("section '", name, "' has dtype ", b.at("dtype"), ", expected f32"));
       const uint64_t count = b.at("count").get<uint64_t>(), offset = b.at("offset").get<uint64_t>();
       if (count > (data_end - data_start) / 4 || offset > data_end - data_start - count * 4)
         throw fail(str("section '", name, "' (", count, " floats at ", offset, ") lies outside the data section"));

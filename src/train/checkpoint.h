@@ -15,17 +15,17 @@
 namespace seek {
 
 struct CheckpointMeta {
-  int64_t step = 0;                 // optimizer steps done
-  nlohmann::json model_config;      // HF config.json fields (config_to_hf_json)
-  nlohmann::json train_config;      // TrainConfig as JSON
-  nlohmann::json param_table;       // [{name, shape, offset, numel}] of the flat parameter buffer
-  std::string rng_state;            // std::mt19937_64 text state
-  DataPosition data;                // train loader position
+  int64_t step = 0;             // optimizer steps done
+  nlohmann::json model_config;  // HF config.json fields (config_to_hf_json)
+  nlohmann::json train_config;  // TrainConfig as JSON
+  nlohmann::json param_table;   // [{name, shape, offset, numel}] of the flat parameter buffer
+  std::string rng_state;        // std::mt19937_64 text state
+  DataPosition data;            // train loader position
   int64_t adam_t = 0;
 };
 
 struct FloatBlob {
-  std::string name;     // "params", "adam_m", "adam_v", "router_bias"
+  std::string name;  // "params", "adam_m", "adam_v", "router_bias"
   const float* data;
   size_t count;
 };

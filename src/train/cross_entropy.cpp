@@ -20,7 +20,7 @@ namespace {
 // which is 0 next to the row's largest term, 1.
 inline float exp_nonpositive(float x) {
   x = x < -87.0f ? -87.0f : x;
-  const float n = __builtin_floorf(x * 1.44269504089f + 0.5f);  // round(x / ln 2)
+  const float n = __builtin_floorf(x * 1.44269504089f + 0.5f);                // round(x / ln 2)
   const float r = (x - n * 0.693145751953125f) - n * 1.428606765330187e-06f;  // x - n ln2, |r| <= ln2/2
   float p = 1.0f / 720.0f;
   p = p * r + 1.0f / 120.0f;
@@ -36,9 +36,8 @@ inline float exp_nonpositive(float x) {
 }
 
 // d = exp(x - max x) for a row of V; returns (max, sum of d in double).
-__attribute__((target_clones("avx512f", "avx2", "default"))) void softmax_numerator(const float* x, float* d,
-                                                                                    int64_t V, float* max_out,
-                                                                                    double* sum_out) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void softmax_numerator(const float* x, float* d, int64_t V,
+                                                                                    float* max_out, double* sum_out) {
   float m[16];
   std::fill(m, m + 16, -INFINITY);
   int64_t i = 0;
@@ -58,8 +57,8 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void softmax_numera
 
 }  // namespace
 
-double cross_entropy_forward_backward(const float* logits, const int32_t* targets, float* dlogits, int64_t N,
-                                      int64_t V, float scale, ThreadPool& pool) {
+double cross_entropy_forward_backward(const float* logits, const int32_t* targets, float* dlogits, int64_t N, int64_t V,
+                                      float scale, ThreadPool& pool) {
   std::vector<double> row_loss(N, 0.0);
   pool.parallel_for(N, 4, [&](int64_t b, int64_t e) {
     std::vector<float> scratch(dlogits ? 0 : V);  // the exponentials when no gradient is wanted

@@ -164,8 +164,8 @@ TokenShard::TokenShard(const std::string& path) : file_(path) {
   if (dtype != 0) throw FormatError(str(path, ": token shard dtype ", dtype, ", expected 0 (uint32)"));
   const uint64_t payload = file_.size() - kShardHeader;
   if (count > payload / 4 || payload != count * 4)
-    throw FormatError(str(path, ": token shard header says ", count, " ids (", count * 4, " bytes), file holds ", payload,
-                          " bytes after the header"));
+    throw FormatError(str(path, ": token shard header says ", count, " ids (", count * 4, " bytes), file holds ",
+                          payload, " bytes after the header"));
   ids_ = reinterpret_cast<const uint32_t*>(d + kShardHeader);
   count_ = static_cast<int64_t>(count);
 }
@@ -177,7 +177,8 @@ DataPrepareResult prepare_data(const DataPrepareOptions& opt, const std::vector<
   if (opt.shard_tokens < 1024) throw UsageError(str("--shard-tokens must be >= 1024, got ", opt.shard_tokens));
   std::unique_ptr<GGUFFile> gguf;
   std::unique_ptr<Tokenizer> tok = load_tokenizer(opt.tokenizer_path, gguf);
-  if (tok->eos() < 0) throw UsageError(str(opt.tokenizer_path, ": the tokenizer has no EOS token to separate documents"));
+  if (tok->eos() < 0)
+    throw UsageError(str(opt.tokenizer_path, ": the tokenizer has no EOS token to separate documents"));
   std::filesystem::create_directories(opt.out_dir);
 
   ShardSink train{opt.out_dir, "train", opt.shard_tokens, {}, {}, 0, 0};
@@ -264,7 +265,8 @@ DataManifest DataManifest::load(const std::string& dir) {
   }
   if (m.vocab_size <= 0) throw FormatError(str(path, ": vocab_size must be > 0, got ", m.vocab_size));
   for (const auto& f : m.train_shards)
-    if (f.find('/') != std::string::npos) throw FormatError(str(path, ": shard name '", f, "' must be a plain file name"));
+    if (f.find('/') != std::string::npos)
+      throw FormatError(str(path, ": shard name '", f, "' must be a plain file name"));
   return m;
 }
 
@@ -290,19 +292,20 @@ TokenLoader::TokenLoader(const DataManifest& m, const LoaderOptions& o)
   }
   const char* split = validation ? "validation" : "train";
   if (n_tokens_ < T + 1)
-    throw UsageError(str(m.dir, ": the ", split, " split holds ", n_tokens_, " tokens; one window needs --seq + 1 = ", T + 1));
+    throw UsageError(str(m.dir, ": the ", split, " split holds ", n_tokens_,
+                         " tokens; one window needs --seq + 1 = ", T + 1));
   n_windows_ = (n_tokens_ - 1) / T;
   if (!validation && batches_per_epoch() < 1)
-    throw UsageError(str(m.dir, ": the train split holds ", n_windows_, " windows of ", T + 1, " tokens; one step needs ",
-                         B * world, " (batch x ranks)"));
+    throw UsageError(str(m.dir, ": the train split holds ", n_windows_, " windows of ", T + 1,
+                         " tokens; one step needs ", B * world, " (batch x ranks)"));
 }
 
 int64_t TokenLoader::batches_per_epoch() const { return n_windows_ / (B_ * world_); }
 
 void TokenLoader::set_position(const DataPosition& p) {
   if (p.epoch < 0 || p.cursor < 0 || p.cursor > n_windows_)
-    throw UsageError(str("data position (epoch ", p.epoch, ", window ", p.cursor, ") is outside this split of ", n_windows_,
-                         " windows"));
+    throw UsageError(str("data position (epoch ", p.epoch, ", window ", p.cursor, ") is outside this split of ",
+                         n_windows_, " windows"));
   pos_ = p;
 }
 
@@ -326,7 +329,8 @@ void TokenLoader::copy_window(int64_t w, int32_t* dst) const {
     const uint32_t* src = shards_[s]->ids() + off;
     for (int64_t i = 0; i < n; ++i) {
       if (src[i] >= static_cast<uint32_t>(vocab_size_))
-        throw FormatError(str("token shard ", s, ": id ", src[i], " at ", off + i, " is outside the vocabulary of ", vocab_size_));
+        throw FormatError(str("token shard ", s, ": id ", src[i], " at ", off + i, " is outside the vocabulary of ",
+                              vocab_size_));
       *dst++ = static_cast<int32_t>(src[i]);
     }
     at += n;

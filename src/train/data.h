@@ -15,12 +15,12 @@ namespace seek {
 class Tokenizer;
 
 struct DataPrepareOptions {
-  std::string tokenizer_path;          // tokenizer.json or a GGUF with tokenizer.* keys
+  std::string tokenizer_path;  // tokenizer.json or a GGUF with tokenizer.* keys
   std::string out_dir;
-  double val_fraction = 0.01;          // share of documents held out (at least one when > 0)
-  int64_t shard_tokens = 1 << 24;      // ids per shard file
-  std::string doc_separator;           // "" = each file is one document; .jsonl: one "text" per line
-  uint64_t seed = 1;                   // which documents go to validation
+  double val_fraction = 0.01;      // share of documents held out (at least one when > 0)
+  int64_t shard_tokens = 1 << 24;  // ids per shard file
+  std::string doc_separator;       // "" = each file is one document; .jsonl: one "text" per line
+  uint64_t seed = 1;               // which documents go to validation
   int threads = 0;
 };
 
@@ -52,8 +52,8 @@ class TokenShard {
 struct DataManifest {
   std::string dir;
   int32_t vocab_size = 0, eos_id = -1, bos_id = -1;
-  std::string tokenizer_source;          // what prepare was given
-  std::string tokenizer_gguf;            // "" when the tokenizer could not be written as GGUF
+  std::string tokenizer_source;                       // what prepare was given
+  std::string tokenizer_gguf;                         // "" when the tokenizer could not be written as GGUF
   std::vector<std::string> train_shards, val_shards;  // file names inside dir
   static DataManifest load(const std::string& dir);   // FormatError on a bad manifest
 };

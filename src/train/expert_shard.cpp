@@ -13,8 +13,9 @@ namespace seek {
 ExpertShard::ExpertShard(Comm& comm, const TrainModel& m) : comm_(comm) {
   const int64_t E = m.config().n_routed_experts;
   if (E % comm.size() != 0)
-    throw UsageError(str("--expert-parallel: the ", E, " routed experts of each MoE layer do not split over ", comm.size(),
-                         " ranks (n_routed_experts must be a multiple of the number of ranks; change -np or --experts)"));
+    throw UsageError(
+        str("--expert-parallel: the ", E, " routed experts of each MoE layer do not split over ", comm.size(),
+            " ranks (n_routed_experts must be a multiple of the number of ranks; change -np or --experts)"));
   ep_ = std::make_unique<ExpertParallel>(comm, E);
   const std::vector<ParamInfo>& info = m.param_info();
   floats_of_.assign(size_t(comm.size()), 0);
@@ -27,8 +28,7 @@ ExpertShard::ExpertShard(Comm& comm, const TrainModel& m) : comm_(comm) {
       adam_.share[k] = TensorShare::Replicated;
       if (!replicated_.empty() && replicated_.back().offset + replicated_.back().n == info[k].offset)
         replicated_.back().n += info[k].numel;
-      else
-        replicated_.push_back({info[k].offset, info[k].numel});
+      else replicated_.push_back({info[k].offset, info[k].numel});
       continue;
     }
     floats_of_[size_t(owner_[k])] += int64_t(info[k].numel);
@@ -47,7 +47,8 @@ void ExpertShard::gather_to_root(float* params, float* adam_m, float* adam_v, in
   send.reserve(size_t(3 * own_floats()));
   for (float* b : blobs)
     for (size_t k = 0; k < tensors_.size(); ++k)
-      if (owner_[k] == me) send.insert(send.end(), b + tensors_[k]->offset, b + tensors_[k]->offset + tensors_[k]->numel);
+      if (owner_[k] == me)
+        send.insert(send.end(), b + tensors_[k]->offset, b + tensors_[k]->offset + tensors_[k]->numel);
   std::vector<int64_t> bytes;  // [R] what each rank sends
   int64_t total = 0;
   for (int q = 0; q < R; ++q) {

@@ -36,9 +36,9 @@ class ExpertShard {
  private:
   Comm& comm_;
   std::unique_ptr<ExpertParallel> ep_;
-  std::vector<const ParamInfo*> tensors_;   // every tensor, param_info() order
-  std::vector<int> owner_;                  // [n_tensors] owner rank; -1: replicated
-  std::vector<int64_t> floats_of_;          // [R] floats of the experts rank r owns
+  std::vector<const ParamInfo*> tensors_;  // every tensor, param_info() order
+  std::vector<int> owner_;                 // [n_tensors] owner rank; -1: replicated
+  std::vector<int64_t> floats_of_;         // [R] floats of the experts rank r owns
   AdamWShard adam_;
   std::vector<GradRange> replicated_;
 };

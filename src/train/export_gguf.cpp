@@ -25,12 +25,14 @@ void export_gguf(const ModelConfig& c, const std::vector<ParamInfo>& info, const
   for (const TensorInstance& t : gguf_tensors(out_c)) {
     if (t.def->has(kNotTrained)) {
       if ((c.moe_layer_index(t.layer) + 1) * E > static_cast<int64_t>(router_bias.size()))
-        throw FormatError(str("export: router_bias holds ", router_bias.size(), " values, too few for MoE layer ", t.layer));
+        throw FormatError(str("export: router_bias holds ", router_bias.size(), " values, too few for MoE layer ",
+                              t.layer));
       continue;
     }
     for (int64_t e = 0; e < (t.def->has(kExperts) ? E : 1); ++e)
       if (!by_slot.count({t.def, t.layer, t.def->has(kExperts) ? e : -1}))
-        throw FormatError(str("export: no parameter for tensor ", t.name, t.def->has(kExperts) ? str(" expert ", e) : ""));
+        throw FormatError(str("export: no parameter for tensor ", t.name,
+                              t.def->has(kExperts) ? str(" expert ", e) : ""));
   }
   auto fill = [&](const TensorInstance& t, size_t, int64_t row, float* out) {
     const int64_t cols = t.shape.back();

@@ -15,8 +15,8 @@ namespace seek {
 class GGUFFile;
 
 struct ExportOptions {
-  DType type = DType::F32;   // weight type (norms, router and biases stay F32)
-  bool include_mtp = true;   // false: drop the MTP block (block_count = main layers only)
+  DType type = DType::F32;  // weight type (norms, router and biases stay F32)
+  bool include_mtp = true;  // false: drop the MTP block (block_count = main layers only)
 };
 
 // params: the flat buffer described by `info` (train_param_layout); router_bias: [n_moe_layers, E],

@@ -25,13 +25,20 @@ std::vector<double> load_imbalance(const std::vector<int64_t>& loads, int64_t n_
 }
 
 nlohmann::json metrics_to_json(const StepMetrics& m) {
-  nlohmann::json j = {{"step", m.step},   {"loss", m.loss},           {"ce", m.ce},
-                      {"mtp", m.mtp},     {"balance", m.balance},     {"lr", m.lr},
-                      {"grad_norm", m.grad_norm}, {"tokens", m.tokens}, {"tokens_per_s", m.tokens_per_s},
+  nlohmann::json j = {{"step", m.step},
+                      {"loss", m.loss},
+                      {"ce", m.ce},
+                      {"mtp", m.mtp},
+                      {"balance", m.balance},
+                      {"lr", m.lr},
+                      {"grad_norm", m.grad_norm},
+                      {"tokens", m.tokens},
+                      {"tokens_per_s", m.tokens_per_s},
                       {"elapsed_s", m.elapsed_s}};
   j["imbalance"] = load_imbalance(m.loads, m.n_experts);
   nlohmann::json load = nlohmann::json::array();
-  for (size_t l = 0; m.n_experts > 0 && l + static_cast<size_t>(m.n_experts) <= m.loads.size(); l += static_cast<size_t>(m.n_experts))
+  for (size_t l = 0; m.n_experts > 0 && l + static_cast<size_t>(m.n_experts) <= m.loads.size();
+       l += static_cast<size_t>(m.n_experts))
     load.push_back(std::vector<int64_t>(m.loads.begin() + static_cast<ptrdiff_t>(l),
                                         m.loads.begin() + static_cast<ptrdiff_t>(l + m.n_experts)));
   j["load"] = load;
@@ -67,7 +74,8 @@ MetricsWriter::MetricsWriter(const std::string& path, int64_t keep_through_step)
       std::string kept, line;
       while (std::getline(in, line)) {
         nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-        if (j.is_object() && j.contains("step") && j["step"].is_number_integer() && j["step"].get<int64_t>() <= keep_through_step)
+        if (j.is_object() && j.contains("step") && j["step"].is_number_integer() &&
+            j["step"].get<int64_t>() <= keep_through_step)
           kept += line + "\n";
       }
       in.close();

@@ -15,11 +15,11 @@ namespace seek {
 struct StepMetrics {
   int64_t step = 0;  // optimizer steps done after this one (1-based)
   double loss = 0, ce = 0, mtp = 0, balance = 0, lr = 0, grad_norm = 0;
-  int64_t tokens = 0;        // tokens consumed so far (all ranks)
+  int64_t tokens = 0;  // tokens consumed so far (all ranks)
   double tokens_per_s = 0, elapsed_s = 0;
   std::vector<int64_t> loads;  // [n_moe, E]
   int64_t n_experts = 0;
-  double val_loss = -1;        // < 0: not evaluated this step
+  double val_loss = -1;  // < 0: not evaluated this step
   // communication of this step on rank 0 (< 0: none, e.g. one process): gradient all-reduce
   // cost (posting, polling and blocked), the blocked part alone, and expert-parallel all-to-alls
   double allreduce_s = -1, allreduce_wait_s = -1, alltoall_s = -1;

@@ -92,19 +92,24 @@ void draw_chart(std::ostringstream& os, const Chart& c, double X, double Y, doub
   }
   auto sx = [&](double v) { return l + (v - x0) / (x1 - x0) * (r - l); };
   auto sy = [&](double v) { return b - (v - y0) / (y1 - y0) * (b - t); };
-  os << "<rect x='" << px(l) << "' y='" << px(t) << "' width='" << px(r - l) << "' height='" << px(b - t) << "' class='frame'/>\n";
+  os << "<rect x='" << px(l) << "' y='" << px(t) << "' width='" << px(r - l) << "' height='" << px(b - t)
+     << "' class='frame'/>\n";
   for (double v : xt) {
-    os << "<line x1='" << px(sx(v)) << "' y1='" << px(t) << "' x2='" << px(sx(v)) << "' y2='" << px(b) << "' class='grid'/>";
-    os << "<text x='" << px(sx(v)) << "' y='" << px(b + 16) << "' class='tick' text-anchor='middle'>" << num(v) << "</text>\n";
+    os << "<line x1='" << px(sx(v)) << "' y1='" << px(t) << "' x2='" << px(sx(v)) << "' y2='" << px(b)
+       << "' class='grid'/>";
+    os << "<text x='" << px(sx(v)) << "' y='" << px(b + 16) << "' class='tick' text-anchor='middle'>" << num(v)
+       << "</text>\n";
   }
   for (double v : yt) {
-    os << "<line x1='" << px(l) << "' y1='" << px(sy(v)) << "' x2='" << px(r) << "' y2='" << px(sy(v)) << "' class='grid'/>";
+    os << "<line x1='" << px(l) << "' y1='" << px(sy(v)) << "' x2='" << px(r) << "' y2='" << px(sy(v))
+       << "' class='grid'/>";
     os << "<text x='" << px(l - 6) << "' y='" << px(sy(v) + 4) << "' class='tick' text-anchor='end'>"
        << num(c.log_y ? std::pow(10.0, v) : v) << "</text>\n";
   }
-  os << "<text x='" << px((l + r) / 2) << "' y='" << px(b + 36) << "' class='lab' text-anchor='middle'>" << esc(c.xlabel) << "</text>\n";
-  os << "<text transform='translate(" << px(X + 16) << "," << px((t + b) / 2) << ") rotate(-90)' class='lab' text-anchor='middle'>"
-     << esc(c.ylabel) << "</text>\n";
+  os << "<text x='" << px((l + r) / 2) << "' y='" << px(b + 36) << "' class='lab' text-anchor='middle'>"
+     << esc(c.xlabel) << "</text>\n";
+  os << "<text transform='translate(" << px(X + 16) << "," << px((t + b) / 2)
+     << ") rotate(-90)' class='lab' text-anchor='middle'>" << esc(c.ylabel) << "</text>\n";
   for (size_t k = 0; k < c.series.size(); ++k) {
     const Series& s = c.series[k];
     std::ostringstream pts;
@@ -112,14 +117,15 @@ void draw_chart(std::ostringstream& os, const Chart& c, double X, double Y, doub
       if (!std::isfinite(s.y[i]) || (c.log_y && s.y[i] <= 0)) continue;
       const double yv = c.log_y ? std::log10(s.y[i]) : s.y[i];
       pts << px(sx(s.x[i])) << "," << px(sy(yv)) << " ";
-      if (s.dots) os << "<circle cx='" << px(sx(s.x[i])) << "' cy='" << px(sy(yv)) << "' r='3' fill='" << s.color << "'/>";
+      if (s.dots)
+        os << "<circle cx='" << px(sx(s.x[i])) << "' cy='" << px(sy(yv)) << "' r='3' fill='" << s.color << "'/>";
     }
-    os << "<polyline fill='none' stroke='" << s.color << "' stroke-width='" << (s.dots ? 1 : 1.6) << "' points='" << pts.str()
-       << "'/>\n";
+    os << "<polyline fill='none' stroke='" << s.color << "' stroke-width='" << (s.dots ? 1 : 1.6) << "' points='"
+       << pts.str() << "'/>\n";
     const double ly = t + 8 + 18 * static_cast<double>(k);
-    os << "<line x1='" << px(r + 12) << "' y1='" << px(ly) << "' x2='" << px(r + 34) << "' y2='" << px(ly) << "' stroke='"
-       << s.color << "' stroke-width='3'/><text x='" << px(r + 40) << "' y='" << px(ly + 4) << "' class='tick'>" << esc(s.label)
-       << "</text>\n";
+    os << "<line x1='" << px(r + 12) << "' y1='" << px(ly) << "' x2='" << px(r + 34) << "' y2='" << px(ly)
+       << "' stroke='" << s.color << "' stroke-width='3'/><text x='" << px(r + 40) << "' y='" << px(ly + 4)
+       << "' class='tick'>" << esc(s.label) << "</text>\n";
   }
 }
 
@@ -167,24 +173,27 @@ double draw_heat(std::ostringstream& os, const std::vector<nlohmann::json>& rows
     const bool mtp = layer + 1 == n_layers && n_layers > 1;
     os << "<text x='" << px(l - 6) << "' y='" << px(y + strip_h / 2 + 4) << "' class='tick' text-anchor='end'>"
        << (mtp ? "MTP" : "MoE " + std::to_string(layer)) << "</text>\n";
-    os << "<rect x='" << px(l) << "' y='" << px(y) << "' width='" << px(r - l) << "' height='" << px(strip_h) << "' class='frame'/>\n";
+    os << "<rect x='" << px(l) << "' y='" << px(y) << "' width='" << px(r - l) << "' height='" << px(strip_h)
+       << "' class='frame'/>\n";
     y += strip_h + 8;
   }
   const double s0 = (*with.front())["step"].get<double>(), s1 = (*with.back())["step"].get<double>();
-  os << "<text x='" << px(l) << "' y='" << px(y + 12) << "' class='tick'>step " << num(s0) << "</text><text x='" << px(r)
-     << "' y='" << px(y + 12) << "' class='tick' text-anchor='end'>step " << num(s1) << "</text>\n";
-  os << "<text x='" << px((l + r) / 2) << "' y='" << px(y + 12) << "' class='lab' text-anchor='middle'>step (rows: experts 0.."
-     << E - 1 << ")</text>\n";
+  os << "<text x='" << px(l) << "' y='" << px(y + 12) << "' class='tick'>step " << num(s0) << "</text><text x='"
+     << px(r) << "' y='" << px(y + 12) << "' class='tick' text-anchor='end'>step " << num(s1) << "</text>\n";
+  os << "<text x='" << px((l + r) / 2) << "' y='" << px(y + 12)
+     << "' class='lab' text-anchor='middle'>step (rows: experts 0.." << E - 1 << ")</text>\n";
   // Colour legend.
   for (int i = 0; i <= 20; ++i)
     os << "<rect x='" << px(r + 14) << "' y='" << px(Y + 30 + 6 * (20 - i)) << "' width='14' height='6.3' fill='"
        << heat_color(i / 10.0) << "'/>";
-  os << "<text x='" << px(r + 34) << "' y='" << px(Y + 36) << "' class='tick'>2x mean+</text><text x='" << px(r + 34) << "' y='"
-     << px(Y + 96) << "' class='tick'>mean</text><text x='" << px(r + 34) << "' y='" << px(Y + 156) << "' class='tick'>0</text>\n";
+  os << "<text x='" << px(r + 34) << "' y='" << px(Y + 36) << "' class='tick'>2x mean+</text><text x='" << px(r + 34)
+     << "' y='" << px(Y + 96) << "' class='tick'>mean</text><text x='" << px(r + 34) << "' y='" << px(Y + 156)
+     << "' class='tick'>0</text>\n";
   return std::max(y + 24, Y + 170) - Y;
 }
 
-Series pick(const std::vector<nlohmann::json>& rows, const std::string& key, const std::string& label, int color, bool dots = false) {
+Series pick(const std::vector<nlohmann::json>& rows, const std::string& key, const std::string& label, int color,
+            bool dots = false) {
   Series s{label, kPalette[color % 8], {}, {}, dots};
   for (const auto& r : rows)
     if (r.contains(key) && r[key].is_number()) {
@@ -202,25 +211,36 @@ std::string render_training_svg(const std::vector<nlohmann::json>& rows, const s
   std::ostringstream body;
   double y = 40;
   Chart loss{"Loss", "optimizer step", "cross-entropy (nats)", {}, false};
-  loss.series = {pick(rows, "loss", "train total", 0), pick(rows, "ce", "train next-token", 2), pick(rows, "mtp", "train MTP (t+2)", 3),
-                 pick(rows, "val_loss", "validation", 1, true)};
+  loss.series = {pick(rows, "loss", "train total", 0), pick(rows, "ce", "train next-token", 2),
+                 pick(rows, "mtp", "train MTP (t+2)", 3), pick(rows, "val_loss", "validation", 1, true)};
   draw_chart(body, loss, 0, y, W, H);
   y += H;
   Chart lr{"Learning rate", "optimizer step", "lr", {pick(rows, "lr", "lr", 4)}, false};
   draw_chart(body, lr, 0, y, W / 2 + 60, H * 0.8);
-  Chart gn{"Gradient norm (before clipping)", "optimizer step", "global L2 norm", {pick(rows, "grad_norm", "grad norm", 5)}, true};
+  Chart gn{"Gradient norm (before clipping)",
+           "optimizer step",
+           "global L2 norm",
+           {pick(rows, "grad_norm", "grad norm", 5)},
+           true};
   draw_chart(body, gn, W / 2 - 10, y, W / 2 + 10, H * 0.8);
   y += H * 0.8;
   if (rows.back().contains("reward")) {  // a `seek rl` run: reward, accuracy, length, KL, clipping
     Chart rw{"Reward and accuracy (means over the step's completions)", "optimizer step", "mean", {}, false};
-    rw.series = {pick(rows, "reward", "reward", 0), pick(rows, "accuracy", "accuracy", 2), pick(rows, "format", "format", 3),
-                 pick(rows, "eval_accuracy", "held-out accuracy", 1, true)};
+    rw.series = {pick(rows, "reward", "reward", 0), pick(rows, "accuracy", "accuracy", 2),
+                 pick(rows, "format", "format", 3), pick(rows, "eval_accuracy", "held-out accuracy", 1, true)};
     draw_chart(body, rw, 0, y, W, H);
     y += H;
-    Chart len{"Response length", "optimizer step", "tokens", {pick(rows, "response_length", "mean completion tokens", 6)}, false};
+    Chart len{"Response length",
+              "optimizer step",
+              "tokens",
+              {pick(rows, "response_length", "mean completion tokens", 6)},
+              false};
     draw_chart(body, len, 0, y, W / 2 + 60, H * 0.8);
-    Chart kl{"KL to the reference and clipped fraction", "optimizer step", "value",
-             {pick(rows, "kl", "k3 KL", 7), pick(rows, "clip_frac", "clip fraction", 5)}, false};
+    Chart kl{"KL to the reference and clipped fraction",
+             "optimizer step",
+             "value",
+             {pick(rows, "kl", "k3 KL", 7), pick(rows, "clip_frac", "clip fraction", 5)},
+             false};
     draw_chart(body, kl, W / 2 - 10, y, W / 2 + 10, H * 0.8);
     y += H * 0.8;
   }
@@ -228,7 +248,11 @@ std::string render_training_svg(const std::vector<nlohmann::json>& rows, const s
   if (n_layers > 0) {
     Chart imb{"Expert-load imbalance (max / mean load, 1 = balanced)", "optimizer step", "max / mean", {}, false};
     for (size_t l = 0; l < n_layers; ++l) {
-      Series s{l + 1 == n_layers && n_layers > 1 ? "MTP layer" : "MoE layer " + std::to_string(l), kPalette[l % 8], {}, {}, false};
+      Series s{l + 1 == n_layers && n_layers > 1 ? "MTP layer" : "MoE layer " + std::to_string(l),
+               kPalette[l % 8],
+               {},
+               {},
+               false};
       for (const auto& r : rows)
         if (r.contains("imbalance") && r["imbalance"].size() > l) {
           s.x.push_back(r["step"].get<double>());
@@ -241,8 +265,11 @@ std::string render_training_svg(const std::vector<nlohmann::json>& rows, const s
     y += draw_heat(body, rows, 0, y, W) + 10;
   }
   std::ostringstream os;
-  os << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << px(y) << "' viewBox='0 0 " << W << " " << px(y)
-     << "' font-family='sans-serif'>\n<style>.title{font-size:15px;font-weight:bold}.lab{font-size:12px}.tick{font-size:11px}"
+  os << "<svg xmlns='http://www.w3.org/2000/svg' width='" << W << "' height='" << px(y) << "' viewBox='0 0 " << W << " "
+     << px(y)
+     << "' "
+        "font-family='sans-serif'>\n<style>.title{font-size:15px;font-weight:bold}.lab{font-size:12px}.tick{font-size:"
+        "11px}"
         ".grid{stroke:#e4e4e4;stroke-width:1}.frame{fill:none;stroke:#444;stroke-width:1}</style>\n"
      << "<rect width='100%' height='100%' fill='white'/>\n<text x='20' y='26' style='font-size:18px;font-weight:bold'>"
      << esc(title) << "</text>\n"

@@ -37,12 +37,10 @@ void block_backward(const BlockCtx& ctx, const BlockParams& p, BlockActs& a, con
   } else {
     ffn_backward(p.ffn, ctx.c.intermediate_size, a.h2.data(), N, D, a.mlp, dx, dh.data(), &ctx.pool);
   }
-  rmsnorm_backward(dh.data(), a.x_mid.data(), p.ffn_norm.w, a.rstd2.data(), dx,
-                   p.ffn_norm.g, N, D, ctx.pool);
+  rmsnorm_backward(dh.data(), a.x_mid.data(), p.ffn_norm.w, a.rstd2.data(), dx, p.ffn_norm.g, N, D, ctx.pool);
   std::fill(dh.begin(), dh.end(), 0.0f);
   mla_backward(ctx, p.mla, a.h1.data(), a.attn, dx, dh.data());
-  rmsnorm_backward(dh.data(), a.x_in.data(), p.attn_norm.w, a.rstd1.data(), dx, p.attn_norm.g, N, D,
-                   ctx.pool);
+  rmsnorm_backward(dh.data(), a.x_in.data(), p.attn_norm.w, a.rstd1.data(), dx, p.attn_norm.g, N, D, ctx.pool);
 }
 
 }  // namespace seek

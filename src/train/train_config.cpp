@@ -18,7 +18,8 @@ template <typename C, typename F>
 void visit_fields(C& c, F&& f) {
   f("preset", c.preset), f("layers", c.layers), f("hidden", c.hidden), f("experts", c.experts);
   f("init_std", c.init_std), f("data", c.data), f("batch", c.batch), f("seq", c.seq);
-  f("grad_accum", c.grad_accum), f("steps", c.steps), f("stop_at", c.stop_at), f("warmup", c.warmup), f("lr", c.lr), f("lr_min", c.lr_min);
+  f("grad_accum", c.grad_accum), f("steps", c.steps), f("stop_at", c.stop_at), f("warmup", c.warmup), f("lr", c.lr),
+      f("lr_min", c.lr_min);
   f("beta1", c.beta1), f("beta2", c.beta2), f("eps", c.eps), f("weight_decay", c.weight_decay), f("clip", c.clip);
   f("lambda_mtp", c.lambda_mtp), f("alpha", c.alpha), f("gamma", c.gamma), f("seed", c.seed);
   f("expert_parallel", c.expert_parallel), f("grad_bucket_mb", c.grad_bucket_mb), f("grad_overlap", c.grad_overlap);
@@ -98,7 +99,8 @@ void validate_train_config(const TrainConfig& c) {
   need(c.steps >= 1, str("--steps must be >= 1, got ", c.steps));
   need(c.stop_at >= 0, str("--stop-at must be >= 0, got ", c.stop_at));
   need(c.warmup >= 0, str("--warmup must be >= 0, got ", c.warmup));
-  need(c.lr > 0 && c.lr_min >= 0 && c.lr_min <= c.lr, str("need 0 <= --lr-min <= --lr and --lr > 0, got ", c.lr_min, ", ", c.lr));
+  need(c.lr > 0 && c.lr_min >= 0 && c.lr_min <= c.lr,
+       str("need 0 <= --lr-min <= --lr and --lr > 0, got ", c.lr_min, ", ", c.lr));
   need(c.beta1 >= 0 && c.beta1 < 1 && c.beta2 >= 0 && c.beta2 < 1, "beta1 and beta2 must be in [0, 1)");
   need(c.eps > 0, "eps must be > 0");
   need(c.weight_decay >= 0, str("--weight-decay must be >= 0, got ", c.weight_decay));
@@ -107,7 +109,8 @@ void validate_train_config(const TrainConfig& c) {
   need(c.layers >= 0 && c.hidden >= 0 && c.experts >= 0, "--layers, --hidden and --experts must be >= 0");
   need(c.eval_every >= 0 && c.save_every >= 0 && c.keep >= 0 && c.eval_batches >= 1,
        "--eval-every, --save-every, --keep must be >= 0 and eval_batches >= 1");
-  need(c.grad_bucket_mb > 0 && c.grad_bucket_mb <= 1024, str("--grad-bucket-mb must be in (0, 1024], got ", c.grad_bucket_mb));
+  need(c.grad_bucket_mb > 0 && c.grad_bucket_mb <= 1024,
+       str("--grad-bucket-mb must be in (0, 1024], got ", c.grad_bucket_mb));
   need(c.threads >= 0, str("--threads must be >= 0, got ", c.threads));
   need(!c.data.empty(), "--data DIR is required (written by `seek data prepare`)");
   preset_config(c.preset);  // UsageError naming the known presets
@@ -115,7 +118,8 @@ void validate_train_config(const TrainConfig& c) {
 }
 
 bool is_run_shape_key(const std::string& key) {
-  static const char* keys[] = {"preset", "layers", "hidden", "experts", "init_std", "batch", "seq", "grad_accum", "seed"};
+  static const char* keys[] = {"preset", "layers", "hidden",     "experts", "init_std",
+                               "batch",  "seq",    "grad_accum", "seed"};
   for (const char* k : keys)
     if (key == k) return true;
   return false;
@@ -130,15 +134,18 @@ ModelConfig build_model_config(const TrainConfig& t, int32_t vocab_size, int32_t
   c.eos_token_id = eos_id;
   if (t.layers > 0) {
     if (t.layers <= c.first_k_dense_replace)
-      throw UsageError(str("--layers ", t.layers, " leaves no MoE layer after ", c.first_k_dense_replace, " dense one(s)"));
+      throw UsageError(str("--layers ", t.layers, " leaves no MoE layer after ", c.first_k_dense_replace,
+                           " dense one(s)"));
     c.num_hidden_layers = t.layers;
   }
   if (t.hidden > 0) c.hidden_size = t.hidden;
   if (t.experts > 0) {
     c.n_routed_experts = t.experts;
-    if (t.experts % c.n_group != 0 || c.topk_group * (t.experts / c.n_group) < c.num_experts_per_tok) c.n_group = c.topk_group = 1;
+    if (t.experts % c.n_group != 0 || c.topk_group * (t.experts / c.n_group) < c.num_experts_per_tok)
+      c.n_group = c.topk_group = 1;
     if (c.num_experts_per_tok > t.experts)
-      throw UsageError(str("--experts ", t.experts, " is fewer than the ", c.num_experts_per_tok, " experts each token uses"));
+      throw UsageError(str("--experts ", t.experts, " is fewer than the ", c.num_experts_per_tok,
+                           " experts each token uses"));
   }
   // A model trained from scratch at its own context length: plain RoPE, no YaRN.
   c.rope_scaling = RopeScaling{};

@@ -17,18 +17,18 @@ struct TrainConfig {
   int64_t layers = 0, hidden = 0, experts = 0;
   double init_std = 0.02;
   // data
-  std::string data;            // directory written by `seek data prepare`
-  int64_t batch = 8;           // sequences per micro-batch per rank
-  int64_t seq = 128;           // tokens predicted per sequence (windows hold seq + 1 ids)
-  int64_t grad_accum = 1;      // micro-batches per optimizer step
+  std::string data;        // directory written by `seek data prepare`
+  int64_t batch = 8;       // sequences per micro-batch per rank
+  int64_t seq = 128;       // tokens predicted per sequence (windows hold seq + 1 ids)
+  int64_t grad_accum = 1;  // micro-batches per optimizer step
   // optimisation
   int64_t steps = 200, warmup = 20;
-  int64_t stop_at = 0;         // stop after this step, the schedule still spanning `steps` (0 = at `steps`)
+  int64_t stop_at = 0;              // stop after this step, the schedule still spanning `steps` (0 = at `steps`)
   double lr = 3e-3, lr_min = 3e-4;  // cosine decay from lr to lr_min after warmup
   double beta1 = 0.9, beta2 = 0.95, eps = 1e-8, weight_decay = 0.1, clip = 1.0;
-  double lambda_mtp = 0.3;     // MTP loss weight (deepseek.md 2.3)
-  double alpha = 1e-4;         // sequence-wise balance loss weight (2.4)
-  double gamma = 1e-3;         // router bias update speed (2.4)
+  double lambda_mtp = 0.3;  // MTP loss weight (deepseek.md 2.3)
+  double alpha = 1e-4;      // sequence-wise balance loss weight (2.4)
+  double gamma = 1e-3;      // router bias update speed (2.4)
   uint64_t seed = 1;
   // distribution over MPI ranks (docs/distributed.md); nothing changes with one process
   bool expert_parallel = false;  // routed experts split over the ranks, tokens sent by all-to-all

@@ -145,7 +145,8 @@ void TrainModel::backward(const LossWeights& w, ThreadPool& pool, float grad_sca
     });
   std::vector<float> dn(N * D, 0.0f), dx(N * D, 0.0f);
   linear_backward(s.dlogits.data(), s.normed.data(), s.p.output.w, dn.data(), s.p.output.g, N, D, V, &pool);
-  rmsnorm_backward(dn.data(), s.x_last.data(), s.p.output_norm.w, s.rstd.data(), dx.data(), s.p.output_norm.g, N, D, pool);
+  rmsnorm_backward(dn.data(), s.x_last.data(), s.p.output_norm.w, s.rstd.data(), dx.data(), s.p.output_norm.g, N, D,
+                   pool);
   const double bal_coef = w.alpha * grad_scale / double(B);
   if (s.mtp_on && (w.lambda_mtp != 0.0 || bal_coef != 0.0))
     mtp_backward(s, c, pool, static_cast<float>(w.lambda_mtp * grad_scale), bal_coef, dx.data());

@@ -39,25 +39,25 @@ struct FfnActs {
 };
 
 struct MoeActs {
-  std::vector<float> scores;         // [N, E] unbiased affinities
-  std::vector<int32_t> idx;          // [N, K] chosen experts (best first)
-  std::vector<float> w;              // [N, K] gating weights (differentiable part)
-  std::vector<int64_t> start;        // [E + 1] expert e owns rows start[e]..start[e+1] (without ep)
-  std::vector<int32_t> row_token;    // [N*K] token of each expert row
-  std::vector<int32_t> row_slot;     // [N*K] which of the token's k choices
-  std::vector<float> xg;             // [N*K, D] gathered inputs ([M, D] received rows with ep)
-  FfnActs experts;                   // [N*K, F] rows grouped by expert ([M, F] with ep)
-  std::vector<float> out;            // [N, K, D] expert outputs before weighting
-  FfnActs shared;                    // [N, F_shared]
-  EpRoute route;                     // with ep: this micro-batch's dispatch, reused by combine and backward
+  std::vector<float> scores;       // [N, E] unbiased affinities
+  std::vector<int32_t> idx;        // [N, K] chosen experts (best first)
+  std::vector<float> w;            // [N, K] gating weights (differentiable part)
+  std::vector<int64_t> start;      // [E + 1] expert e owns rows start[e]..start[e+1] (without ep)
+  std::vector<int32_t> row_token;  // [N*K] token of each expert row
+  std::vector<int32_t> row_slot;   // [N*K] which of the token's k choices
+  std::vector<float> xg;           // [N*K, D] gathered inputs ([M, D] received rows with ep)
+  FfnActs experts;                 // [N*K, F] rows grouped by expert ([M, F] with ep)
+  std::vector<float> out;          // [N, K, D] expert outputs before weighting
+  FfnActs shared;                  // [N, F_shared]
+  EpRoute route;                   // with ep: this micro-batch's dispatch, reused by combine and backward
 };
 
 struct BlockActs {
-  std::vector<float> x_in;          // [N, D] block input (residual)
-  std::vector<float> h1, rstd1;     // [N, D], [N] attn_norm
+  std::vector<float> x_in;       // [N, D] block input (residual)
+  std::vector<float> h1, rstd1;  // [N, D], [N] attn_norm
   MlaActs attn;
-  std::vector<float> x_mid;         // [N, D] after attention residual
-  std::vector<float> h2, rstd2;     // [N, D], [N] ffn_norm
+  std::vector<float> x_mid;      // [N, D] after attention residual
+  std::vector<float> h2, rstd2;  // [N, D], [N] ffn_norm
   FfnActs mlp;
   MoeActs moe;
 };
@@ -78,8 +78,7 @@ struct BlockCtx {
 // h [N, D] (normed input) -> out [N, D].
 void mla_forward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, float* out);
 // dout [N, D] -> dh [N, D] (+=), parameter gradients (+=).
-void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, const float* dout,
-                  float* dh);
+void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, const float* dout, float* dh);
 
 // SwiGLU FFN of width F on n rows: y = w2(silu(w1 x) * w3 x). y is overwritten. pool: threads
 // for the products and element-wise work (null: this thread).

@@ -53,8 +53,7 @@ void mla_forward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaAct
   linear_forward(a.o.data(), p.wo.w, out, N, H * vh, D, &ctx.pool);
 }
 
-void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, const float* dout,
-                  float* dh) {
+void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaActs& a, const float* dout, float* dh) {
   const ModelConfig& c = ctx.c;
   const int64_t N = ctx.N(), D = c.hidden_size, H = c.num_attention_heads, qk = c.qk_head_dim();
   const int64_t nope = c.qk_nope_head_dim, rope = c.qk_rope_head_dim, r = c.kv_lora_rank, vh = c.v_head_dim;
@@ -62,8 +61,8 @@ void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaAc
   std::vector<float> d_o(N * H * vh, 0.0f);
   linear_backward(dout, a.o.data(), p.wo.w, d_o.data(), p.wo.g, N, H * vh, D, &ctx.pool);
   std::vector<float> dq(N * H * qk, 0.0f), dk(N * H * qk, 0.0f), dv(N * H * vh, 0.0f);
-  attention_backward(d_o.data(), a.q.data(), a.k.data(), a.v.data(), a.probs.data(), dq.data(), dk.data(),
-                     dv.data(), ctx.B, ctx.T, H, qk, vh, static_cast<float>(c.softmax_scale()), ctx.pool);
+  attention_backward(d_o.data(), a.q.data(), a.k.data(), a.v.data(), a.probs.data(), dq.data(), dk.data(), dv.data(),
+                     ctx.B, ctx.T, H, qk, vh, static_cast<float>(c.softmax_scale()), ctx.pool);
 
   // keys and values back onto the latent; the shared k_pe collects every head's gradient
   std::vector<float> dkvb(N * kvw), dkv(N * (r + rope), 0.0f), dckv(N * r, 0.0f), dlat(N * r, 0.0f);
@@ -77,8 +76,8 @@ void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaAc
       for (int64_t i = 0; i < rope; ++i) gpe[i] += gk[nope + i];
     }
   linear_backward(dkvb.data(), a.ckv.data(), p.wkv_b.w, dckv.data(), p.wkv_b.g, N, r, kvw, &ctx.pool);
-  rmsnorm_backward(dckv.data(), a.kv_lat.data(), p.kv_norm.w, a.ckv_rstd.data(), dlat.data(),
-                   p.kv_norm.g, N, r, ctx.pool);
+  rmsnorm_backward(dckv.data(), a.kv_lat.data(), p.kv_norm.w, a.ckv_rstd.data(), dlat.data(), p.kv_norm.g, N, r,
+                   ctx.pool);
   for (int64_t n = 0; n < N; ++n) std::memcpy(dkv.data() + n * (r + rope), dlat.data() + n * r, sizeof(float) * r);
   rope_backward(ctx.rope, dkv.data() + r, ctx.B, ctx.T, r + rope, 1, rope, ctx.pool);
   linear_backward(dkv.data(), h, p.wkv_a.w, dh, p.wkv_a.g, N, D, r + rope, &ctx.pool);
@@ -87,8 +86,7 @@ void mla_backward(const BlockCtx& ctx, const MlaParams& p, const float* h, MlaAc
   if (qr > 0) {
     std::vector<float> dqan(N * qr, 0.0f), dqa(N * qr, 0.0f);
     linear_backward(dq.data(), a.qan.data(), p.wq_b.w, dqan.data(), p.wq_b.g, N, qr, H * qk, &ctx.pool);
-    rmsnorm_backward(dqan.data(), a.qa.data(), p.q_norm.w, a.qa_rstd.data(), dqa.data(), p.q_norm.g,
-                     N, qr, ctx.pool);
+    rmsnorm_backward(dqan.data(), a.qa.data(), p.q_norm.w, a.qa_rstd.data(), dqa.data(), p.q_norm.g, N, qr, ctx.pool);
     linear_backward(dqa.data(), h, p.wq_a.w, dh, p.wq_a.g, N, D, qr, &ctx.pool);
   } else {
     linear_backward(dq.data(), h, p.wq.w, dh, p.wq.g, N, D, H * qk, &ctx.pool);

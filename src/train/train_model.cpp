@@ -6,17 +6,17 @@
 #include <malloc.h>
 
 #include <algorithm>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
 
 #include "core/error.h"
-#include "model/model.h"
-#include "train/train_ops.h"
-#include "train/train_impl.h"
-#include "train/train_params.h"
 #include "model/arch/registry.h"
+#include "model/model.h"
+#include "train/train_impl.h"
+#include "train/train_ops.h"
+#include "train/train_params.h"
 
 namespace seek {
 
@@ -138,7 +138,8 @@ int64_t TrainModel::n_moe_layers() const {
 
 void TrainModel::set_expert_parallel(ExpertParallel* ep) {
   if (ep && ep->n_experts() != config_.n_routed_experts)
-    throw UsageError(str("expert parallelism: split ", ep->n_experts(), " experts, the model has ", config_.n_routed_experts));
+    throw UsageError(str("expert parallelism: split ", ep->n_experts(), " experts, the model has ",
+                         config_.n_routed_experts));
   impl_->ep = ep;
 }
 
@@ -151,7 +152,8 @@ const float* TrainModel::mtp_logits() const { return impl_->mtp_on ? impl_->mtp_
 std::vector<int32_t> TrainModel::routes() const {
   std::vector<int32_t> r;
   for (size_t il = 0; il < impl_->layers.size(); ++il)
-    if (impl_->p.layers[il].is_moe) r.insert(r.end(), impl_->layers[il].moe.idx.begin(), impl_->layers[il].moe.idx.end());
+    if (impl_->p.layers[il].is_moe)
+      r.insert(r.end(), impl_->layers[il].moe.idx.begin(), impl_->layers[il].moe.idx.end());
   if (impl_->mtp_on && impl_->p.layers[config_.num_hidden_layers].is_moe)
     r.insert(r.end(), impl_->mtp_block.moe.idx.begin(), impl_->mtp_block.moe.idx.end());
   return r;

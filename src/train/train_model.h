@@ -25,7 +25,7 @@ struct ParamInfo {
   std::vector<int64_t> shape;  // PyTorch order
   size_t offset = 0;           // into params()/grads(), in floats
   size_t numel = 0;
-  bool decay = false;          // AdamW weight decay applies (tensors with dim >= 2)
+  bool decay = false;              // AdamW weight decay applies (tensors with dim >= 2)
   const TensorDef* def = nullptr;  // its registry entry (model/arch/registry.h)
   int64_t layer = -1;              // block (-1: embedding, final norm, head)
   int64_t expert = -1;             // routed expert, -1 for any other tensor
@@ -67,8 +67,8 @@ class TrainModel {
   // Language-model step on tokens [B, T]: loss = CE(next token) + lambda*MTP-CE(token after
   // next) + alpha*balance, averaged as train_ref.py does. Adds grad_scale * dloss/dparam to
   // grads() (gradient accumulation: call several times, then step the optimizer).
-  LossParts forward_backward(const int32_t* tokens, int64_t B, int64_t T, const LossWeights& w,
-                             ThreadPool& pool, float grad_scale = 1.0f);
+  LossParts forward_backward(const int32_t* tokens, int64_t B, int64_t T, const LossWeights& w, ThreadPool& pool,
+                             float grad_scale = 1.0f);
 
   // Generic form for RL and distillation: forward(tokens) fills logits() [B, T, V] of the main
   // head and keeps activations; the caller writes dlogits() [B, T, V] (d loss / d logits);
@@ -108,7 +108,7 @@ class TrainModel {
   // An inference Model (f32 weights, copies) for generation, e.g. GRPO rollouts and export.
   std::unique_ptr<Model> to_inference_model() const;
 
- struct Impl;  // activations and scratch (train_impl.h), opaque to callers
+  struct Impl;  // activations and scratch (train_impl.h), opaque to callers
 
  private:
   ModelConfig config_;

@@ -20,16 +20,16 @@ namespace {
 
 // SwiGLU on n rows with caller-owned activations g, u, a [n, F]; y [n, D] overwritten. pool:
 // products and element-wise work split across its threads; null: all on this thread.
-void swiglu_rows_forward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, float* g, float* u, float* a,
-                         float* y, ThreadPool* pool) {
+void swiglu_rows_forward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, float* g, float* u,
+                         float* a, float* y, ThreadPool* pool) {
   linear_forward(x, p.w1.w, g, n, D, F, pool);
   linear_forward(x, p.w3.w, u, n, D, F, pool);
   swiglu_forward(g, u, a, n * F, pool);
   linear_forward(a, p.w2.w, y, n, F, D, pool);
 }
 
-void swiglu_rows_backward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, const float* g, const float* u,
-                          const float* a, const float* dy, float* dx, ThreadPool* pool) {
+void swiglu_rows_backward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, const float* g,
+                          const float* u, const float* a, const float* dy, float* dx, ThreadPool* pool) {
   if (n == 0) return;
   std::vector<float> da(n * F, 0.0f), dg(n * F, 0.0f), du(n * F, 0.0f);
   linear_backward(dy, a, p.w2.w, da.data(), p.w2.g, n, F, D, pool);
@@ -87,8 +87,8 @@ void routed_forward_local(const MoeParams& p, const float* x, int64_t N, int64_t
 
 // Expert parallelism (DeepSeek-V3 EP): dispatch sends each row to its expert's rank, which runs
 // the M rows it received grouped by its own experts; combine brings the outputs home to a.out.
-void routed_forward_ep(ExpertParallel& ep, const MoeParams& p, const float* x, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a,
-                       ThreadPool& pool) {
+void routed_forward_ep(ExpertParallel& ep, const MoeParams& p, const float* x, int64_t N, int64_t K, int64_t D,
+                       int64_t F, MoeActs& a, ThreadPool& pool) {
   ep.dispatch(x, a.idx.data(), N, K, D, a.route, a.xg);
   const int64_t M = a.route.rows();
   grow(a.experts.g, M * F), grow(a.experts.u, M * F), grow(a.experts.a, M * F), grow(a.out, N * K * D);
@@ -126,8 +126,8 @@ void routed_backward_local(const MoeParams& p, const float* dy, int64_t N, int64
 // The forward's route reversed: d out travels to the experts' ranks (combine_backward), their
 // backward gives d x_grouped and the owned experts' weight gradients (complete here: every row
 // that chose them came here), and dispatch_backward brings d x home, summing each token's K slots.
-void routed_backward_ep(ExpertParallel& ep, const MoeParams& p, const float* dy, int64_t N, int64_t K, int64_t D, int64_t F, MoeActs& a,
-                        float* dx, ThreadPool& pool) {
+void routed_backward_ep(ExpertParallel& ep, const MoeParams& p, const float* dy, int64_t N, int64_t K, int64_t D,
+                        int64_t F, MoeActs& a, float* dx, ThreadPool& pool) {
   const int64_t M = a.route.rows();
   std::vector<float> d_out(N * K * D), dyg(M * D), dxg(M * D, 0.0f);
   for (int64_t n = 0; n < N; ++n)
@@ -154,8 +154,8 @@ void ffn_forward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64
   swiglu_rows_forward(p, F, x, n, D, a.g.data(), a.u.data(), a.a.data(), y, pool);
 }
 
-void ffn_backward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, const FfnActs& a, const float* dy,
-                  float* dx, ThreadPool* pool) {
+void ffn_backward(const FfnParams& p, int64_t F, const float* x, int64_t n, int64_t D, const FfnActs& a,
+                  const float* dy, float* dx, ThreadPool* pool) {
   swiglu_rows_backward(p, F, x, n, D, a.g.data(), a.u.data(), a.a.data(), dy, dx, pool);
 }
 

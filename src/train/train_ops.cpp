@@ -14,14 +14,13 @@
 
 namespace seek {
 
-void linear_forward(const float* x, const float* W, float* y, int64_t N, int64_t in, int64_t out,
-                    ThreadPool* pool) {
+void linear_forward(const float* x, const float* W, float* y, int64_t N, int64_t in, int64_t out, ThreadPool* pool) {
   if (N == 0) return;
   sgemm(pool, false, true, N, out, in, 1.0f, x, in, W, in, 0.0f, y, out);
 }
 
-void linear_backward(const float* dy, const float* x, const float* W, float* dx, float* dW, int64_t N,
-                     int64_t in, int64_t out, ThreadPool* pool) {
+void linear_backward(const float* dy, const float* x, const float* W, float* dx, float* dW, int64_t N, int64_t in,
+                     int64_t out, ThreadPool* pool) {
   if (N == 0) return;
   if (dx) sgemm(pool, false, false, N, in, out, 1.0f, dy, out, W, in, 1.0f, dx, in);
   sgemm(pool, true, false, out, in, N, 1.0f, dy, out, x, in, 1.0f, dW, in);
@@ -154,8 +153,8 @@ void dots_transposed(const float* a, const float* xt, float* out, int64_t t, int
 // ((b*T + t)*H + h)*d, so lda = H*d), with the softmax (or dS) of that head's T x T block in
 // between while it is in cache. The full score block is computed and the causal upper triangle
 // masked (P = 0 there), which doubles the product FLOPs but runs at BLAS speed.
-void attention_forward(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
-                       int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool) {
+void attention_forward(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B, int64_t T,
+                       int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool) {
   pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
     for (int64_t bh = begin; bh < end; ++bh) {
       const int64_t row0 = bh / H * T * H + bh % H;  // (b*T + 0)*H + h
@@ -171,9 +170,9 @@ void attention_forward(const float* q, const float* k, const float* v, float* o,
   });
 }
 
-void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
-                        float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
-                        int64_t dvh, float scale, ThreadPool& pool) {
+void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs, float* dq,
+                        float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh, int64_t dvh, float scale,
+                        ThreadPool& pool) {
   // one scratch block per thread (not per head): heads are taken one at a time from a counter
   std::atomic<int64_t> next{0};
   pool.run_dynamic([&](int, int) {
@@ -181,7 +180,8 @@ void attention_backward(const float* d_o, const float* q, const float* k, const 
     for (int64_t bh; (bh = next.fetch_add(1, std::memory_order_relaxed)) < B * H;) {
       const int64_t row0 = bh / H * T * H + bh % H, ak = row0 * dkh, av = row0 * dvh;
       const float* pb = probs + bh * T * T;
-      sgemm(nullptr, false, true, T, T, dvh, 1.0f, d_o + av, H * dvh, v + av, H * dvh, 0.0f, ds.data(), T);  // dP = dO V^T
+      sgemm(nullptr, false, true, T, T, dvh, 1.0f, d_o + av, H * dvh, v + av, H * dvh, 0.0f, ds.data(),
+            T);  // dP = dO V^T
       // dS_s = scale * P_s (dP_s - sum_j P_j dP_j); zero above the diagonal (P_s = 0 there)
       for (int64_t t = 0; t < T; ++t) {
         const float* p = pb + t * T;
@@ -192,16 +192,18 @@ void attention_backward(const float* d_o, const float* q, const float* k, const 
         for (int64_t s = 0; s <= t; ++s) d[s] = p[s] * (d[s] - c) * scale;
         std::fill(d + t + 1, d + T, 0.0f);
       }
-      sgemm(nullptr, false, false, T, dkh, T, 1.0f, ds.data(), T, k + ak, H * dkh, 1.0f, dq + ak, H * dkh);  // dQ += dS K
-      sgemm(nullptr, true, false, T, dkh, T, 1.0f, ds.data(), T, q + ak, H * dkh, 1.0f, dk + ak, H * dkh);  // dK += dS^T Q
+      sgemm(nullptr, false, false, T, dkh, T, 1.0f, ds.data(), T, k + ak, H * dkh, 1.0f, dq + ak,
+            H * dkh);  // dQ += dS K
+      sgemm(nullptr, true, false, T, dkh, T, 1.0f, ds.data(), T, q + ak, H * dkh, 1.0f, dk + ak,
+            H * dkh);                                                                                  // dK += dS^T Q
       sgemm(nullptr, true, false, T, dvh, T, 1.0f, pb, T, d_o + av, H * dvh, 1.0f, dv + av, H * dvh);  // dV += P^T dO
     }
   });
 }
 
 // The obvious loops (references for the sgemm path above; tests compare the two).
-void attention_forward_ref(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
-                       int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool) {
+void attention_forward_ref(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B, int64_t T,
+                           int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool) {
   pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> kt(dk * T);  // [dk, T] this head's keys
     for (int64_t bh = begin; bh < end; ++bh) {
@@ -227,8 +229,8 @@ void attention_forward_ref(const float* q, const float* k, const float* v, float
 }
 
 void attention_backward_ref(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
-                        float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
-                        int64_t dvh, float scale, ThreadPool& pool) {
+                            float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh, int64_t dvh,
+                            float scale, ThreadPool& pool) {
   pool.parallel_for(B * H, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> ds(T), vt(dvh * T);  // [T], [dv, T] this head's values
     for (int64_t bh = begin; bh < end; ++bh) {

@@ -14,8 +14,8 @@ namespace seek {
 void linear_forward(const float* x, const float* W, float* y, int64_t N, int64_t in, int64_t out,
                     ThreadPool* pool = nullptr);
 // dx[N, in] += dy W (skipped when dx is null); dW[out, in] += dy^T x
-void linear_backward(const float* dy, const float* x, const float* W, float* dx, float* dW, int64_t N,
-                     int64_t in, int64_t out, ThreadPool* pool = nullptr);
+void linear_backward(const float* dy, const float* x, const float* W, float* dx, float* dW, int64_t N, int64_t in,
+                     int64_t out, ThreadPool* pool = nullptr);
 
 // y[N, D] = x / sqrt(mean(x^2) + eps) * w; rstd[N] keeps 1/sqrt(mean(x^2) + eps). x may alias y
 // only if the caller keeps no copy of x (backward needs it).
@@ -44,23 +44,23 @@ void rope_backward(const Rope& rope, float* dx, int64_t B, int64_t T, int64_t ro
 
 // Causal softmax attention per sequence and head. q, k [B*T, H, dk], v [B*T, H, dv] ->
 // o [B*T, H, dv]; probs [B, H, T, T] (row t holds the softmax over keys 0..t, zeros after).
-void attention_forward(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
-                       int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool);
+void attention_forward(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B, int64_t T,
+                       int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool);
 // dq, dk, dv += gradients (same layouts as q, k, v).
-void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
-                        float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
-                        int64_t dvh, float scale, ThreadPool& pool);
+void attention_backward(const float* d_o, const float* q, const float* k, const float* v, const float* probs, float* dq,
+                        float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh, int64_t dvh, float scale,
+                        ThreadPool& pool);
 // The same two as plain loops over the causal half (the fast pair above is sgemm per head).
-void attention_forward_ref(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B,
-                           int64_t T, int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool);
+void attention_forward_ref(const float* q, const float* k, const float* v, float* o, float* probs, int64_t B, int64_t T,
+                           int64_t H, int64_t dk, int64_t dv, float scale, ThreadPool& pool);
 void attention_backward_ref(const float* d_o, const float* q, const float* k, const float* v, const float* probs,
-                            float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh,
-                            int64_t dvh, float scale, ThreadPool& pool);
+                            float* dq, float* dk, float* dv, int64_t B, int64_t T, int64_t H, int64_t dkh, int64_t dvh,
+                            float scale, ThreadPool& pool);
 
 // Mean cross-entropy: logits [N, V], targets [N] (-1 = row ignored). Returns the sum of
 // -log p(target) over used rows (double); when dlogits is non-null writes
 // dlogits[n] = (softmax - onehot) * scale for used rows and 0 for ignored ones.
-double cross_entropy_forward_backward(const float* logits, const int32_t* targets, float* dlogits, int64_t N,
-                                      int64_t V, float scale, ThreadPool& pool);
+double cross_entropy_forward_backward(const float* logits, const int32_t* targets, float* dlogits, int64_t N, int64_t V,
+                                      float scale, ThreadPool& pool);
 
 }  // namespace seek

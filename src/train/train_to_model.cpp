@@ -21,7 +21,8 @@ std::unique_ptr<Model> TrainModel::to_inference_model() const {
     L.moe.experts.resize(static_cast<size_t>(c.n_routed_experts));
     if (c.topk_method == "noaux_tc") {
       L.moe.gate_bias = w->new_f32({c.n_routed_experts});
-      std::memcpy(L.moe.gate_bias.data, router_bias_.data() + c.moe_layer_index(static_cast<int64_t>(il)) * c.n_routed_experts,
+      std::memcpy(L.moe.gate_bias.data,
+                  router_bias_.data() + c.moe_layer_index(static_cast<int64_t>(il)) * c.n_routed_experts,
                   sizeof(float) * c.n_routed_experts);
     }
   }

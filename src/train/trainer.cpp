@@ -58,7 +58,8 @@ int read_saved_config(TrainConfig& c, nlohmann::json j, const std::string& path)
 
 TrainConfig resume_base_config(const std::string& file_or_dir) {
   const std::string path = resolve_checkpoint(file_or_dir);
-  if (path.empty()) throw UsageError(str("--resume ", file_or_dir, ": no checkpoint (ckpt-*.seekckpt) in that directory"));
+  if (path.empty())
+    throw UsageError(str("--resume ", file_or_dir, ": no checkpoint (ckpt-*.seekckpt) in that directory"));
   LoadedCheckpoint ck = load_checkpoint(path, false);
   TrainConfig c;
   const int saved_world = read_saved_config(c, ck.meta.train_config, path);
@@ -97,9 +98,9 @@ Trainer::Trainer(const TrainConfig& c) : cfg_(c), rng_(c.seed) {
     // different micro-batch would end epochs at another window (TokenLoader::next).
     const int64_t was = saved.batch * saved_world, is = cfg_.batch * world_;
     if (was != is)
-      throw UsageError(str("--resume: the global batch (batch x ranks x grad_accum) was ", saved.batch, " x ", saved_world,
-                           " x ", saved.grad_accum, " in ", cfg_.resume, ", cannot change it to ", cfg_.batch, " x ",
-                           world_, " x ", cfg_.grad_accum, " (batch x ranks must stay ", was, ")"));
+      throw UsageError(str("--resume: the global batch (batch x ranks x grad_accum) was ", saved.batch, " x ",
+                           saved_world, " x ", saved.grad_accum, " in ", cfg_.resume, ", cannot change it to ",
+                           cfg_.batch, " x ", world_, " x ", cfg_.grad_accum, " (batch x ranks must stay ", was, ")"));
   }
   const ModelConfig mc = build_model_config(cfg_, manifest_.vocab_size, manifest_.bos_id, manifest_.eos_id);
   model_ = std::make_unique<TrainModel>(mc, cfg_.seed, cfg_.init_std);
@@ -141,9 +142,11 @@ void Trainer::restore(const LoadedCheckpoint& ck) {
   const ModelConfig saved = config_from_hf_json(ck.meta.model_config);
   const ModelConfig& mc = model_->config();
   if (saved.vocab_size != mc.vocab_size)
-    throw UsageError(str("--resume: the checkpoint's vocabulary has ", saved.vocab_size, " tokens, the data's ", mc.vocab_size));
+    throw UsageError(str("--resume: the checkpoint's vocabulary has ", saved.vocab_size, " tokens, the data's ",
+                         mc.vocab_size));
   if (ck.meta.param_table != param_table(*model_))
-    throw FormatError(str("checkpoint ", ck.path, ": its parameter table does not match the model built from its config"));
+    throw FormatError(str("checkpoint ", ck.path,
+                          ": its parameter table does not match the model built from its config"));
   const size_t n = model_->n_params();
   std::memcpy(model_->params(), ck.blob("params", n).data(), n * sizeof(float));
   adam_->m() = ck.blob("adam_m", n);
@@ -279,7 +282,8 @@ void Trainer::export_to(const std::string& path) const {
   std::string vocab = cfg_.vocab;
   if (vocab.empty()) {
     if (manifest_.tokenizer_gguf.empty())
-      throw UsageError(str("export: ", cfg_.data, " has no tokenizer.gguf (its tokenizer is not GGUF-expressible); pass --vocab GGUF"));
+      throw UsageError(str("export: ", cfg_.data,
+                           " has no tokenizer.gguf (its tokenizer is not GGUF-expressible); pass --vocab GGUF"));
     vocab = manifest_.dir + "/" + manifest_.tokenizer_gguf;
   }
   export_gguf(*model_, vocab, path);
@@ -290,8 +294,8 @@ std::string Trainer::progress_text(const StepMetrics& m) const {
   for (double x : load_imbalance(m.loads, m.n_experts)) worst = std::max(worst, x);
   std::ostringstream os;
   os.precision(3);
-  os << "loss " << fixed(m.loss, 3) << " lr " << m.lr << " imb " << fixed(worst, 2) << " " << human_count(m.tokens_per_s)
-     << " tok/s";
+  os << "loss " << fixed(m.loss, 3) << " lr " << m.lr << " imb " << fixed(worst, 2) << " "
+     << human_count(m.tokens_per_s) << " tok/s";
   return os.str();
 }
 

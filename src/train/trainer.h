@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "core/threadpool.h"
+#include "dist/grad_allreduce.h"
 #include "train/adamw.h"
 #include "train/checkpoint.h"
-#include "dist/grad_allreduce.h"
 #include "train/data.h"
 #include "train/expert_shard.h"
 #include "train/lr_schedule.h"
@@ -26,9 +26,9 @@ namespace seek {
 class ProgressBar;
 
 struct TrainResult {
-  int64_t steps = 0;       // the step the run ended at
-  int64_t steps_run = 0;   // optimizer steps taken by this call (0: the checkpoint was already at the end)
-  int64_t end = 0;         // the step this call trained to (--stop-at, else --steps)
+  int64_t steps = 0;      // the step the run ended at
+  int64_t steps_run = 0;  // optimizer steps taken by this call (0: the checkpoint was already at the end)
+  int64_t end = 0;        // the step this call trained to (--stop-at, else --steps)
   double loss = 0, val_loss = -1, tokens_per_s = 0;
   // means per step of this run's StepMetrics (< 0: no such communication)
   double allreduce_s = -1, allreduce_wait_s = -1, alltoall_s = -1;
@@ -37,7 +37,8 @@ struct TrainResult {
 
 // The configuration a resumed run starts from: the checkpoint's own training config, with its
 // `resume` pointing at the checkpoint. `stop_at` is not part of a run (it says where one call
-// stops), so it starts at 0 here: a resumed run goes on to --steps unless --stop-at is given again. Apply a --config file and flags on top, then construct.
+// stops), so it starts at 0 here: a resumed run goes on to --steps unless --stop-at is given again. Apply a --config
+// file and flags on top, then construct.
 TrainConfig resume_base_config(const std::string& checkpoint_file_or_dir);
 
 class Trainer {
@@ -85,12 +86,12 @@ class Trainer {
   std::mt19937_64 rng_;
   int64_t step_ = 0, tokens_ = 0;
   int rank_ = 0, world_ = 1;
-  std::vector<int32_t> batch_;     // [B, seq + 1]
-  std::vector<int64_t> loads_;     // [n_moe, E] summed over micro-batches and ranks
-  std::vector<double> eval_logp_;  // scratch
-  std::unique_ptr<ExpertShard> experts_;     // expert parallelism (null: every expert everywhere)
-  std::unique_ptr<GradAllReduce> grad_sync_; // world > 1: the replicated gradients' all-reduce
-  int64_t gathered_step_ = -1;               // step of the last gather_experts()
+  std::vector<int32_t> batch_;                // [B, seq + 1]
+  std::vector<int64_t> loads_;                // [n_moe, E] summed over micro-batches and ranks
+  std::vector<double> eval_logp_;             // scratch
+  std::unique_ptr<ExpertShard> experts_;      // expert parallelism (null: every expert everywhere)
+  std::unique_ptr<GradAllReduce> grad_sync_;  // world > 1: the replicated gradients' all-reduce
+  int64_t gathered_step_ = -1;                // step of the last gather_experts()
 };
 
 }  // namespace seek

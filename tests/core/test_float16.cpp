@@ -18,9 +18,9 @@ TEST(Float16, EveryHalfRoundTrips) {
 TEST(Float16, RoundsToNearestEven) {
   EXPECT_EQ(fp32_to_fp16(1.0f), 0x3c00);
   EXPECT_EQ(fp32_to_fp16(65504.0f), 0x7bff);
-  EXPECT_EQ(fp32_to_fp16(65520.0f), 0x7c00);       // rounds up to infinity
-  EXPECT_EQ(fp32_to_fp16(1.0f + 1.0f / 2048), 0x3c00);  // tie between 1 and 1+2^-10: even (1)
-  EXPECT_EQ(fp32_to_fp16(1.0f + 3.0f / 2048), 0x3c02);  // tie: even (1+2^-9)
+  EXPECT_EQ(fp32_to_fp16(65520.0f), 0x7c00);               // rounds up to infinity
+  EXPECT_EQ(fp32_to_fp16(1.0f + 1.0f / 2048), 0x3c00);     // tie between 1 and 1+2^-10: even (1)
+  EXPECT_EQ(fp32_to_fp16(1.0f + 3.0f / 2048), 0x3c02);     // tie: even (1+2^-9)
   EXPECT_EQ(fp32_to_fp16(std::ldexp(1.0f, -24)), 0x0001);  // smallest subnormal
   EXPECT_EQ(fp32_to_fp16(std::ldexp(1.0f, -26)), 0x0000);  // below half of it
 }

@@ -43,7 +43,7 @@ TEST(DistLocal, GradAllReduceRangesAreChecked) {
   std::vector<float> g(1000, 2.0f);
   Comm& c = Comm::world();
   using R = std::vector<GradRange>;
-  EXPECT_THROW(GradAllReduce(c, g.data(), g.size(), R{{0, 10}, {5, 10}}, 400), UsageError);    // overlap
+  EXPECT_THROW(GradAllReduce(c, g.data(), g.size(), R{{0, 10}, {5, 10}}, 400), UsageError);      // overlap
   EXPECT_THROW(GradAllReduce(c, g.data(), g.size(), R{{500, 10}, {100, 10}}, 400), UsageError);  // descending
   EXPECT_THROW(GradAllReduce(c, g.data(), g.size(), R{{990, 11}}, 400), UsageError);             // past the end
   GradAllReduce ar(c, g.data(), g.size(), R{{0, 150}, {400, 0}, {600, 100}}, 400);

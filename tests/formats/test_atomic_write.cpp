@@ -60,7 +60,8 @@ TEST(AtomicWrite, RefusesFifosAndDirectories) {
   EXPECT_TRUE(S_ISFIFO(st.st_mode));
   // no temporary file is left behind by a refusal
   int n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) n += e.path().filename().string().find(".tmp.") != std::string::npos;
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    n += e.path().filename().string().find(".tmp.") != std::string::npos;
   EXPECT_EQ(n, 0);
   std::filesystem::remove_all(dir);
 }

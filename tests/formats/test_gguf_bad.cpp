@@ -18,7 +18,8 @@ void expect_error(const std::vector<uint8_t>& b, const std::string& needle) {
     GGUFFile::parse(b.data(), b.size(), "bad.gguf");
     ADD_FAILURE() << "no error, expected one containing: " << needle;
   } catch (const FormatError& e) {
-    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << "message: " << e.what() << "\nwanted: " << needle;
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
+        << "message: " << e.what() << "\nwanted: " << needle;
   }
 }
 
@@ -116,8 +117,7 @@ TEST(GGUFBad, TensorInfos) {
   expect_error(one_tensor({4}, 0, ~uint64_t(0) & ~uint64_t(31)), "runs past the end");
   expect_error(Raw().header(2, 0).tensor("t", {4}, 0, 0).tensor("t", {4}, 0, 32).pad(32).zeros(64).b,
                "duplicate tensor name t");
-  expect_error(Raw().header(2, 0).tensor("a", {16}, 0, 0).tensor("b", {4}, 0, 32).pad(32).zeros(128).b,
-               "overlap");
+  expect_error(Raw().header(2, 0).tensor("a", {16}, 0, 0).tensor("b", {4}, 0, 32).pad(32).zeros(128).b, "overlap");
   expect_error(Raw().header(1, 0).tensor("t", {4}, 0, 0).b, "data section should start at");
 }
 

@@ -27,7 +27,8 @@ void expect_same(const GGUFValue& v, const nlohmann::json& want, const std::stri
   if (want.is_string()) EXPECT_EQ(v.as_string(key), want.get<std::string>());
   else if (want.is_boolean()) EXPECT_EQ(v.as_bool(key), want.get<bool>());
   else if (want.is_number_integer()) EXPECT_EQ(v.as_int(key), want.get<int64_t>());
-  else if (want.is_number_float()) EXPECT_NEAR(v.as_float(key), want.get<double>(), 1e-6 * std::abs(want.get<double>()));
+  else if (want.is_number_float())
+    EXPECT_NEAR(v.as_float(key), want.get<double>(), 1e-6 * std::abs(want.get<double>()));
   else ADD_FAILURE() << "unexpected JSON in expected.json: " << want.dump();
 }
 
@@ -102,9 +103,9 @@ TEST(GGUFRead, WeightsMatchSourceCheckpoint) {
 // Reading then writing every test file reproduces llama.cpp's bytes exactly: same key order
 // and types, same tensor packing and zero padding.
 TEST(GGUFRead, RewriteIsByteIdentical) {
-  for (std::string rel : {"gguf/ds2-micro-F32.gguf", "gguf/ds2-micro-F16.gguf", "gguf/ds2-micro-Q8_0.gguf",
-                          "gguf/ds2-micro-Q4_0.gguf", "gguf/stories260K-F32.gguf", "vocab/ggml-vocab-deepseek-coder.gguf",
-                          "vocab/ggml-vocab-deepseek-llm.gguf"}) {
+  for (std::string rel :
+       {"gguf/ds2-micro-F32.gguf", "gguf/ds2-micro-F16.gguf", "gguf/ds2-micro-Q8_0.gguf", "gguf/ds2-micro-Q4_0.gguf",
+        "gguf/stories260K-F32.gguf", "vocab/ggml-vocab-deepseek-coder.gguf", "vocab/ggml-vocab-deepseek-llm.gguf"}) {
     SCOPED_TRACE(rel);
     GGUFFile f = GGUFFile::open(kData + "/" + rel);
     GGUFWriter w;

@@ -24,7 +24,8 @@ std::string temp_dir(const std::string& tag) {
 }
 
 GGUFValue every_type_array() {
-  GGUFValue inner1 = GGUFValue::of_array(GGUFType::I16, {GGUFValue::of_int(GGUFType::I16, -3), GGUFValue::of_int(GGUFType::I16, 7)});
+  GGUFValue inner1 = GGUFValue::of_array(GGUFType::I16,
+                                         {GGUFValue::of_int(GGUFType::I16, -3), GGUFValue::of_int(GGUFType::I16, 7)});
   GGUFValue inner2 = GGUFValue::of_array(GGUFType::I16, {});
   return GGUFValue::of_array(GGUFType::ARRAY, {inner1, inner2});
 }
@@ -179,7 +180,8 @@ void write_split(const std::string& dir, const std::vector<float>& data, int bad
     w.set("split.no", GGUFValue::of_int(GGUFType::U16, k == bad_part ? 7 : k));
     w.set("split.count", GGUFValue::of_int(GGUFType::U16, 3));
     w.set("split.tensors.count", GGUFValue::of_int(GGUFType::I32, claimed));
-    w.add_tensor("t" + std::to_string(k), TensorView::contiguous(DType::F32, {2}, const_cast<float*>(data.data() + 2 * k)));
+    w.add_tensor("t" + std::to_string(k),
+                 TensorView::contiguous(DType::F32, {2}, const_cast<float*>(data.data() + 2 * k)));
     char name[64];
     std::snprintf(name, sizeof name, "/m-%05d-of-%05d.gguf", k + 1, 3);
     w.write(dir + name);

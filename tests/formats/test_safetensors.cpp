@@ -171,15 +171,20 @@ TEST(Safetensors, BadFiles) {
   expect_error(image("[1]", 0), "must be a JSON object");
   expect_error(image(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", 4), "outside the data section");
   expect_error(image(R"({"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", 8), "needs 3 x 4");
-  expect_error(image(R"({"x":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}})", 8), "unknown or unsupported dtype \"C64\"");
+  expect_error(image(R"({"x":{"dtype":"C64","shape":[1],"data_offsets":[0,8]}})", 8),
+               "unknown or unsupported dtype \"C64\"");
   expect_error(image(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[4,0]}})", 8), "outside");
   expect_error(image(R"({"x":{"dtype":"F32","shape":[1,1,1,1,1],"data_offsets":[0,4]}})", 8), "at most 4 dims");
   expect_error(image(R"({"x":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", 8), "non-negative");
   expect_error(image(R"({"x":{"dtype":"F32","shape":[1],"data_offsets":[0]}})", 8), "[begin, end]");
   expect_error(image(R"({"x":{"dtype":"F32","shape":[1]}})", 8), "missing \"data_offsets\"");
-  expect_error(image(R"({"x":{"dtype":"I8","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,4]}})", 8), "overflows");
-  expect_error(image(R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", 8),
-               "overlap");
+  expect_error(image(R"({"x":{"dtype":"I8","shape":[4294967296,4294967296,4294967296],"data_offsets":[0,4]}})", 8),
+               "overflows");
+  expect_error(
+      image(
+          R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"y":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
+          8),
+      "overlap");
   expect_error(image(R"({"x":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,0]}})", 8), "overflows");
   // Found by fuzz_safetensors: a 0 last dim made TensorView::nbytes() divide by zero.
   expect_error(image(R"({"x":{"dtype":"F32","shape":[4,0],"data_offsets":[0,0]}})", 8), "has a 0 dimension");
@@ -187,7 +192,8 @@ TEST(Safetensors, BadFiles) {
   expect_error(image(R"({"__metadata__":{"a":1}})", 0), "must be a string");
   // F8 weight with a scale of the wrong shape: the file parses, find() names the problem.
   std::vector<uint8_t> f8 = image(R"({"w":{"dtype":"F8_E4M3","shape":[2,2],"data_offsets":[0,4]},)"
-                                  R"("w_scale_inv":{"dtype":"F32","shape":[2,1],"data_offsets":[4,12]}})", 12);
+                                  R"("w_scale_inv":{"dtype":"F32","shape":[2,1],"data_offsets":[4,12]}})",
+                                  12);
   SafetensorsFile f = SafetensorsFile::parse(f8.data(), f8.size());
   EXPECT_THROW(f.find("w"), FormatError);
 }

@@ -108,14 +108,10 @@ struct TypeCase {
 
 const std::vector<TypeCase>& cases() {
   static const std::vector<TypeCase> c = {
-      {DType::F32, {1, 7, 16, 33, 100, 261}},
-      {DType::F16, {1, 7, 16, 33, 100, 261}},
-      {DType::BF16, {1, 7, 16, 33, 100, 261}},
-      {DType::F8_E4M3, {5, 128, 200, 384, 1000}},
-      {DType::Q8_0, {32, 64, 96, 192, 288}},
-      {DType::Q4_0, {32, 64, 96, 128, 192, 288, 416}},
-      {DType::Q4_K, {256, 512, 768, 1280}},
-      {DType::Q6_K, {256, 768, 1280}},
+      {DType::F32, {1, 7, 16, 33, 100, 261}},  {DType::F16, {1, 7, 16, 33, 100, 261}},
+      {DType::BF16, {1, 7, 16, 33, 100, 261}}, {DType::F8_E4M3, {5, 128, 200, 384, 1000}},
+      {DType::Q8_0, {32, 64, 96, 192, 288}},   {DType::Q4_0, {32, 64, 96, 128, 192, 288, 416}},
+      {DType::Q4_K, {256, 512, 768, 1280}},    {DType::Q6_K, {256, 768, 1280}},
   };
   return c;
 }
@@ -182,7 +178,7 @@ TEST(Matmul, EveryLevelAgreesWithReference) {
                 ASSERT_EQ(y, ref) << kernel_level_name(level) << " " << dtype_name(tc.t) << " M=" << M << " K=" << K;
               }
               ASSERT_LE(std::fabs(y - ref), tol(K, S)) << kernel_level_name(level) << " " << dtype_name(tc.t)
-                                                      << " M=" << M << " K=" << K << " n=" << n << " r=" << r;
+                                                       << " M=" << M << " K=" << K << " n=" << n << " r=" << r;
             }
           }
         }
@@ -266,11 +262,11 @@ TEST(Matmul, F8WithAndWithoutSubnormalGroups) {
         std::mt19937 rng(static_cast<uint32_t>(K * 3 + variant));
         for (size_t i = 0; i < w.bytes.size(); ++i) {
           uint8_t& b = w.bytes[i];
-          if ((b & 0x78) == 0) b |= 0x08;                   // variant 0: no e = 0 code at all
-          if (variant == 1 && rng() % 97 == 0) b &= 0x87;   // a few subnormals / zeros
-          if (variant == 2 && i % 64 == 63) b &= 0x80;      // a zero at the end of every group
-          if (variant == 3) b &= 0x87;                      // zeros and subnormals only
-          if (variant == 4 && i % 128 >= 64) b &= 0x87;     // ... in every second group
+          if ((b & 0x78) == 0) b |= 0x08;                  // variant 0: no e = 0 code at all
+          if (variant == 1 && rng() % 97 == 0) b &= 0x87;  // a few subnormals / zeros
+          if (variant == 2 && i % 64 == 63) b &= 0x80;     // a zero at the end of every group
+          if (variant == 3) b &= 0x87;                     // zeros and subnormals only
+          if (variant == 4 && i % 128 >= 64) b &= 0x87;    // ... in every second group
         }
         const int64_t N = 5;
         auto X = gaussian(N * K, static_cast<uint32_t>(K + 1));
@@ -361,7 +357,8 @@ TEST(Sgemm, PoolSplitMatchesTripleLoop) {
           sgemm(&pool, ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.0f, C.data(), ldc);
           ref::sgemm(ta, tb, M, N, K, 0.5f, A.data(), lda, B.data(), ldb, 2.0f, R.data(), ldc);
           for (int64_t i = 0; i < M * ldc; ++i)
-            ASSERT_NEAR(C[i], R[i], 1e-4f * (1 + std::fabs(R[i]))) << threads << ta << tb << " " << M << "x" << N << " " << i;
+            ASSERT_NEAR(C[i], R[i], 1e-4f * (1 + std::fabs(R[i])))
+                << threads << ta << tb << " " << M << "x" << N << " " << i;
         }
       }
     }

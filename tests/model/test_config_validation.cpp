@@ -58,16 +58,20 @@ const std::string kQwen3 = "gguf-next/qwen3-micro-F32.gguf";
 }  // namespace
 
 TEST(ConfigValidation, HeadCountZeroNamesTheKeyInsteadOfDividing) {
-  for (const auto& [file, arch] : {std::pair{kDs2, std::string("deepseek2")}, std::pair{kQwen3, std::string("qwen3")}}) {
-    const std::string msg = load_error(edited(data(file), [&](GGUFWriter& w) { w.set(arch + ".attention.head_count", u32(0)); }));
+  for (const auto& [file, arch] :
+       {std::pair{kDs2, std::string("deepseek2")}, std::pair{kQwen3, std::string("qwen3")}}) {
+    const std::string msg = load_error(edited(data(file),
+                                              [&](GGUFWriter& w) { w.set(arch + ".attention.head_count", u32(0)); }));
     EXPECT_NE(msg.find(arch + ".attention.head_count = 0"), std::string::npos) << msg;
   }
 }
 
 TEST(ConfigValidation, ZeroOrNegativeSizesNameTheKey) {
-  const std::string msg = load_error(edited(data(kQwen3), [](GGUFWriter& w) { w.set("qwen3.embedding_length", u32(0)); }));
+  const std::string msg = load_error(edited(data(kQwen3),
+                                            [](GGUFWriter& w) { w.set("qwen3.embedding_length", u32(0)); }));
   EXPECT_NE(msg.find("qwen3.embedding_length = 0"), std::string::npos) << msg;
-  const std::string kv = load_error(edited(data(kDs2), [](GGUFWriter& w) { w.set("deepseek2.attention.kv_lora_rank", u32(0)); }));
+  const std::string kv = load_error(edited(data(kDs2),
+                                           [](GGUFWriter& w) { w.set("deepseek2.attention.kv_lora_rank", u32(0)); }));
   EXPECT_NE(kv.find("deepseek2.attention.kv_lora_rank = 0"), std::string::npos) << kv;
   const std::string eps = load_error(edited(data(kDs2), [](GGUFWriter& w) {
     w.set("deepseek2.attention.layer_norm_rms_epsilon", GGUFValue::of_f32(-1.0f));
@@ -80,12 +84,14 @@ TEST(ConfigValidation, ZeroOrNegativeSizesNameTheKey) {
 }
 
 TEST(ConfigValidation, MoreExpertsUsedThanExist) {
-  const std::string msg = load_error(edited(data(kDs2), [](GGUFWriter& w) { w.set("deepseek2.expert_used_count", u32(99)); }));
+  const std::string msg = load_error(edited(data(kDs2),
+                                            [](GGUFWriter& w) { w.set("deepseek2.expert_used_count", u32(99)); }));
   EXPECT_NE(msg.find("num_experts_per_tok 99"), std::string::npos) << msg;
 }
 
 TEST(ConfigValidation, UnknownGatingFunctionNamesTheKey) {
-  const std::string msg = load_error(edited(data(kDs2), [](GGUFWriter& w) { w.set("deepseek2.expert_gating_func", u32(7)); }));
+  const std::string msg = load_error(edited(data(kDs2),
+                                            [](GGUFWriter& w) { w.set("deepseek2.expert_gating_func", u32(7)); }));
   EXPECT_NE(msg.find("expert_gating_func"), std::string::npos) << msg;
   EXPECT_NE(msg.find("7"), std::string::npos) << msg;
 }
@@ -113,14 +119,16 @@ TEST(ConfigValidation, ShapesThatDisagreeWithTheConfigNameTheTensor) {
 }
 
 TEST(ConfigValidation, MissingTensorIsNamed) {
-  const Edited e = edited(data(kDs2), [](GGUFWriter&) {}, "blk.1.attn_kv_a_mqa.weight");
+  const Edited e = edited(
+      data(kDs2), [](GGUFWriter&) {}, "blk.1.attn_kv_a_mqa.weight");
   const ModelConfig c = config_from_gguf(*e.file);
   ModelWeights w;
   try {
     load_weights_gguf(*e.file, c, w);
     ADD_FAILURE() << "loaded without blk.1.attn_kv_a_mqa.weight";
   } catch (const FormatError& err) {
-    EXPECT_NE(std::string(err.what()).find("missing tensor blk.1.attn_kv_a_mqa.weight"), std::string::npos) << err.what();
+    EXPECT_NE(std::string(err.what()).find("missing tensor blk.1.attn_kv_a_mqa.weight"), std::string::npos)
+        << err.what();
   }
 }
 
@@ -133,7 +141,8 @@ TEST(ConfigValidation, HfConfigValuesAreChecked) {
       return e.what();
     }
   };
-  const std::string base = R"({"model_type": "deepseek_v3", "vocab_size": 100, "hidden_size": 32, "num_hidden_layers": 2,
+  const std::string base =
+      R"({"model_type": "deepseek_v3", "vocab_size": 100, "hidden_size": 32, "num_hidden_layers": 2,
     "num_attention_heads": 2, "kv_lora_rank": 16, "qk_nope_head_dim": 8, "qk_rope_head_dim": 4, "v_head_dim": 8,
     "intermediate_size": 64, "moe_intermediate_size": 16, "n_routed_experts": 4, "num_experts_per_tok": 2)";
   EXPECT_EQ(error_of(base + "}"), "");
@@ -143,5 +152,6 @@ TEST(ConfigValidation, HfConfigValuesAreChecked) {
   const std::string dense = R"({"model_type": "qwen2", "vocab_size": 100, "hidden_size": 32, "num_hidden_layers": 2,
     "intermediate_size": 64, "num_attention_heads": 0})";
   EXPECT_NE(error_of(dense).find("num_attention_heads = 0"), std::string::npos) << error_of(dense);
-  EXPECT_NE(error_of(R"({"model_type": "gpt_neox"})").find("model_type 'gpt_neox' is not supported"), std::string::npos);
+  EXPECT_NE(error_of(R"({"model_type": "gpt_neox"})").find("model_type 'gpt_neox' is not supported"),
+            std::string::npos);
 }

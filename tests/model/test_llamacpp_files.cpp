@@ -25,7 +25,9 @@ const json& expected() {
   return j;
 }
 
-std::string path_of(const std::string& type) { return std::string(SEEK_TEST_DATA) + "/gguf/ds2-micro-" + type + ".gguf"; }
+std::string path_of(const std::string& type) {
+  return std::string(SEEK_TEST_DATA) + "/gguf/ds2-micro-" + type + ".gguf";
+}
 const json& file_entry(const std::string& type) { return expected()["files"]["dev/ds2-micro-" + type + ".gguf"]; }
 
 // Teacher-forced run over prompt + llama.cpp's greedy ids; returns logits of each step [32][V].
@@ -66,7 +68,10 @@ TEST_P(LlamaCppFiles, TeacherForcedTop1AndTop5Logits) {
   // F32 must match llama.cpp to ~1e-5 (deepseek.md's float64 crosscheck got 1.2e-5); F16 weights
   // are the same numbers but llama.cpp rounds activations to f16 for them; quantized files differ
   // by llama.cpp's 8-bit activation rounding.
-  const double tol = type == "F32" ? 2e-4 : type == "F16" ? 2e-2 : type == "Q8_0" ? 0.3 : 0.6;  // measured: 6e-6, 0.02, 0.21, 0.17
+  const double tol = type == "F32"    ? 2e-4
+                     : type == "F16"  ? 2e-2
+                     : type == "Q8_0" ? 0.3
+                                      : 0.6;  // measured: 6e-6, 0.02, 0.21, 0.17
   double max_err = 0;
   for (size_t s = 0; s < steps.size(); ++s) {
     const double gap = g["gap12"][s].get<double>();

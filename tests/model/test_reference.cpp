@@ -154,7 +154,8 @@ TEST_F(Reference, LatentCacheContentsAndSize) {
   prefill(cache, 0, T_, 0);
   float err_c = 0, err_k = 0;
   for (int64_t l = 0; l < c.num_hidden_layers; ++l) {
-    std::vector<float> ckv = fx_->get<float>(str("cache.", l, ".c_kv")), kpe = fx_->get<float>(str("cache.", l, ".k_pe"));
+    std::vector<float> ckv = fx_->get<float>(str("cache.", l, ".c_kv")),
+                       kpe = fx_->get<float>(str("cache.", l, ".k_pe"));
     ASSERT_EQ(ckv.size(), static_cast<size_t>(T_ * r));
     ASSERT_EQ(kpe.size(), static_cast<size_t>(T_ * rope));
     for (int64_t pos : {int64_t{0}, int64_t{1}, int64_t{7}, T_ / 2, T_ - 1}) {
@@ -199,13 +200,17 @@ TEST_F(Reference, PrefillEqualsTokenByTokenDecode) {
 // Three sequences in different slots and of different lengths, one of them mid-decode, in one
 // forward; each must match that sequence run alone in a fresh cache.
 TEST_F(Reference, BatchedSequencesEqualEachAlone) {
-  struct Seq { int64_t begin, end, prefilled; int32_t slot; };
+  struct Seq {
+    int64_t begin, end, prefilled;
+    int32_t slot;
+  };
   const std::vector<Seq> seqs = {{0, 21, 20, 2}, {10, 26, 0, 0}, {5, 14, 0, 3}};  // [begin, end) of tokens_
   KVCache batched(model_->config(), 4, T_);
   prefill(batched, seqs[0].begin, seqs[0].begin + seqs[0].prefilled, seqs[0].slot);  // seq 0 then decodes
   Batch b;
   for (const Seq& s : seqs)
-    for (int64_t i = s.begin + s.prefilled; i < s.end; ++i) b.add(tokens_[i], static_cast<int32_t>(i - s.begin), s.slot, true);
+    for (int64_t i = s.begin + s.prefilled; i < s.end; ++i)
+      b.add(tokens_[i], static_cast<int32_t>(i - s.begin), s.slot, true);
   std::vector<float> got(b.size() * V_);
   model_->forward(b, batched, pool_, got.data());
   float err = 0;

@@ -37,9 +37,9 @@ static ExprResult ev(const char* s) { return evaluate_expression(s); }
 TEST(Expression, PrecedenceAndParentheses) {
   EXPECT_EQ(ev("1 + 2 * 3").value, Rational::of(7));
   EXPECT_EQ(ev("(1 + 2) * 3").value, Rational::of(9));
-  EXPECT_EQ(ev("8 - 3 - 2").value, Rational::of(3));     // left associative
+  EXPECT_EQ(ev("8 - 3 - 2").value, Rational::of(3));  // left associative
   EXPECT_EQ(ev("24 / 4 / 2").value, Rational::of(3));
-  EXPECT_EQ(ev("7 / 2").value.to_string(), "7/2");       // exact, not truncated
+  EXPECT_EQ(ev("7 / 2").value.to_string(), "7/2");  // exact, not truncated
   EXPECT_EQ(ev("(3 / 7) * 14").value, Rational::of(6));
   EXPECT_EQ(ev("\t 10\n-( 4 )  ").value, Rational::of(6));
   auto r = ev("(44 + 19) + 35");
@@ -48,8 +48,8 @@ TEST(Expression, PrecedenceAndParentheses) {
 }
 
 TEST(Expression, RejectsWhatCountdownDoesNotAllow) {
-  for (const char* bad : {"", "   ", "2 ^ 3", "2 ** 3", "-3 + 5", "+3", "1.5 * 2", "3 x 4", "3 = 3", "(1 + 2",
-                          "1 + 2)", "()", "1 +", "* 2", "1e3", "0x10", "eval(1)", "3 4"}) {
+  for (const char* bad : {"", "   ", "2 ^ 3", "2 ** 3", "-3 + 5", "+3", "1.5 * 2", "3 x 4", "3 = 3", "(1 + 2", "1 + 2)",
+                          "()", "1 +", "* 2", "1e3", "0x10", "eval(1)", "3 4"}) {
     auto r = ev(bad);
     EXPECT_FALSE(r.ok) << "accepted '" << bad << "' = " << r.value.to_string();
     EXPECT_FALSE(r.error.empty()) << bad;
@@ -87,10 +87,10 @@ TEST(Expression, NestingAndLengthLimits) {
 }
 
 TEST(Expression, NonAsciiDigitsAndOperators) {
-  EXPECT_FALSE(ev("\xd9\xa3 + 4").ok);           // ARABIC-INDIC DIGIT THREE
-  EXPECT_FALSE(ev("\xef\xbc\x93 + 4").ok);       // FULLWIDTH DIGIT THREE
-  EXPECT_FALSE(ev("3 \xc3\x97 4").ok);           // MULTIPLICATION SIGN
-  EXPECT_FALSE(ev("3 \xe2\x88\x92 4").ok);       // MINUS SIGN
-  EXPECT_FALSE(ev("3\xc2\xa0+ 4").ok);           // NO-BREAK SPACE
+  EXPECT_FALSE(ev("\xd9\xa3 + 4").ok);      // ARABIC-INDIC DIGIT THREE
+  EXPECT_FALSE(ev("\xef\xbc\x93 + 4").ok);  // FULLWIDTH DIGIT THREE
+  EXPECT_FALSE(ev("3 \xc3\x97 4").ok);      // MULTIPLICATION SIGN
+  EXPECT_FALSE(ev("3 \xe2\x88\x92 4").ok);  // MINUS SIGN
+  EXPECT_FALSE(ev("3\xc2\xa0+ 4").ok);      // NO-BREAK SPACE
   EXPECT_FALSE(std::string(ev(std::string("3 +\0 4", 6).c_str()).error).empty());
 }

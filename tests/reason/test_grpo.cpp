@@ -19,7 +19,7 @@ TEST(GrpoAdvantage, ByHand) {
   EXPECT_NEAR(a[0], 0.75 / (0.5 + 1e-4), 1e-12);
   EXPECT_NEAR(a[1], -0.25 / (0.5 + 1e-4), 1e-12);
   for (int i = 4; i < 8; ++i) EXPECT_EQ(a[i], 0.0);  // all-equal group
-  c.scale_by_std = false;                             // Dr. GRPO
+  c.scale_by_std = false;                            // Dr. GRPO
   a = group_advantages({1, 0, 0, 0, 2, 2, 2, 2}, c);
   EXPECT_DOUBLE_EQ(a[0], 0.75);
   EXPECT_DOUBLE_EQ(a[3], -0.25);

@@ -111,10 +111,11 @@ TEST(Reward, EmptyAnswer) {
 TEST(Reward, HostileExpressions) {
   Fixture f;
   auto wrap = [](const std::string& a) { return "<think>x</think><answer>" + a + "</answer>"; };
-  for (const std::string& a : std::vector<std::string>{"44 + 19 + 35 + 0", "44 + 44 + 10", "98", "44 + 19 + 35 / 0", "(44 + 19 + 35) / (19 - 19)",
-                        "44 ^ 2", "2 ** 99999999", "99999999999999999999999999 - 99999999999999999999999901",
-                        "\xd9\xa4\xd9\xa4 + 19 + 35", "\xef\xbc\x94\xef\xbc\x94 + 19 + 35", "44 + 19 + 35 = 98",
-                        std::string(3000, '(') + "98" + std::string(3000, ')')}) {
+  for (const std::string& a : std::vector<std::string>{
+           "44 + 19 + 35 + 0", "44 + 44 + 10", "98", "44 + 19 + 35 / 0", "(44 + 19 + 35) / (19 - 19)", "44 ^ 2",
+           "2 ** 99999999", "99999999999999999999999999 - 99999999999999999999999901", "\xd9\xa4\xd9\xa4 + 19 + 35",
+           "\xef\xbc\x94\xef\xbc\x94 + 19 + 35", "44 + 19 + 35 = 98",
+           std::string(3000, '(') + "98" + std::string(3000, ')')}) {
     Reward r = f(wrap(a));
     EXPECT_EQ(r.accuracy, 0.0) << a;
     EXPECT_EQ(r.format, 1.0) << a;

@@ -93,7 +93,8 @@ TEST_P(EveryTask, SplitsAreDisjoint) {
   auto t = make_task(GetParam());
   SplitConfig c;
   std::set<std::string> train, test;
-  for (uint64_t i = 0; i < 400; ++i) train.insert(sample_problem(*t, Split::Train, c, i, t->default_difficulty()).question);
+  for (uint64_t i = 0; i < 400; ++i)
+    train.insert(sample_problem(*t, Split::Train, c, i, t->default_difficulty()).question);
   for (const auto& p : test_set(*t, c, 100, t->default_difficulty())) {
     EXPECT_TRUE(test.insert(p.question).second) << "duplicate in the test set: " << p.question;
     EXPECT_EQ(split_of(p, c), Split::Test);
@@ -151,20 +152,20 @@ TEST(Countdown, CheckerRules) {
   auto t = make_task("countdown");
   EXPECT_EQ(t->check(p, "44 + 19 + 35"), 1.0);
   EXPECT_EQ(t->check(p, " (35 + 19) + 44 "), 1.0);
-  EXPECT_EQ(t->check(p, "44 + 19 + 35 + 0"), 0.0);    // extra number
-  EXPECT_EQ(t->check(p, "44 + 44 + 10"), 0.0);        // reused number, number not given
-  EXPECT_EQ(t->check(p, "98"), 0.0);                  // the target itself is not given
+  EXPECT_EQ(t->check(p, "44 + 19 + 35 + 0"), 0.0);  // extra number
+  EXPECT_EQ(t->check(p, "44 + 44 + 10"), 0.0);      // reused number, number not given
+  EXPECT_EQ(t->check(p, "98"), 0.0);                // the target itself is not given
   EXPECT_EQ(t->check(p, "44 + 19 + 35 = 98"), 0.0);
   EXPECT_EQ(t->check(p, "44 + 19 + 35 / (19 - 19)"), 0.0);
   EXPECT_EQ(t->check(p, "(44 * 35 - 19 * 0) / 0"), 0.0);
   Problem q = p;
   q.fields = {"3", "3", "9", "18"};
-  EXPECT_EQ(t->check(q, "3 * 3 + 9"), 1.0);           // a repeated given number may be used twice
-  EXPECT_EQ(t->check(q, "3 * 3 * 3 - 9"), 0.0);       // but not three times
+  EXPECT_EQ(t->check(q, "3 * 3 + 9"), 1.0);      // a repeated given number may be used twice
+  EXPECT_EQ(t->check(q, "3 * 3 * 3 - 9"), 0.0);  // but not three times
   Problem f = p;
   f.fields = {"7", "2", "4", "14"};
-  EXPECT_EQ(t->check(f, "7 / 2 * 4"), 1.0);           // exact rationals: 3.5 * 4
-  EXPECT_EQ(t->check(f, "7 * 2"), 1.0);               // at most once: unused numbers are fine
+  EXPECT_EQ(t->check(f, "7 / 2 * 4"), 1.0);  // exact rationals: 3.5 * 4
+  EXPECT_EQ(t->check(f, "7 * 2"), 1.0);      // at most once: unused numbers are fine
 }
 
 TEST(Arithmetic, CheckerWantsTheCanonicalInteger) {

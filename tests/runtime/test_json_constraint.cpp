@@ -6,11 +6,10 @@
 
 #include <chrono>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/error.h"
 #include "runtime/json_constraint.h"
@@ -36,9 +35,17 @@ bool nlohmann_object(const std::string& s) {
 
 TEST(JsonPda, CompleteObjects) {
   const std::vector<std::string> docs = {
-      "{}", " {} ", "\n{\n}\n", R"({"a":1})", R"({"a":-0.5e+10,"b":[1,2,{"c":null}],"d":true,"e":false})",
-      R"({"":""})", R"({"k":"\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00"})", "{\"k\":\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"}",
-      R"({"a":[[],[[]],{}]})", R"({"n":0,"m":10E2,"o":1.25E-3,"p":-12})", "{ \"a\" : [ 1 , 2 ] }",
+      "{}",
+      " {} ",
+      "\n{\n}\n",
+      R"({"a":1})",
+      R"({"a":-0.5e+10,"b":[1,2,{"c":null}],"d":true,"e":false})",
+      R"({"":""})",
+      R"({"k":"\"\\\/\b\f\n\r\t\u00e9\uD83D\uDE00"})",
+      "{\"k\":\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"}",
+      R"({"a":[[],[[]],{}]})",
+      R"({"n":0,"m":10E2,"o":1.25E-3,"p":-12})",
+      "{ \"a\" : [ 1 , 2 ] }",
       R"({"a":"x","a":"y"})",
   };
   for (const std::string& d : docs) {
@@ -48,22 +55,73 @@ TEST(JsonPda, CompleteObjects) {
 }
 
 TEST(JsonPda, ValidPrefixes) {
-  for (const char* p : {"", " ", "{", "{\"", "{\"a", "{\"a\"", "{\"a\":", "{\"a\":-", "{\"a\":1.", "{\"a\":1e",
-                        "{\"a\":1e+", "{\"a\":t", "{\"a\":fals", "{\"a\":[", "{\"a\":[1,", "{\"a\":\"\\",
-                        "{\"a\":\"\\u00", "{\"a\":\"\\uD83D", "{\"a\":\"\\uD83D\\u", "{\"a\":\"\xE2\x82",
+  for (const char* p : {"",
+                        " ",
+                        "{",
+                        "{\"",
+                        "{\"a",
+                        "{\"a\"",
+                        "{\"a\":",
+                        "{\"a\":-",
+                        "{\"a\":1.",
+                        "{\"a\":1e",
+                        "{\"a\":1e+",
+                        "{\"a\":t",
+                        "{\"a\":fals",
+                        "{\"a\":[",
+                        "{\"a\":[1,",
+                        "{\"a\":\"\\",
+                        "{\"a\":\"\\u00",
+                        "{\"a\":\"\\uD83D",
+                        "{\"a\":\"\\uD83D\\u",
+                        "{\"a\":\"\xE2\x82",
                         "{\"a\":{\"b\":{}"})
     EXPECT_EQ(classify(p), 'P') << p;
 }
 
 TEST(JsonPda, Rejected) {
   const std::vector<std::string> bad = {
-      "[]", "\"a\"", "1", "x", "{,", "{\"a\"}", "{\"a\":}", "{\"a\":1,}", "{\"a\":[1,]}", "{\"a\":01}",
-      "{\"a\":1.}", "{\"a\":.5}", "{\"a\":1e}", "{\"a\":+1}", "{\"a\":-}", "{\"a\":tru}", "{\"a\":True}",
-      "{\"a\":nul}", "{\"a\":\"\\x\"}", "{\"a\":\"\\u12G4\"}", "{\"a\":\"\t\"}", "{\"a\":\"\x01\"}",
-      "{\"a\":\"\\uDE00\"}", "{\"a\":\"\\uD83D\"}", "{\"a\":\"\\uD83Dx\"}", "{\"a\":\"\\uD83D\\u0041\"}",
-      "{\"a\":\"\xC0\xAF\"}", "{\"a\":\"\xE0\x80\xAF\"}", "{\"a\":\"\xED\xA0\x80\"}", "{\"a\":\"\xF4\x90\x80\x80\"}",
-      "{\"a\":\"\xF8\"}", "{\"a\":\"\x80\"}", "{\"a\":\"\xC3x\"}", "{} {}", "{}x", "{\"a\":[}", "{\"a\":{]}",
-      "{\"a\" 1}", "{'a':1}", "{\"a\":NaN}", "{\"a\":Infinity}",
+      "[]",
+      "\"a\"",
+      "1",
+      "x",
+      "{,",
+      "{\"a\"}",
+      "{\"a\":}",
+      "{\"a\":1,}",
+      "{\"a\":[1,]}",
+      "{\"a\":01}",
+      "{\"a\":1.}",
+      "{\"a\":.5}",
+      "{\"a\":1e}",
+      "{\"a\":+1}",
+      "{\"a\":-}",
+      "{\"a\":tru}",
+      "{\"a\":True}",
+      "{\"a\":nul}",
+      "{\"a\":\"\\x\"}",
+      "{\"a\":\"\\u12G4\"}",
+      "{\"a\":\"\t\"}",
+      "{\"a\":\"\x01\"}",
+      "{\"a\":\"\\uDE00\"}",
+      "{\"a\":\"\\uD83D\"}",
+      "{\"a\":\"\\uD83Dx\"}",
+      "{\"a\":\"\\uD83D\\u0041\"}",
+      "{\"a\":\"\xC0\xAF\"}",
+      "{\"a\":\"\xE0\x80\xAF\"}",
+      "{\"a\":\"\xED\xA0\x80\"}",
+      "{\"a\":\"\xF4\x90\x80\x80\"}",
+      "{\"a\":\"\xF8\"}",
+      "{\"a\":\"\x80\"}",
+      "{\"a\":\"\xC3x\"}",
+      "{} {}",
+      "{}x",
+      "{\"a\":[}",
+      "{\"a\":{]}",
+      "{\"a\" 1}",
+      "{'a':1}",
+      "{\"a\":NaN}",
+      "{\"a\":Infinity}",
   };
   for (const std::string& d : bad) {
     EXPECT_EQ(classify(d), 'R') << d;
@@ -149,13 +207,15 @@ nlohmann::json random_value(std::mt19937& rng, int depth) {
     case 2: {
       // Code points from every UTF-8 length, controls and quotes included; none is a surrogate.
       std::string s;
-      const uint32_t pool[] = {0x41, 0x22, 0x5C, 0x0A, 0x01, 0x7F, 0xE9, 0x7FF, 0x800, 0x20AC, 0xFFFD, 0x10000, 0x1F600, 0x10FFFF};
+      const uint32_t pool[] = {0x41,  0x22,  0x5C,   0x0A,   0x01,    0x7F,    0xE9,
+                               0x7FF, 0x800, 0x20AC, 0xFFFD, 0x10000, 0x1F600, 0x10FFFF};
       for (int i = rng() % 6; i > 0; --i) {
         const uint32_t cp = pool[rng() % std::size(pool)];
         if (cp < 0x80) s += static_cast<char>(cp);
         else if (cp < 0x800) s += {static_cast<char>(0xC0 | cp >> 6), static_cast<char>(0x80 | (cp & 63))};
         else if (cp < 0x10000)
-          s += {static_cast<char>(0xE0 | cp >> 12), static_cast<char>(0x80 | (cp >> 6 & 63)), static_cast<char>(0x80 | (cp & 63))};
+          s += {static_cast<char>(0xE0 | cp >> 12), static_cast<char>(0x80 | (cp >> 6 & 63)),
+                static_cast<char>(0x80 | (cp & 63))};
         else
           s += {static_cast<char>(0xF0 | cp >> 18), static_cast<char>(0x80 | (cp >> 12 & 63)),
                 static_cast<char>(0x80 | (cp >> 6 & 63)), static_cast<char>(0x80 | (cp & 63))};
@@ -247,7 +307,10 @@ void run_sampling(const char* name, int trials, int free_steps, int check_every)
         if (c.complete()) break;
         for (char ch : std::string("\"}]:0rueals\\dc")) {
           const int32_t id = v.single[static_cast<uint8_t>(ch)];
-          if (id >= 0 && std::isfinite(logits[id])) { pick = id; break; }
+          if (id >= 0 && std::isfinite(logits[id])) {
+            pick = id;
+            break;
+          }
         }
       }
       if (pick < 0) pick = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());

@@ -52,7 +52,10 @@ TEST(SpeculativeMtp, SameTokensAsPlainGreedy) {
       GenerateResult plain = generate(*f.model, *f.tok, c1, p, greedy(n), pool, nullptr);
       std::string streamed;
       SpeculativeResult spec = generate_speculative_mtp(*f.model, *f.tok, c2, p, greedy(n), pool,
-                                                        [&](const std::string& s) { streamed += s; return true; });
+                                                        [&](const std::string& s) {
+                                                          streamed += s;
+                                                          return true;
+                                                        });
       ASSERT_EQ(spec.tokens, plain.tokens) << "prompt of " << p.size() << " tokens, n " << n;
       EXPECT_EQ(spec.text, plain.text);
       EXPECT_EQ(streamed, plain.text);
@@ -62,7 +65,8 @@ TEST(SpeculativeMtp, SameTokensAsPlainGreedy) {
       EXPECT_LE(spec.accepted, spec.drafted);
       EXPECT_LE(spec.drafted, spec.n_forward);
       // the prefill gives the first token, each forward one more, each accepted draft a bonus
-      EXPECT_EQ(1 + spec.n_forward + spec.accepted, n) << "forwards " << spec.n_forward << " accepted " << spec.accepted;
+      EXPECT_EQ(1 + spec.n_forward + spec.accepted, n)
+          << "forwards " << spec.n_forward << " accepted " << spec.accepted;
       drafted += spec.drafted;
       accepted += spec.accepted;
     }

@@ -95,7 +95,8 @@ TEST(ApiRequest, BadFieldsAre400NamingTheField) {
       {R"({"messages": [{"role": "user"}]})", "messages[0].content"},
       {R"({"messages": [{"role": "user", "content": 5}]})", "messages[0].content"},
       {R"({"messages": [{"role": "assistant"}]})", "messages[0].content"},
-      {R"({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]})", "messages[0].content[0].type"},
+      {R"({"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]})",
+       "messages[0].content[0].type"},
       {R"({"messages": [{"role": "user", "content": "x"}], "temperature": "hot"})", "temperature"},
       {R"({"messages": [{"role": "user", "content": "x"}], "temperature": 3})", "temperature"},
       {R"({"messages": [{"role": "user", "content": "x"}], "top_p": -1})", "top_p"},
@@ -107,11 +108,14 @@ TEST(ApiRequest, BadFieldsAre400NamingTheField) {
       {R"({"messages": [{"role": "user", "content": "x"}], "n": 2})", "n"},
       {R"({"messages": [{"role": "user", "content": "x"}], "stop": 5})", "stop"},
       {R"({"messages": [{"role": "user", "content": "x"}], "stream": "yes"})", "stream"},
-      {R"({"messages": [{"role": "user", "content": "x"}], "stream_options": {"include_usage": true}})", "stream_options"},
+      {R"({"messages": [{"role": "user", "content": "x"}], "stream_options": {"include_usage": true}})",
+       "stream_options"},
       {R"({"messages": [{"role": "user", "content": "x"}], "top_logprobs": 2})", "top_logprobs"},
       {R"({"messages": [{"role": "user", "content": "x"}], "logprobs": true, "top_logprobs": 21})", "top_logprobs"},
-      {R"({"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "json_schema"}})", "response_format.type"},
-      {R"({"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "function", "function": {}}]})", "tools[0].function.name"},
+      {R"({"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "json_schema"}})",
+       "response_format.type"},
+      {R"({"messages": [{"role": "user", "content": "x"}], "tools": [{"type": "function", "function": {}}]})",
+       "tools[0].function.name"},
       {R"({"messages": [{"role": "user", "content": "x"}], "tools": {}})", "tools"},
       {R"({"messages": [{"role": "user", "content": "x"}], "thinking": {"type": "maybe"}})", "thinking.type"},
   };
@@ -143,11 +147,19 @@ TEST(ApiRequest, Completions) {
   EXPECT_THROW(parse_tokenize_request(R"({"content": 3})"), ApiError);
 }
 
-const std::string kBegin = "<\xEF\xBD\x9Ctool\xE2\x96\x81" "calls\xE2\x96\x81" "begin\xEF\xBD\x9C>";
-const std::string kCall = "<\xEF\xBD\x9Ctool\xE2\x96\x81" "call\xE2\x96\x81" "begin\xEF\xBD\x9C>";
+const std::string kBegin = "<\xEF\xBD\x9Ctool\xE2\x96\x81"
+                           "calls\xE2\x96\x81"
+                           "begin\xEF\xBD\x9C>";
+const std::string kCall = "<\xEF\xBD\x9Ctool\xE2\x96\x81"
+                          "call\xE2\x96\x81"
+                          "begin\xEF\xBD\x9C>";
 const std::string kSep = "<\xEF\xBD\x9Ctool\xE2\x96\x81sep\xEF\xBD\x9C>";
-const std::string kCallEnd = "<\xEF\xBD\x9Ctool\xE2\x96\x81" "call\xE2\x96\x81" "end\xEF\xBD\x9C>";
-const std::string kEnd = "<\xEF\xBD\x9Ctool\xE2\x96\x81" "calls\xE2\x96\x81" "end\xEF\xBD\x9C>";
+const std::string kCallEnd = "<\xEF\xBD\x9Ctool\xE2\x96\x81"
+                             "call\xE2\x96\x81"
+                             "end\xEF\xBD\x9C>";
+const std::string kEnd = "<\xEF\xBD\x9Ctool\xE2\x96\x81"
+                         "calls\xE2\x96\x81"
+                         "end\xEF\xBD\x9C>";
 
 TEST(ApiOutput, StreamedPiecesAgreeWithOneShotParser) {
   const std::string text = "Let me check the weather.\n</think>\n\nSure." + kBegin + kCall + "function" + kSep +
@@ -210,7 +222,8 @@ TEST(ApiOutput, NoThinkingMeansNoReasoning) {
   EXPECT_EQ(out.reasoning_tokens(), 0);
   FinishEvent f;
   f.finish_reason = "length";
-  const json resp = chat_completion_json({"id", "m", 0}, out, api_finish_reason("length", false), usage_json(f, 0), nullptr);
+  const json resp = chat_completion_json({"id", "m", 0}, out, api_finish_reason("length", false), usage_json(f, 0),
+                                         nullptr);
   EXPECT_FALSE(resp["choices"][0]["message"].contains("reasoning_content"));
   EXPECT_EQ(resp["choices"][0]["finish_reason"], "length");
 }

@@ -94,7 +94,8 @@ TEST(BpeTrainer, UserTokensAreMatchedInPlainText) {
   const BpeTrainResult r = t.train();
   EXPECT_EQ(r.n_vocab(), static_cast<int32_t>(r.tokens.size()) + 2);
   const std::string json = bpe_tokenizer_json(r);
-  EXPECT_NE(json.find("\"content\":\"" + preamble + "\",\"id\":" + std::to_string(r.tokens.size() + 1)), std::string::npos)
+  EXPECT_NE(json.find("\"content\":\"" + preamble + "\",\"id\":" + std::to_string(r.tokens.size() + 1)),
+            std::string::npos)
       << json.substr(0, 600);
   auto tok = bpe_make_tokenizer(r);
   const int32_t id = static_cast<int32_t>(r.tokens.size()) + 1;

@@ -17,9 +17,11 @@ ChatMessage msg(const std::string& role, const std::string& content) {
 }
 
 TEST(ChatTemplate, R1DocumentedFormat) {
-  const std::vector<ChatMessage> chat = {msg("user", "Hi"), msg("assistant", "<think>\nhmm\n</think>\n\nHello"), msg("user", "Bye")};
+  const std::vector<ChatMessage> chat = {msg("user", "Hi"), msg("assistant", "<think>\nhmm\n</think>\n\nHello"),
+                                         msg("user", "Bye")};
   EXPECT_EQ(render_chat(TemplateKind::DeepSeekR1, chat, true, true),
-            "<｜begin▁of▁sentence｜><｜User｜>Hi<｜Assistant｜>\n\nHello<｜end▁of▁sentence｜><｜User｜>Bye<｜Assistant｜><think>\n");
+            "<｜begin▁of▁sentence｜><｜User｜>Hi<｜Assistant｜>\n\nHello<｜end▁of▁sentence｜><｜User｜>Bye<"
+            "｜Assistant｜><think>\n");
   const std::string off = render_chat(TemplateKind::DeepSeekR1, chat, true, false);
   EXPECT_EQ(off.substr(off.size() - 19), "<think>\n\n</think>\n\n");
 }
@@ -29,15 +31,17 @@ TEST(ChatTemplate, ToolCallFormat) {
   call.role = "assistant";
   call.tool_calls.push_back({"c1", "function", "f", "{\"a\":1}"});
   const std::vector<ChatMessage> chat = {msg("user", "go"), call, msg("tool", "ok")};
-  EXPECT_EQ(render_chat(TemplateKind::DeepSeekV3, chat, true, true),
-            "<｜begin▁of▁sentence｜><｜User｜>go<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>f\n"
-            "```json\n{\"a\":1}\n```<｜tool▁call▁end｜><｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>ok<｜tool▁output▁end｜>"
-            "<｜tool▁outputs▁end｜>");
+  EXPECT_EQ(
+      render_chat(TemplateKind::DeepSeekV3, chat, true, true),
+      "<｜begin▁of▁sentence｜><｜User｜>go<｜Assistant｜><｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<"
+      "｜tool▁sep｜>f\n"
+      "```json\n{\"a\":1}\n```<｜tool▁call▁end｜><｜tool▁outputs▁begin｜><｜tool▁output▁begin｜>ok<｜tool▁output▁end｜>"
+      "<｜tool▁outputs▁end｜>");
 }
 
 TEST(ChatTemplate, NamesAndErrors) {
-  for (auto k : {TemplateKind::DeepSeekV3, TemplateKind::DeepSeekR1, TemplateKind::DeepSeekR1_0528, TemplateKind::DeepSeekV3_1,
-                 TemplateKind::DeepSeekV2})
+  for (auto k : {TemplateKind::DeepSeekV3, TemplateKind::DeepSeekR1, TemplateKind::DeepSeekR1_0528,
+                 TemplateKind::DeepSeekV3_1, TemplateKind::DeepSeekV2})
     EXPECT_EQ(template_kind_from_name(template_kind_name(k)), k);
   EXPECT_EQ(template_kind_from_name("deepseek-r1-distill-qwen"), TemplateKind::DeepSeekR1);
   EXPECT_EQ(template_kind_from_name("deepseek-r1-distill-llama"), TemplateKind::DeepSeekR1);

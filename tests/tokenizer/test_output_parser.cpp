@@ -77,7 +77,8 @@ TEST(OutputParser, ToolCallsR1Format) {
 }
 
 TEST(OutputParser, ToolCallsV31Format) {
-  const auto r = parse_output("<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>search<｜tool▁sep｜>{\"q\": \"x\"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>");
+  const auto r = parse_output("<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>search<｜tool▁sep｜>{\"q\": "
+                              "\"x\"}<｜tool▁call▁end｜><｜tool▁calls▁end｜>");
   ASSERT_EQ(r.tool_calls.size(), 1u);
   EXPECT_EQ(r.tool_calls[0].name, "search");
   EXPECT_EQ(r.tool_calls[0].arguments, "{\"q\": \"x\"}");
@@ -102,7 +103,8 @@ TEST(OutputParser, StreamingEqualsOneShotAtEverySplit) {
   for (const auto& [text, in_think] : texts) {
     OutputParserOptions opt{.starts_in_thinking = in_think};
     const ParsedOutput whole = stream_parse(text, {}, opt);
-    for (size_t cut = 1; cut < text.size(); ++cut) expect_same(stream_parse(text, {cut}, opt), whole, text + " @" + std::to_string(cut));
+    for (size_t cut = 1; cut < text.size(); ++cut)
+      expect_same(stream_parse(text, {cut}, opt), whole, text + " @" + std::to_string(cut));
     std::mt19937 rng(7);
     for (int trial = 0; trial < 200; ++trial) {
       std::vector<size_t> cuts;

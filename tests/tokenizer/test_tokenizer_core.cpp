@@ -20,9 +20,11 @@ const std::string kFFFD = "\xEF\xBF\xBD";
 TEST(Utf8, RepairMaximalSubparts) {
   EXPECT_EQ(utf8_repair("abc"), "abc");
   EXPECT_EQ(utf8_repair("\x80"), kFFFD);
-  EXPECT_EQ(utf8_repair("\xE2\x82"), kFFFD);                   // truncated 3-byte sequence: one U+FFFD
-  EXPECT_EQ(utf8_repair("\xE2\x82" "A"), kFFFD + "A");
-  EXPECT_EQ(utf8_repair("\xC0\xAF"), kFFFD + kFFFD);           // C0 is never valid
+  EXPECT_EQ(utf8_repair("\xE2\x82"), kFFFD);  // truncated 3-byte sequence: one U+FFFD
+  EXPECT_EQ(utf8_repair("\xE2\x82"
+                        "A"),
+            kFFFD + "A");
+  EXPECT_EQ(utf8_repair("\xC0\xAF"), kFFFD + kFFFD);              // C0 is never valid
   EXPECT_EQ(utf8_repair("\xED\xA0\x80"), kFFFD + kFFFD + kFFFD);  // surrogate: ED then two strays
   EXPECT_EQ(utf8_repair("\xF0\x9F\x98"), kFFFD);
   EXPECT_EQ(utf8_repair("\xF4\x90\x80\x80"), kFFFD + kFFFD + kFFFD + kFFFD);
@@ -43,13 +45,14 @@ TEST(Utf8, ByteLevelMapRoundTrips) {
   std::string back;
   ASSERT_TRUE(byte_level_decode(byte_level_encode(all), back));
   EXPECT_EQ(back, all);
-  EXPECT_EQ(byte_level_encode(" "), "\xC4\xA0");  // GPT-2 maps space to U+0120 "Ġ"
+  EXPECT_EQ(byte_level_encode(" "), "\xC4\xA0");   // GPT-2 maps space to U+0120 "Ġ"
   EXPECT_EQ(byte_level_encode("\n"), "\xC4\x8A");  // and newline to U+010A "Ċ"
 }
 
 TEST(Tokenizer, StreamDecoderNeverSplitsCharacters) {
   const auto tok = Tokenizer::from_gguf_path(test::data_path("vocab/ggml-vocab-deepseek-llm.gguf"));
-  const std::string text = "emoji 👨‍👩‍👧 中文字符 日本語 한국어 ١٢٣ \xF0\x9F\x87\xAF\xF0\x9F\x87\xB5 end";
+  const std::string text =
+      "emoji 👨‍👩‍👧 中文字符 日本語 한국어 ١٢٣ \xF0\x9F\x87\xAF\xF0\x9F\x87\xB5 end";
   const auto ids = tok->encode(text, false, false);
   StreamDecoder sd(*tok);
   std::string out;

@@ -67,9 +67,9 @@ TEST(AdamW, MatchesTheFormulaWithClippingAndSelectiveDecay) {
 
 TEST(LrSchedule, WarmupThenCosine) {
   LrSchedule s{1e-3, 1e-4, 10, 110};
-  EXPECT_NEAR(s.at(0), 1e-4, 1e-12);   // (0 + 1) / 10 of lr_max
+  EXPECT_NEAR(s.at(0), 1e-4, 1e-12);  // (0 + 1) / 10 of lr_max
   EXPECT_NEAR(s.at(4), 5e-4, 1e-12);
-  EXPECT_NEAR(s.at(10), 1e-3, 1e-12);  // warmup done: the cosine starts at lr_max
+  EXPECT_NEAR(s.at(10), 1e-3, 1e-12);    // warmup done: the cosine starts at lr_max
   EXPECT_NEAR(s.at(60), 5.5e-4, 1e-12);  // halfway: the mean of lr_max and lr_min
   EXPECT_NEAR(s.at(110), 1e-4, 1e-12);
   EXPECT_NEAR(s.at(500), 1e-4, 1e-12);

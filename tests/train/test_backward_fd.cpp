@@ -2,9 +2,9 @@
 // each op's loss is L = sum(out * R) for a fixed random R, computed in double from the f32
 // outputs; central differences on sampled elements and along a random direction must match the
 // analytic gradient to a relative tolerance that f32 forward noise allows.
-#include <array>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <functional>
 #include <random>
@@ -82,7 +82,10 @@ TEST(BackwardFD, Linear) {
   const int64_t N = 5, in = 7, out = 3;
   auto x = randn(N * in, 1), W = randn(out * in, 2), R = randn(N * out, 3);
   std::vector<float> y(N * out), dx(N * in, 0), dW(out * in, 0);
-  auto loss = [&] { linear_forward(x.data(), W.data(), y.data(), N, in, out); return dot_loss(y.data(), R); };
+  auto loss = [&] {
+    linear_forward(x.data(), W.data(), y.data(), N, in, out);
+    return dot_loss(y.data(), R);
+  };
   loss();
   linear_backward(R.data(), x.data(), W.data(), dx.data(), dW.data(), N, in, out);
   check_grad("x", x.data(), dx.data(), x.size(), loss);
@@ -94,7 +97,10 @@ TEST(BackwardFD, RmsNormAndEmbedding) {
   const int64_t N = 4, D = 9;
   auto x = randn(N * D, 4), w = randn(D, 5), R = randn(N * D, 6);
   std::vector<float> y(N * D), rstd(N), dx(N * D, 0), dw(D, 0);
-  auto loss = [&] { rmsnorm_forward(x.data(), w.data(), y.data(), rstd.data(), N, D, 1e-6f, pool); return dot_loss(y.data(), R); };
+  auto loss = [&] {
+    rmsnorm_forward(x.data(), w.data(), y.data(), rstd.data(), N, D, 1e-6f, pool);
+    return dot_loss(y.data(), R);
+  };
   loss();
   rmsnorm_backward(R.data(), x.data(), w.data(), rstd.data(), dx.data(), dw.data(), N, D, pool);
   check_grad("x", x.data(), dx.data(), x.size(), loss);
@@ -103,7 +109,10 @@ TEST(BackwardFD, RmsNormAndEmbedding) {
   std::vector<int32_t> tok = {3, 1, 3, 0};
   auto table = randn(5 * D, 7);
   std::vector<float> e(N * D), dt(5 * D, 0);
-  auto eloss = [&] { embedding_forward(tok.data(), table.data(), e.data(), N, D); return dot_loss(e.data(), R); };
+  auto eloss = [&] {
+    embedding_forward(tok.data(), table.data(), e.data(), N, D);
+    return dot_loss(e.data(), R);
+  };
   eloss();
   embedding_backward(tok.data(), R.data(), dt.data(), N, D);
   check_grad("table", table.data(), dt.data(), dt.size(), eloss);
@@ -114,7 +123,10 @@ TEST(BackwardFD, SwiGluRopeCrossEntropy) {
   const int64_t n = 11;
   auto g = randn(n, 8), u = randn(n, 9), R = randn(n, 10);
   std::vector<float> a(n), dg(n, 0), du(n, 0);
-  auto sloss = [&] { swiglu_forward(g.data(), u.data(), a.data(), n); return dot_loss(a.data(), R); };
+  auto sloss = [&] {
+    swiglu_forward(g.data(), u.data(), a.data(), n);
+    return dot_loss(a.data(), R);
+  };
   swiglu_backward(R.data(), g.data(), u.data(), dg.data(), du.data(), n);
   check_grad("gate", g.data(), dg.data(), n, sloss);
   check_grad("up", u.data(), du.data(), n, sloss);
@@ -127,7 +139,11 @@ TEST(BackwardFD, SwiGluRopeCrossEntropy) {
   const int64_t B = 2, T = 5, H = 3, stride = 8;  // heads 8 apart, rope dims at offset 0
   auto x = randn(B * T * H * stride, 11), Rr = randn(x.size(), 12);
   std::vector<float> xr(x.size()), dx(x.size());
-  auto rloss = [&] { xr = x; rope_forward(rope, xr.data(), B, T, H * stride, H, stride, pool); return dot_loss(xr.data(), Rr); };
+  auto rloss = [&] {
+    xr = x;
+    rope_forward(rope, xr.data(), B, T, H * stride, H, stride, pool);
+    return dot_loss(xr.data(), Rr);
+  };
   dx = Rr;
   rope_backward(rope, dx.data(), B, T, H * stride, H, stride, pool);
   check_grad("rope", x.data(), dx.data(), x.size(), rloss);
@@ -136,7 +152,9 @@ TEST(BackwardFD, SwiGluRopeCrossEntropy) {
   auto logits = randn(N * V, 13, 2.0f);
   std::vector<int32_t> tgt = {1, 12, -1, 0, 5, 5};
   std::vector<float> dl(N * V);
-  auto closs = [&] { return cross_entropy_forward_backward(logits.data(), tgt.data(), nullptr, N, V, 1.0f, pool) / 5.0; };
+  auto closs = [&] {
+    return cross_entropy_forward_backward(logits.data(), tgt.data(), nullptr, N, V, 1.0f, pool) / 5.0;
+  };
   cross_entropy_forward_backward(logits.data(), tgt.data(), dl.data(), N, V, 1.0f / 5.0f, pool);
   check_grad("logits", logits.data(), dl.data(), dl.size(), closs);
 }
@@ -202,10 +220,10 @@ TEST(BackwardFD, AttentionSgemmMatchesLoops) {
     std::vector<float> dq1(q.size(), 0.5f), dq2(dq1), dk1(k.size(), 0.5f), dk2(dk1), dv1(v.size(), 0.5f), dv2(dv1);
     attention_forward(q.data(), k.data(), v.data(), o1.data(), P1.data(), B, T, H, dk, dv, 0.4f, pool);
     attention_forward_ref(q.data(), k.data(), v.data(), o2.data(), P2.data(), B, T, H, dk, dv, 0.4f, pool);
-    attention_backward(R.data(), q.data(), k.data(), v.data(), P1.data(), dq1.data(), dk1.data(), dv1.data(), B, T,
-                       H, dk, dv, 0.4f, pool);
-    attention_backward_ref(R.data(), q.data(), k.data(), v.data(), P2.data(), dq2.data(), dk2.data(), dv2.data(), B,
-                           T, H, dk, dv, 0.4f, pool);
+    attention_backward(R.data(), q.data(), k.data(), v.data(), P1.data(), dq1.data(), dk1.data(), dv1.data(), B, T, H,
+                       dk, dv, 0.4f, pool);
+    attention_backward_ref(R.data(), q.data(), k.data(), v.data(), P2.data(), dq2.data(), dk2.data(), dv2.data(), B, T,
+                           H, dk, dv, 0.4f, pool);
     auto same = [&](const char* what, const std::vector<float>& a, const std::vector<float>& b) {
       for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-5 * (1 + std::fabs(b[i]))) << what << " " << i;
     };
@@ -260,7 +278,10 @@ void mla_case(bool v3) {
   std::vector<float> out(N * D), dh(N * D, 0);
   MlaActs a;
   const MlaParams& p = f.mp.layers[0].mla;
-  auto loss = [&] { mla_forward(ctx, p, h.data(), a, out.data()); return dot_loss(out.data(), R); };
+  auto loss = [&] {
+    mla_forward(ctx, p, h.data(), a, out.data());
+    return dot_loss(out.data(), R);
+  };
   loss();
   mla_backward(ctx, p, h.data(), a, R.data(), dh.data());
   check_grad("h", h.data(), dh.data(), h.size(), loss);
@@ -307,7 +328,10 @@ TEST(BackwardFD, DenseFfn) {
   FfnActs a;
   const FfnParams& p = f.mp.layers[0].ffn;
   const int64_t F = c.intermediate_size;
-  auto loss = [&] { ffn_forward(p, F, x.data(), n, D, a, y.data()); return dot_loss(y.data(), R); };
+  auto loss = [&] {
+    ffn_forward(p, F, x.data(), n, D, a, y.data());
+    return dot_loss(y.data(), R);
+  };
   loss();
   ffn_backward(p, F, x.data(), n, D, a, R.data(), dx.data());
   check_grad("x", x.data(), dx.data(), x.size(), loss);
@@ -326,8 +350,9 @@ void model_case(bool v3, Part part) {
   const int64_t B = 2, T = 7;
   std::vector<int32_t> toks(B * T);
   for (size_t i = 0; i < toks.size(); ++i) toks[i] = int32_t((i * 11 + 3) % c.vocab_size);
-  const LossWeights w = part == Part::All ? LossWeights{0.3, 0.5} : part == Part::Mtp ? LossWeights{1.0, 0.0}
-                                                                                      : LossWeights{0.0, 1.0};
+  const LossWeights w = part == Part::All   ? LossWeights{0.3, 0.5}
+                        : part == Part::Mtp ? LossWeights{1.0, 0.0}
+                                            : LossWeights{0.0, 1.0};
   auto loss = [&]() -> double {
     if (part == Part::All) {
       std::vector<float> keep(m.grads(), m.grads() + m.n_params());
@@ -347,11 +372,10 @@ void model_case(bool v3, Part part) {
     m.backward(w, pool);
   }
   for (const ParamInfo& p : m.param_info())
-    check_grad(p.name, m.params() + p.offset, m.grads() + p.offset, p.numel, loss, 2e-3, 3e-2,
-               [&] {
-                 const std::vector<int32_t> r = m.routes();
-                 return std::vector<int64_t>(r.begin(), r.end());
-               });
+    check_grad(p.name, m.params() + p.offset, m.grads() + p.offset, p.numel, loss, 2e-3, 3e-2, [&] {
+      const std::vector<int32_t> r = m.routes();
+      return std::vector<int64_t>(r.begin(), r.end());
+    });
 }
 
 TEST(BackwardFD, WholeModelV3) { model_case(true, Part::All); }

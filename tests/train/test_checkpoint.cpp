@@ -1,10 +1,9 @@
 // Checkpoint file: byte-exact round trip, every kind of damage rejected with a FormatError that
 // names it, keep-last-K pruning; training settings and model config survive their JSON forms.
 #include <gtest/gtest.h>
-
-#include <cstring>
 #include <unistd.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>

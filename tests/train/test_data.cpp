@@ -3,14 +3,13 @@
 // windows are the stream cut at stride T, order is deterministic per seed, ranks take disjoint
 // windows that cover the epoch, and a saved position restores the exact next batch.
 #include <gtest/gtest.h>
-
-#include <algorithm>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <numeric>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <set>
 
 #include "core/error.h"
@@ -50,8 +49,9 @@ DataManifest synthetic(const std::string& dir, int64_t n, int64_t per_shard, int
     write_shard(dir + "/" + name, ids);
     train.push_back({{"file", name}, {"tokens", ids.size()}});
   }
-  nlohmann::json m = {{"format", "seek-token-shards"}, {"version", 1}, {"vocab_size", vocab}, {"eos_id", 1},
-                      {"train", train}, {"val", nlohmann::json::array()}};
+  nlohmann::json m = {
+      {"format", "seek-token-shards"}, {"version", 1}, {"vocab_size", vocab}, {"eos_id", 1}, {"train", train},
+      {"val", nlohmann::json::array()}};
   write_text(dir + "/manifest.json", m.dump());
   return DataManifest::load(dir);
 }

@@ -92,7 +92,7 @@ TEST(TrainExpertParallel, GradReadyStretchesTileTheBufferAndAreFinal) {
   m.set_grad_ready(nullptr);
   ASSERT_FALSE(calls.empty());
   EXPECT_EQ(calls.front().offset + calls.front().n, m.n_params());  // lm_head + norm first
-  EXPECT_EQ(calls.back().offset, 0u);                              // the embedding last
+  EXPECT_EQ(calls.back().offset, 0u);                               // the embedding last
   std::vector<std::pair<size_t, size_t>> ranges;
   for (const Call& k : calls) {
     ranges.push_back({k.offset, k.n});

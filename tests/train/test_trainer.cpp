@@ -4,12 +4,11 @@
 // 10 steps + checkpoint + resume + 10 steps byte for byte; the exported model predicts as the
 // trained one does.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -69,7 +68,8 @@ TEST(ExportGguf, ConfigKeysMatchAFileLlamaCppWrote) {
       ADD_FAILURE() << "export lacks " << key;
       continue;
     }
-    if (value.is_float()) EXPECT_FLOAT_EQ(static_cast<float>(v->as_float()), static_cast<float>(value.as_float())) << key;
+    if (value.is_float())
+      EXPECT_FLOAT_EQ(static_cast<float>(v->as_float()), static_cast<float>(value.as_float())) << key;
     else if (value.type == GGUFType::BOOL || value.is_integer()) EXPECT_EQ(v->as_int(), value.as_int()) << key;
     else EXPECT_TRUE(*v == value) << key;
   }
@@ -109,8 +109,8 @@ TEST(ExportGguf, HfCheckpointExportGivesTheSameLogits) {
   for (const auto& [key, value] : coder.metadata()) {
     if (key.rfind("tokenizer.", 0) != 0) continue;
     GGUFValue v = value;
-    if (v.type == GGUFType::ARRAY && (key == "tokenizer.ggml.tokens" || key == "tokenizer.ggml.token_type" ||
-                                      key == "tokenizer.ggml.scores"))
+    if (v.type == GGUFType::ARRAY &&
+        (key == "tokenizer.ggml.tokens" || key == "tokenizer.ggml.token_type" || key == "tokenizer.ggml.scores"))
       v.arr.resize(static_cast<size_t>(c.vocab_size));
     vw.set(key, v);
   }
@@ -199,7 +199,8 @@ class TrainerTest : public ::testing::Test {
     try {
       TrainModel probe(preset_config("ds-tiny"), 1);
     } catch (const Error& e) {
-      if (std::string(e.what()).find("not implemented") != std::string::npos) GTEST_SKIP() << "TrainModel: " << e.what();
+      if (std::string(e.what()).find("not implemented") != std::string::npos)
+        GTEST_SKIP() << "TrainModel: " << e.what();
       throw;
     }
   }
@@ -227,7 +228,8 @@ TEST_F(TrainerTest, ResumeIsBitIdentical) {
   EXPECT_EQ(rc.steps, 20);
   const size_t n = a.model().n_params();
   ASSERT_EQ(c.model().n_params(), n);
-  EXPECT_EQ(std::memcmp(a.model().params(), c.model().params(), n * sizeof(float)), 0) << "parameters differ after resume";
+  EXPECT_EQ(std::memcmp(a.model().params(), c.model().params(), n * sizeof(float)), 0)
+      << "parameters differ after resume";
   EXPECT_EQ(a.model().router_bias(), c.model().router_bias());
   EXPECT_EQ(ra.loss, rc.loss);
   // The final checkpoints agree too (optimizer moments, step, data position).
@@ -290,7 +292,8 @@ TEST_F(TrainerTest, LearnsAndExportPredictsLikeTheTrainedModel) {
   const TrainResult r = t.run();
   const auto rows = read_metrics(root_ + "/e/metrics.jsonl");
   ASSERT_EQ(rows.size(), 40u);
-  EXPECT_LT(rows.back()["ce"].get<double>(), rows.front()["ce"].get<double>() - 0.5) << "40 steps did not lower the loss";
+  EXPECT_LT(rows.back()["ce"].get<double>(), rows.front()["ce"].get<double>() - 0.5)
+      << "40 steps did not lower the loss";
   EXPECT_EQ(r.exported, cfg.export_path);
 
   auto gg = Model::load_gguf(r.exported);

@@ -21,9 +21,8 @@ KernelLevel detect() {
     f16c = (c >> 29) & 1;
   }
   if (!avx2 || !f16c) return KernelLevel::Scalar;
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
-      __builtin_cpu_supports("avx512vnni"))
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vnni"))
     return KernelLevel::AVX512;
   return KernelLevel::AVX2;
 #else
@@ -56,8 +55,8 @@ KernelLevel kernel_level() { return static_cast<KernelLevel>(current().load(std:
 
 void set_kernel_level(KernelLevel level) {
   if (level > detected_kernel_level())
-    throw UsageError(str("kernel level ", kernel_level_name(level), " is not supported by this CPU (best: ",
-                         kernel_level_name(detected_kernel_level()), ")"));
+    throw UsageError(str("kernel level ", kernel_level_name(level),
+                         " is not supported by this CPU (best: ", kernel_level_name(detected_kernel_level()), ")"));
   current().store(static_cast<int>(level), std::memory_order_relaxed);
 }
 

@@ -97,8 +97,9 @@ struct Q80Dot {
       const __m256i wu = single(w, b);
       const __m256 dw = _mm256_set1_ps(_cvtsh_ss(scale(w, b)));
       for (int c = 0; c < NC; ++c) {
-        const __m256i p = _mm256_dpbusd_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].corr + b * 8)),
-                                              wu, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].xq + b * kQK)));
+        const __m256i p = _mm256_dpbusd_epi32(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].corr + b * 8)), wu,
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(col[c].xq + b * kQK)));
         const __m256 t = _mm256_mul_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dw, _mm256_loadu_ps(col[c].ds + b * 8)));
         acc1[c] = _mm512_add_ps(acc1[c], _mm512_zextps256_ps512(t));
       }
@@ -198,7 +199,8 @@ struct Q40Quad {
         const uint8_t* a = aux[c] + q * kQ40QuadBytes;
         __m512i p = _mm512_dpbusd_epi32(_mm512_loadu_si512(a + 128), lo, _mm512_loadu_si512(a));
         p = _mm512_dpbusd_epi32(p, hi, _mm512_loadu_si512(a + 64));
-        const __m512 sv = _mm512_permutexvar_ps(sidx, _mm512_castps128_ps512(_mm_mul_ps(dw, _mm_loadu_ps(xd[c] + 4 * q))));
+        const __m512 sv = _mm512_permutexvar_ps(sidx,
+                                                _mm512_castps128_ps512(_mm_mul_ps(dw, _mm_loadu_ps(xd[c] + 4 * q))));
         if (q & 1) {
           acc1[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(p), sv, acc1[c]);
         } else {

@@ -65,7 +65,7 @@ struct KernelTable {
 // ones only after checking the CPU (cpu/dispatch.h).
 const KernelTable& kernels_scalar();
 const KernelTable& kernels_avx2();
-const KernelTable& kernels_avx512();  // the base table plus GFNI kernels where CPUID has GFNI
+const KernelTable& kernels_avx512();       // the base table plus GFNI kernels where CPUID has GFNI
 const KernelTable& kernels_avx512_base();  // AVX-512 F/BW/VL/DQ/VNNI only (tests reach it here)
 // The AVX-512 K-quant row-dots (cpu/rowdot_kquant_avx512.cpp), merged into kernels_avx512().
 const KernelTable& kernels_kquant_avx512();

@@ -154,7 +154,7 @@ struct Q80Dot {
     __m256 acc[2][NC];
     for (int c = 0; c < NC; ++c) acc[0][c] = acc[1][c] = _mm256_setzero_ps();
     // The accumulator index must be a compile-time constant (acc[b & 1] would live in memory).
-    auto step = [&](int64_t b, __m256* a) __attribute__((always_inline)) {
+    auto step = [&](int64_t b, __m256 * a) __attribute__((always_inline)) {
       const __m256i wq = weights(w, b);
       const __m256i u = _mm256_sign_epi8(wq, wq);
       const __m256 dw = _mm256_set1_ps(h2f(scale(w, b)));

@@ -9,8 +9,8 @@
 #pragma GCC optimize("fp-contract=off")
 #include <immintrin.h>
 
-#include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/q80_dot_avx512.h"
+#include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
 #include "kernels/quant/blocks.h"
 
@@ -100,7 +100,8 @@ struct F8Dot {
         for (int c = 0; c < NC; ++c) a[i][c] = _mm512_fmadd_ps(wv, _mm512_loadu_ps(x[c] + k), a[i][c]);
       }
     }
-    for (int c = 0; c < NC; ++c) seg[c] = _mm512_add_ps(_mm512_add_ps(a[0][c], a[1][c]), _mm512_add_ps(a[2][c], a[3][c]));
+    for (int c = 0; c < NC; ++c)
+      seg[c] = _mm512_add_ps(_mm512_add_ps(a[0][c], a[1][c]), _mm512_add_ps(a[2][c], a[3][c]));
   }
   template <int NC>
   static void run(const void* w, const uint8_t* const* cols, int64_t K, const float* scale, float* r) {

@@ -27,7 +27,9 @@ namespace {
 // bits 0-3: bytes 7..4 = 0x10 .. 0x80 (bit i from bit i + 4), bits 4-7 zero: one instruction
 // instead of shift and mask.
 struct HiNibbleGfni {
-  static __m512i split(__m512i z) { return _mm512_gf2p8affine_epi64_epi8(z, _mm512_set1_epi64(0x1020408000000000LL), 0); }
+  static __m512i split(__m512i z) {
+    return _mm512_gf2p8affine_epi64_epi8(z, _mm512_set1_epi64(0x1020408000000000LL), 0);
+  }
 };
 
 // The affine matrix (as vgf2p8affineqb reads it) whose output bit i is input bit src[i] (-1: 0).
@@ -55,10 +57,10 @@ constexpr long long bit_matrix(const int (&src)[8]) {
 // Lanes: the unpacks work within 128-bit lanes, so f32 vector q (0-3) of a 64-weight group holds,
 // at position p, element 16 (p / 4) + 8 (q / 2) + 2 (p % 4) + q % 2; both routes produce that
 // order and the activations are stored in it once per call (the aux form, pack_f8_aux).
-constexpr int kTopSrc[8] = {4, 5, 6, -1, -1, -1, -1, 7};   // s 0 1 1 1 e3 e2 e1 (with 0x38)
-constexpr int kNextSrc[8] = {-1, -1, -1, -1, 0, 1, 2, 3};  // e0 m2 m1 m0 0 0 0 0
-constexpr int kHiSrc[8] = {1, 2, 3, 4, 5, 6, -1, 7};       // fp16 high byte: s 0 e3 e2 e1 e0 m2 m1
-constexpr int kLoSrc[8] = {-1, -1, -1, -1, -1, -1, -1, 0}; // fp16 low byte:  m0 0 0 0 0 0 0 0
+constexpr int kTopSrc[8] = {4, 5, 6, -1, -1, -1, -1, 7};    // s 0 1 1 1 e3 e2 e1 (with 0x38)
+constexpr int kNextSrc[8] = {-1, -1, -1, -1, 0, 1, 2, 3};   // e0 m2 m1 m0 0 0 0 0
+constexpr int kHiSrc[8] = {1, 2, 3, 4, 5, 6, -1, 7};        // fp16 high byte: s 0 e3 e2 e1 e0 m2 m1
+constexpr int kLoSrc[8] = {-1, -1, -1, -1, -1, -1, -1, 0};  // fp16 low byte:  m0 0 0 0 0 0 0 0
 constexpr int64_t kF8Block = 128;
 
 constexpr int f8_order(int i) {
@@ -83,7 +85,8 @@ void pack_f8_aux(const float* x, const uint8_t*, int64_t K, uint8_t* dst) {
       // Elements 0-31 and 32-63 each take two 2-source permutes, merged by the index's bit 5.
       const __m512i i = _mm512_and_si512(vi[q], _mm512_set1_epi32(31));
       const __mmask16 upper = _mm512_test_epi32_mask(vi[q], _mm512_set1_epi32(32));
-      const __m512 v = _mm512_mask_blend_ps(upper, _mm512_permutex2var_ps(x0, i, x1), _mm512_permutex2var_ps(x2, i, x3));
+      const __m512 v = _mm512_mask_blend_ps(upper, _mm512_permutex2var_ps(x0, i, x1),
+                                            _mm512_permutex2var_ps(x2, i, x3));
       _mm512_storeu_ps(o + g + 16 * q, v);
     }
   }
@@ -111,8 +114,8 @@ struct F8Gfni {
       w[q] = _mm512_cvtph_ps(_mm512_castsi512_si256(_mm512_permutexvar_epi16(idx[q & 1], h[q / 2])));
   }
   template <int NC>
-  static void run(const void* w, const uint8_t* const* cols, const uint8_t* const* aux, int64_t K,
-                  const float* scale, float* r) {
+  static void run(const void* w, const uint8_t* const* cols, const uint8_t* const* aux, int64_t K, const float* scale,
+                  float* r) {
     const uint8_t* wr = static_cast<const uint8_t*>(w);
     __m512 tot[NC];
     for (int c = 0; c < NC; ++c) tot[c] = _mm512_setzero_ps();
@@ -133,7 +136,8 @@ struct F8Gfni {
       for (int c = 0; c < NC; ++c) a0[c] = a1[c] = _mm512_setzero_ps();
       // One test for the block's two groups: on FP8 checkpoints both take the fast decode.
       const __m512i v2[2] = {_mm512_loadu_si512(wr + kb * kF8Block), _mm512_loadu_si512(wr + kb * kF8Block + 64)};
-      const bool exact = !_kortestz_mask64_u8(_mm512_testn_epi8_mask(v2[0], exp_bits), _mm512_testn_epi8_mask(v2[1], exp_bits));
+      const bool exact = !_kortestz_mask64_u8(_mm512_testn_epi8_mask(v2[0], exp_bits),
+                                              _mm512_testn_epi8_mask(v2[1], exp_bits));
       for (int g = 0; g < 2; ++g) {
         __m512 wv[4];
         if (__builtin_expect(exact, 0)) {

@@ -47,7 +47,8 @@ inline __m512i spread_index(int first, int per) {
 // (b >> 2 & 0x30..): 32-bit lanes (a, c, b, c) and (a, a, b, b), one shift, mask and merge each.
 // Per 128-bit lane (one super-block each): raw = the 12 scale bytes (+ 4 bytes of qs, unused).
 inline __m256i q4_K_scales_mins(__m256i v) {
-  const __m256i acbc = _mm256_shuffle_epi32(v, _MM_SHUFFLE(2, 1, 2, 0)), aabb = _mm256_shuffle_epi32(v, _MM_SHUFFLE(1, 1, 0, 0));
+  const __m256i acbc = _mm256_shuffle_epi32(v, _MM_SHUFFLE(2, 1, 2, 0)),
+                aabb = _mm256_shuffle_epi32(v, _MM_SHUFFLE(1, 1, 0, 0));
   const __m256i low = _mm256_and_si256(_mm256_srlv_epi32(acbc, _mm256_set_epi32(4, 0, 0, 0, 4, 0, 0, 0)),
                                        _mm256_set_epi32(0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F,  //
                                                         0x0F0F0F0F, 0x3F3F3F3F, 0x0F0F0F0F, 0x3F3F3F3F));
@@ -80,7 +81,8 @@ void pack_q4_K_aux(const float*, const uint8_t* primary, int64_t K, uint8_t* dst
         std::memcpy(dst + L.qs(b) + 128 * h + 32 * q, xb[b].qs + 128 * h + 32 * ((q & 1) * 2 + (q >> 1)), 32);
     const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(xb[b].bsums));
     const __m128i pairs = _mm256_cvtepi32_epi16(_mm256_madd_epi16(bs, _mm256_set1_epi16(1)));  // |sum| <= 32 * 128
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + L.mins(b)), _mm256_inserti128_si256(_mm256_setzero_si256(), pairs, 1));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(dst + L.mins(b)),
+                        _mm256_inserti128_si256(_mm256_setzero_si256(), pairs, 1));
     std::memcpy(dst + L.d(b), &xb[b].d, 4);
     std::memcpy(dst + L.d(b) + 4, &xb[b].d, 4);
   }
@@ -142,26 +144,30 @@ struct Q4KDot {
       const __m128 wdd = _mm_cvtph_ps(_mm_set_epi32(0, 0, static_cast<int>(load_u32(&wb[b + 1].d)),
                                                     static_cast<int>(load_u32(&wb[b].d))));
       for (int c = 0; c < NC; ++c) {
-        const __m512 dd = _mm512_castps128_ps512(_mm_mul_ps(wdd, _mm_loadu_ps(reinterpret_cast<const float*>(aux[c] + L.d(b)))));
+        const __m512 dd = _mm512_castps128_ps512(
+            _mm_mul_ps(wdd, _mm_loadu_ps(reinterpret_cast<const float*>(aux[c] + L.d(b)))));
         const __m512i mins = _mm512_madd_epi16(scm, _mm512_loadu_si512(aux[c] + L.mins(b)));  // lanes 4-7, 12-15
         fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc0[c]), _mm512_broadcastss_ps(_mm512_castps512_ps128(dd)), fs[c]);
         fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc1[c]), _mm512_permutexvar_ps(_mm512_set1_epi32(2), dd), fs[c]);
-        fm[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(mins),
-                                _mm512_permutexvar_ps(_mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), dd), fm[c]);
+        fm[c] = _mm512_fmadd_ps(
+            _mm512_cvtepi32_ps(mins),
+            _mm512_permutexvar_ps(_mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1), dd), fm[c]);
       }
     }
     if (b < nb) {  // an odd last super-block
-      const __m512i scm = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(q4_K_scales_mins(
-          _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].scales)))))));
+      const __m512i scm = _mm512_castsi256_si512(_mm256_cvtepu8_epi16(_mm256_castsi256_si128(
+          q4_K_scales_mins(_mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(wb[b].scales)))))));
       __m512i acc[NC];
       block<NC>(wb[b], aux, L.qs(b), scm, idx0, acc);
       const __m128 wdd = _mm_cvtph_ps(_mm_cvtsi32_si128(static_cast<int>(load_u32(&wb[b].d))));
       for (int c = 0; c < NC; ++c) {
-        const __m512 dd = _mm512_castps128_ps512(_mm_mul_ps(wdd, _mm_loadu_ps(reinterpret_cast<const float*>(aux[c] + L.d(b)))));
-        const __m256i mins = _mm256_madd_epi16(_mm512_castsi512_si256(scm),
-                                               _mm256_loadu_si256(reinterpret_cast<const __m256i*>(aux[c] + L.mins(b))));
+        const __m512 dd = _mm512_castps128_ps512(
+            _mm_mul_ps(wdd, _mm_loadu_ps(reinterpret_cast<const float*>(aux[c] + L.d(b)))));
+        const __m256i mins = _mm256_madd_epi16(
+            _mm512_castsi512_si256(scm), _mm256_loadu_si256(reinterpret_cast<const __m256i*>(aux[c] + L.mins(b))));
         fs[c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc[c]), _mm512_broadcastss_ps(_mm512_castps512_ps128(dd)), fs[c]);
-        fm[c] = _mm512_fmadd_ps(_mm512_zextps256_ps512(_mm256_cvtepi32_ps(mins)), _mm512_permutexvar_ps(_mm512_set1_epi32(1), dd), fm[c]);
+        fm[c] = _mm512_fmadd_ps(_mm512_zextps256_ps512(_mm256_cvtepi32_ps(mins)),
+                                _mm512_permutexvar_ps(_mm512_set1_epi32(1), dd), fm[c]);
       }
     }
     for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(_mm512_sub_ps(fs[c], fm[c]));

@@ -7,8 +7,8 @@
 #include "core/error.h"
 #include "core/float16.h"
 #include "kernels/cpu/dispatch.h"
-#include "kernels/quant/blocks.h"
 #include "kernels/quant/activations_simd.h"
+#include "kernels/quant/blocks.h"
 #include "kernels/quant/quant_impl.h"
 
 namespace seek {

@@ -17,15 +17,18 @@ namespace seek::simd {
 
 namespace {
 
-inline __m512 abs16(__m512 v) { return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(0x7FFFFFFF))); }
+inline __m512 abs16(__m512 v) {
+  return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(0x7FFFFFFF)));
+}
 
 // std::round (half away from zero) of each lane, as int32: truncate, then step away from zero
 // where the (exact) remainder is at least one half.
 inline __m512i round_away(__m512 v) {
   const __m512 t = _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
   const __mmask16 up = _mm512_cmp_ps_mask(abs16(_mm512_sub_ps(v, t)), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
-  const __m512 one = _mm512_castsi512_ps(_mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(INT32_MIN)),
-                                                          _mm512_castps_si512(_mm512_set1_ps(1.0f))));
+  const __m512 one = _mm512_castsi512_ps(
+      _mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(INT32_MIN)),
+                      _mm512_castps_si512(_mm512_set1_ps(1.0f))));
   return _mm512_cvttps_epi32(_mm512_mask_add_ps(t, up, t, one));
 }
 
@@ -76,12 +79,14 @@ void quantize_q8_K_avx512(const float* x, BlockQ8_K* y, int64_t nb) {
     for (int c = 0; c < 16; ++c) {  // nearest_int = round to nearest even for |v| < 2^22, then min 127
       const __m512i v = _mm512_cvt_roundps_epi32(_mm512_mul_ps(vs, _mm512_loadu_ps(x + 16 * c)),
                                                  _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(y[i].qs + 16 * c), _mm512_cvtepi32_epi8(_mm512_min_epi32(v, _mm512_set1_epi32(127))));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(y[i].qs + 16 * c),
+                       _mm512_cvtepi32_epi8(_mm512_min_epi32(v, _mm512_set1_epi32(127))));
     }
     // bsums: sums of 16 quants, from byte sums of q + 128 (vpsadbw), less 16 * 128.
     for (int c = 0; c < 4; ++c) {
-      const __m512i u = _mm512_xor_si512(_mm512_loadu_si512(y[i].qs + 64 * c), _mm512_set1_epi8(static_cast<char>(0x80)));
-      const __m512i s8 = _mm512_sad_epu8(u, _mm512_setzero_si512());       // 8 sums of 8
+      const __m512i u = _mm512_xor_si512(_mm512_loadu_si512(y[i].qs + 64 * c),
+                                         _mm512_set1_epi8(static_cast<char>(0x80)));
+      const __m512i s8 = _mm512_sad_epu8(u, _mm512_setzero_si512());         // 8 sums of 8
       const __m512i s16 = _mm512_add_epi64(s8, _mm512_bsrli_epi128(s8, 8));  // even qwords: sums of 16
       const __m512i four = _mm512_maskz_compress_epi64(0x55, s16);
       const __m128i w = _mm_sub_epi16(_mm512_cvtepi64_epi16(four), _mm_set1_epi16(16 * 128));

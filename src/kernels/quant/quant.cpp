@@ -25,9 +25,7 @@ int64_t whole_blocks(DType t, int64_t n, const char* what) {
 void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
   const int64_t nb = whole_blocks(t, n, "dequantize_row");
   switch (t) {
-    case DType::F32:
-      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
-      return;
+    case DType::F32: std::memcpy(dst, src, static_cast<size_t>(n) * 4); return;
     case DType::F16: {
       const uint16_t* s = static_cast<const uint16_t*>(src);
       for (int64_t i = 0; i < n; ++i) dst[i] = fp16_to_fp32(s[i]);
@@ -49,7 +47,8 @@ void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
     case DType::Q6_K: return quant::dequantize_q6_K(static_cast<const BlockQ6_K*>(src), dst, nb);
     case DType::Q8_K: return quant::dequantize_q8_K(static_cast<const BlockQ8_K*>(src), dst, nb);
     default:
-      throw FormatError(str("dequantize_row: type ", dtype_name(t), " is not supported (expected one of f32, f16, "
+      throw FormatError(str("dequantize_row: type ", dtype_name(t),
+                            " is not supported (expected one of f32, f16, "
                             "bf16, f8_e4m3, q4_0, q8_0, q4_K, q6_K, q8_K)"));
   }
 }
@@ -57,9 +56,7 @@ void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
 void quantize_row(DType t, const float* src, void* dst, int64_t n) {
   const int64_t nb = whole_blocks(t, n, "quantize_row");
   switch (t) {
-    case DType::F32:
-      std::memcpy(dst, src, static_cast<size_t>(n) * 4);
-      return;
+    case DType::F32: std::memcpy(dst, src, static_cast<size_t>(n) * 4); return;
     case DType::F16: {
       uint16_t* d = static_cast<uint16_t*>(dst);
       for (int64_t i = 0; i < n; ++i) d[i] = fp32_to_fp16(src[i]);
@@ -81,7 +78,8 @@ void quantize_row(DType t, const float* src, void* dst, int64_t n) {
     case DType::Q6_K: return quant::quantize_q6_K(src, static_cast<BlockQ6_K*>(dst), nb);
     case DType::Q8_K: return quant::quantize_q8_K(src, static_cast<BlockQ8_K*>(dst), nb);
     default:
-      throw FormatError(str("quantize_row: type ", dtype_name(t), " is not supported (expected one of f32, f16, "
+      throw FormatError(str("quantize_row: type ", dtype_name(t),
+                            " is not supported (expected one of f32, f16, "
                             "bf16, f8_e4m3, q4_0, q8_0, q4_K, q6_K, q8_K)"));
   }
 }

@@ -117,7 +117,8 @@ void read_rope_scaling_hf(const HFConfig& j, ModelConfig& c) {
     s.low_freq_factor = r.get_float("low_freq_factor", 1.0);
     s.high_freq_factor = r.get_float("high_freq_factor", 4.0);
     if (!(s.factor > 0 && s.low_freq_factor > 0 && s.high_freq_factor > s.low_freq_factor))
-      throw FormatError(str(j.path(), ": llama3 rope_scaling needs factor > 0 and high_freq_factor > low_freq_factor > 0"));
+      throw FormatError(str(j.path(),
+                            ": llama3 rope_scaling needs factor > 0 and high_freq_factor > low_freq_factor > 0"));
     return;
   }
   if (type != "yarn")
@@ -138,19 +139,26 @@ void write_rope_scaling_gguf(GGUFWriter& w, const std::string& p, const ModelCon
   w.set(p + "rope.scaling.original_context_length",
         GGUFValue::of_u32(static_cast<uint32_t>(c.rope_scaling.original_max_position_embeddings)));
   if (c.rope_scaling.mscale_all_dim != 0.0)
-    w.set(p + "rope.scaling.yarn_log_multiplier", GGUFValue::of_f32(static_cast<float>(0.1 * c.rope_scaling.mscale_all_dim)));
+    w.set(p + "rope.scaling.yarn_log_multiplier",
+          GGUFValue::of_f32(static_cast<float>(0.1 * c.rope_scaling.mscale_all_dim)));
 }
 
 void write_rope_scaling_hf(nlohmann::json& j, const ModelConfig& c) {
   const RopeScaling& r = c.rope_scaling;
   if (r.yarn)
-    j["rope_scaling"] = {{"type", "yarn"}, {"factor", r.factor}, {"original_max_position_embeddings", r.original_max_position_embeddings},
-                         {"beta_fast", r.beta_fast}, {"beta_slow", r.beta_slow}, {"mscale", r.mscale},
+    j["rope_scaling"] = {{"type", "yarn"},
+                         {"factor", r.factor},
+                         {"original_max_position_embeddings", r.original_max_position_embeddings},
+                         {"beta_fast", r.beta_fast},
+                         {"beta_slow", r.beta_slow},
+                         {"mscale", r.mscale},
                          {"mscale_all_dim", r.mscale_all_dim}};
   else if (r.llama3)
-    j["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", r.factor},
+    j["rope_scaling"] = {{"rope_type", "llama3"},
+                         {"factor", r.factor},
                          {"original_max_position_embeddings", r.original_max_position_embeddings},
-                         {"low_freq_factor", r.low_freq_factor}, {"high_freq_factor", r.high_freq_factor}};
+                         {"low_freq_factor", r.low_freq_factor},
+                         {"high_freq_factor", r.high_freq_factor}};
 }
 
 void dense_from_gguf(const GGUFFile& f, const std::string& p, ModelConfig& c) {

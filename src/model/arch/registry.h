@@ -30,12 +30,24 @@ struct Slot {
   Slot(F f) : view(f), param(f) {}  // NOLINT: implicit on purpose, see above
   explicit operator bool() const { return view != nullptr; }
 };
-#define SEEK_GLOBAL(path) [](auto& m, int64_t, int64_t) -> auto& { return m.path; }
-#define SEEK_LAYER(path) [](auto& m, int64_t il, int64_t) -> auto& { return m.layers[il].path; }
-#define SEEK_EXPERT(part) [](auto& m, int64_t il, int64_t e) -> auto& { return m.layers[il].moe.experts[e].part; }
+#define SEEK_GLOBAL(path) \
+  [](auto& m, int64_t, int64_t) -> auto& { return m.path; }
+#define SEEK_LAYER(path) \
+  [](auto& m, int64_t il, int64_t) -> auto& { return m.layers[il].path; }
+#define SEEK_EXPERT(part) \
+  [](auto& m, int64_t il, int64_t e) -> auto& { return m.layers[il].moe.experts[e].part; }
 // Shapes and layer predicates as expressions of the config `c` (and layer `il`).
-#define SEEK_SHAPE(...) [](const ModelConfig& c) -> std::vector<int64_t> { (void)c; return {__VA_ARGS__}; }
-#define SEEK_WHEN(expr) [](const ModelConfig& c, int64_t il) -> bool { (void)c; (void)il; return expr; }
+#define SEEK_SHAPE(...)                              \
+  [](const ModelConfig& c) -> std::vector<int64_t> { \
+    (void)c;                                         \
+    return {__VA_ARGS__};                            \
+  }
+#define SEEK_WHEN(expr)                          \
+  [](const ModelConfig& c, int64_t il) -> bool { \
+    (void)c;                                     \
+    (void)il;                                    \
+    return expr;                                 \
+  }
 
 // Which part of the model a tensor belongs to; also fixes the order of HF checkpoints (embedding,
 // layers, MTP input / layer / MTP head, final norm and head) and of GGUF files (embedding, head,
@@ -66,7 +78,7 @@ struct TensorDef {
   WhenFn when = nullptr;  // which layers have it (nullptr: all of its part)
   uint32_t flags = 0;
   Init init = Init::Normal;
-  Slot fallback = {};     // used when the tensor is optional and absent (tied output, MTP head norm)
+  Slot fallback = {};  // used when the tensor is optional and absent (tied output, MTP head norm)
 
   bool has(uint32_t f) const { return (flags & f) != 0; }
   // The stored types a reader accepts: F32/F16/BF16 for kSmall tensors, else any type seek computes with.
@@ -86,12 +98,12 @@ struct HParam {
   double ModelConfig::*f = nullptr;
   bool ModelConfig::*b = nullptr;
   std::string ModelConfig::*s = nullptr;
-  bool required = false;  // no default: the key must be present
-  double def = 0;         // default for numbers and bools
-  const char* def_s = "";  // default for strings
-  double min = -1e300;     // numbers must be >= min (checked before any arithmetic uses them)
+  bool required = false;                 // no default: the key must be present
+  double def = 0;                        // default for numbers and bools
+  const char* def_s = "";                // default for strings
+  double min = -1e300;                   // numbers must be >= min (checked before any arithmetic uses them)
   std::vector<std::string> one_of = {};  // strings must be one of these (empty: any)
-  bool write_if_zero = true;              // GGUF writers skip the key when the value is 0
+  bool write_if_zero = true;             // GGUF writers skip the key when the value is 0
 };
 HParam hp_int(const char* gguf, const char* hf, int64_t ModelConfig::*field, bool required, int64_t def, int64_t min,
               bool write_if_zero = true);
@@ -100,9 +112,9 @@ HParam hp_bool(const char* gguf, const char* hf, bool ModelConfig::*field, bool 
 HParam hp_string(const char* hf, std::string ModelConfig::*field, const char* def, std::vector<std::string> one_of);
 
 struct ArchDef {
-  const char* gguf_arch;               // general.architecture, and ModelConfig::arch
-  std::vector<std::string> hf_types;   // config.json model_type values
-  const char* hf_class;                // architectures[0] written to config.json
+  const char* gguf_arch;              // general.architecture, and ModelConfig::arch
+  std::vector<std::string> hf_types;  // config.json model_type values
+  const char* hf_class;               // architectures[0] written to config.json
   std::vector<HParam> hparams;
   std::vector<TensorDef> tensors;
   AttentionKind attention = AttentionKind::Gqa;

@@ -44,8 +44,8 @@ int main(int argc, char** argv) {
       const double bytes = double(n) * 4, R = c.size(), bus = 2 * (R - 1) / R * bytes;
       std::printf("ranks %d, %zu floats (%.2f MB), %d steps\n", c.size(), n, bytes / 1e6, steps);
       std::printf("  one all-reduce:  %.3f ms/step, bus bandwidth %.2f GB/s\n", whole * 1e3, bus / whole / 1e9);
-      std::printf("  bucketed %.1f MB (%zu buckets): %.3f ms/step (comm %.3f, blocked in wait_all %.3f), %.2f GB/s\n", mb,
-                  ar.n_buckets(), bucketed * 1e3, comm / steps * 1e3, wait / steps * 1e3, bus / bucketed / 1e9);
+      std::printf("  bucketed %.1f MB (%zu buckets): %.3f ms/step (comm %.3f, blocked in wait_all %.3f), %.2f GB/s\n",
+                  mb, ar.n_buckets(), bucketed * 1e3, comm / steps * 1e3, wait / steps * 1e3, bus / bucketed / 1e9);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_dist_allreduce: %s\n", e.what());

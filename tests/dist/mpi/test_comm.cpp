@@ -84,7 +84,7 @@ TEST(Comm, GathervFillsOnlyTheRoot) {
   size_t k = 0;
   for (int q = 0; q < c.size(); ++q)
     for (int j = 0; j <= 2 * q; ++j) ASSERT_EQ(all[k++], r == root ? q * 7 + 1 : -5) << "rank " << r;
-  EXPECT_THROW(c.gatherv_bytes(mine.data(), 1, all.data(), counts, root), Error);   // count disagrees
+  EXPECT_THROW(c.gatherv_bytes(mine.data(), 1, all.data(), counts, root), Error);      // count disagrees
   EXPECT_THROW(c.gatherv_bytes(mine.data(), 0, all.data(), counts, c.size()), Error);  // no such root
 }
 

@@ -17,8 +17,8 @@ namespace {
 constexpr int64_t D = 8, F = 6, K = 2;
 
 struct Expert {
-  std::vector<float> w1, w3, w2;   // [F, D], [F, D], [D, F]
-  std::vector<float> g1, g3, g2;   // gradients, same shapes
+  std::vector<float> w1, w3, w2;  // [F, D], [F, D], [D, F]
+  std::vector<float> g1, g3, g2;  // gradients, same shapes
 };
 
 Expert make_expert(int64_t e) {
@@ -67,7 +67,7 @@ void expert_backward(Expert& p, const float* x, const float* dy, float* dx) {
   }
 }
 
-struct Tokens {  // a slice of the global token list
+struct Tokens {                 // a slice of the global token list
   std::vector<float> x, w, dy;  // [N, D], [N, K], [N, D]
   std::vector<int32_t> idx;     // [N, K]
 };
@@ -141,7 +141,8 @@ MoeResult ep_moe(ExpertParallel& ep, const Tokens& t, std::vector<Expert>& exper
 
 void expect_near(const std::vector<float>& a, const std::vector<float>& b, const char* what) {
   ASSERT_EQ(a.size(), b.size()) << what;
-  for (size_t i = 0; i < a.size(); ++i) ASSERT_NEAR(a[i], b[i], 1e-5f * (1 + std::fabs(b[i]))) << what << " [" << i << "]";
+  for (size_t i = 0; i < a.size(); ++i)
+    ASSERT_NEAR(a[i], b[i], 1e-5f * (1 + std::fabs(b[i]))) << what << " [" << i << "]";
 }
 
 void run_case(const std::vector<int64_t>& tokens_per_rank) {

@@ -119,8 +119,8 @@ void from_gguf(const GGUFFile& f, const std::string& p, ModelConfig& c) {
   c.v_head_dim = f.get_int_or(p + "attention.value_length_mla", f.get_int(p + "attention.value_length"));
   c.qk_nope_head_dim = key_len - c.qk_rope_head_dim;
   if (c.qk_nope_head_dim < 1 || c.v_head_dim < 1)
-    throw FormatError(str(p, "attention.key_length ", key_len, " must exceed rope.dimension_count ",
-                          c.qk_rope_head_dim, " and value_length must be >= 1 (got ", c.v_head_dim, ")"));
+    throw FormatError(str(p, "attention.key_length ", key_len, " must exceed rope.dimension_count ", c.qk_rope_head_dim,
+                          " and value_length must be >= 1 (got ", c.v_head_dim, ")"));
   const int64_t gating = f.get_int_or(p + "expert_gating_func", 1);
   if (gating != 1 && gating != 2)
     throw FormatError(str(p, "expert_gating_func must be 1 (softmax) or 2 (sigmoid), got ", gating));
