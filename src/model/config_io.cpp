@@ -81,6 +81,7 @@ ModelConfig config_from_gguf(const GGUFFile& f) {
   c.bos_token_id = static_cast<int32_t>(f.get_int_or("tokenizer.ggml.bos_token_id", -1));
   c.eos_token_id = static_cast<int32_t>(f.get_int_or("tokenizer.ggml.eos_token_id", -1));
   if (a.from_gguf) a.from_gguf(f, p, c);
+  if (a.features) a.features(c, true);
   finish(a, c);
   return c;
 }
@@ -116,6 +117,7 @@ ModelConfig config_from_hf(const HFConfig& j) {
   c.bos_token_id = first_id(j, "bos_token_id");
   c.eos_token_id = first_id(j, "eos_token_id");
   if (a.from_hf) a.from_hf(j, c);
+  if (a.features) a.features(c, false);
   finish(a, c);
   return c;
 }

@@ -161,6 +161,20 @@ void write_rope_scaling_hf(nlohmann::json& j, const ModelConfig& c) {
                          {"high_freq_factor", r.high_freq_factor}};
 }
 
+ArchDef dense_arch(const char* gguf_arch, std::vector<std::string> hf_types, const char* hf_class,
+                   std::vector<HParam> hparams, void (*features)(ModelConfig& c, bool from_gguf)) {
+  std::vector<TensorDef> t = embedding_and_head();
+  append(t, gqa_attention());
+  append(t, dense_ffn(nullptr));
+  ArchDef d{gguf_arch, std::move(hf_types), hf_class, std::move(hparams), std::move(t)};
+  d.from_gguf = dense_from_gguf;
+  d.from_hf = dense_from_hf;
+  d.features = features;
+  d.to_gguf = dense_to_gguf;
+  d.to_hf = dense_to_hf;
+  return d;
+}
+
 void dense_from_gguf(const GGUFFile& f, const std::string& p, ModelConfig& c) {
   c.head_dim = f.get_int_or(p + "attention.key_length", c.hidden_size / c.num_attention_heads);
   c.tie_word_embeddings = f.find_tensor("output.weight") == nullptr;

@@ -30,6 +30,11 @@ void read_rope_scaling_hf(const HFConfig& j, ModelConfig& c);
 void write_rope_scaling_gguf(GGUFWriter& w, const std::string& prefix, const ModelConfig& c);
 void write_rope_scaling_hf(nlohmann::json& j, const ModelConfig& c);
 
+// A dense architecture: embedding and head, GQA attention, SwiGLU FFN, the dense hooks below;
+// `features` sets what tells it apart (rope style, biases, q/k norms).
+ArchDef dense_arch(const char* gguf_arch, std::vector<std::string> hf_types, const char* hf_class,
+                   std::vector<HParam> hparams, void (*features)(ModelConfig& c, bool from_gguf));
+
 // Dense (GQA) models: head_dim from key_length / config head_dim (default hidden / heads).
 void dense_from_gguf(const GGUFFile& f, const std::string& prefix, ModelConfig& c);
 void dense_from_hf(const HFConfig& j, ModelConfig& c);

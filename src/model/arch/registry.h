@@ -123,6 +123,8 @@ struct ArchDef {
   // dims from key_length, gating function codes). Fields are already range-checked.
   void (*from_gguf)(const GGUFFile& f, const std::string& prefix, ModelConfig& c) = nullptr;
   void (*from_hf)(const HFConfig& j, ModelConfig& c) = nullptr;
+  // Then the architecture's features (rope style, biases, q/k norms), by source format.
+  void (*features)(ModelConfig& c, bool from_gguf) = nullptr;
   // Keys a writer adds beyond the table's (GGUF; HF json through its nlohmann object).
   void (*to_gguf)(GGUFWriter& w, const std::string& prefix, const ModelConfig& c) = nullptr;
   void (*to_hf)(nlohmann::json& j, const ModelConfig& c) = nullptr;
