@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "model/llamacpp_runs.h"
 #include "model/model.h"
 #include "runtime/perplexity.h"
 #include "runtime/sampler.h"
@@ -30,26 +31,7 @@ std::string path_of(const std::string& type) {
 }
 const json& file_entry(const std::string& type) { return expected()["files"]["dev/ds2-micro-" + type + ".gguf"]; }
 
-// Teacher-forced run over prompt + llama.cpp's greedy ids; returns logits of each step [32][V].
-std::vector<std::vector<float>> step_logits(Model& m, const std::vector<int32_t>& prompt,
-                                            const std::vector<int32_t>& ref_ids, ThreadPool& pool) {
-  const int64_t V = m.config().vocab_size;
-  KVCache cache(m.config(), 1, 256);
-  std::vector<std::vector<float>> out;
-  Batch b;
-  for (size_t i = 0; i < prompt.size(); ++i) b.add(prompt[i], static_cast<int32_t>(i), 0, i + 1 == prompt.size());
-  std::vector<float> logits(V);
-  m.forward(b, cache, pool, logits.data());
-  out.push_back(logits);
-  int32_t pos = static_cast<int32_t>(prompt.size());
-  for (size_t s = 0; s + 1 < ref_ids.size(); ++s) {
-    b.clear();
-    b.add(ref_ids[s], pos++, 0, true);
-    m.forward(b, cache, pool, logits.data());
-    out.push_back(logits);
-  }
-  return out;
-}
+using test::step_logits;
 
 class LlamaCppFiles : public ::testing::TestWithParam<std::string> {};
 

@@ -17,6 +17,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "model/llamacpp_runs.h"
 #include "model/model.h"
 #include "runtime/perplexity.h"
 #include "runtime/sampler.h"
@@ -53,26 +54,7 @@ double tolerance(const std::string& type) { return type == "F32" ? 1e-2 : 0.3; }
 // an engine rounding activations to q8_0 as llama.cpp does clears by far).
 double greedy_gap_floor(const std::string& type) { return type == "F32" ? 0.0 : 0.05; }
 
-// Teacher-forced run over prompt + llama.cpp's greedy ids; returns the logits of each step [32][V].
-std::vector<std::vector<float>> step_logits(Model& m, const std::vector<int32_t>& prompt,
-                                            const std::vector<int32_t>& ref_ids, ThreadPool& pool) {
-  const int64_t V = m.config().vocab_size;
-  KVCache cache(m.config(), 1, 256);
-  std::vector<std::vector<float>> out;
-  Batch b;
-  for (size_t i = 0; i < prompt.size(); ++i) b.add(prompt[i], static_cast<int32_t>(i), 0, i + 1 == prompt.size());
-  std::vector<float> logits(V);
-  m.forward(b, cache, pool, logits.data());
-  out.push_back(logits);
-  int32_t pos = static_cast<int32_t>(prompt.size());
-  for (size_t s = 0; s + 1 < ref_ids.size(); ++s) {
-    b.clear();
-    b.add(ref_ids[s], pos++, 0, true);
-    m.forward(b, cache, pool, logits.data());
-    out.push_back(logits);
-  }
-  return out;
-}
+using test::step_logits;
 
 class Qwen3LlamaCpp : public ::testing::TestWithParam<std::string> {};
 
