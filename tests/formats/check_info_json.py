@@ -34,6 +34,9 @@ for dev_name, e in exp["files"].items():
     path = os.path.join(data, "gguf", os.path.basename(dev_name))
     j = info(path)
     check(j["format"] == "gguf" and j["version"] == 3, path + ": format/version")
+    # The registry check: llama.cpp's own files hold exactly the tensors their config needs.
+    check(j["model"]["runnable"] and j["model"]["problems"] == [] and j["model"]["unused_tensors"] == [],
+          path + ": model check: %r" % j["model"])
     for k, v in e["gguf_kv"].items():
         check(k in j["metadata"] and same(j["metadata"][k]["value"], v), "%s: key %s: %r vs %r" % (path, k, j["metadata"].get(k), v))
     check(j["n_tensors"] == e["n_tensors"] == len(j["tensors"]), path + ": n_tensors")

@@ -155,3 +155,21 @@ TEST(ConfigValidation, HfConfigValuesAreChecked) {
   EXPECT_NE(error_of(R"({"model_type": "gpt_neox"})").find("model_type 'gpt_neox' is not supported"),
             std::string::npos);
 }
+
+// seek info's check (check_gguf_tensors): a dropped tensor is a problem, a foreign one is unused,
+// a misshapen one names its shapes; llama.cpp's own file has none of these.
+TEST(ConfigValidation, InfoCheckListsMissingMisshapenAndUnusedTensors) {
+  const GGUFFile good = GGUFFile::open(data(kDs2));
+  const TensorCheck ok = check_gguf_tensors(good, config_from_gguf(good));
+  EXPECT_TRUE(ok.problems.empty() && ok.unused.empty());
+  static float extra[4] = {1, 2, 3, 4};
+  const Edited e = edited(
+      data(kDs2),
+      [](GGUFWriter& w) { w.add_tensor("blk.0.not_a_tensor.weight", TensorView::contiguous(DType::F32, {4}, extra)); },
+      "blk.1.attn_kv_a_mqa.weight");
+  const TensorCheck bad = check_gguf_tensors(*e.file, config_from_gguf(*e.file));
+  ASSERT_EQ(bad.problems.size(), 1u);
+  EXPECT_EQ(bad.problems[0], "missing tensor blk.1.attn_kv_a_mqa.weight");
+  ASSERT_EQ(bad.unused.size(), 1u);
+  EXPECT_EQ(bad.unused[0], "blk.0.not_a_tensor.weight");
+}
