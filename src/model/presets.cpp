@@ -132,51 +132,17 @@ std::vector<std::string> preset_names() { return {"ds-1b", "ds-tiny", "ds-2m", "
 ModelConfig preset_config(const std::string& name) {
   if (name == "ds-1b") return ds_1b();
   if (name == "ds-tiny") return ds_tiny();
+  // clang-format off
   if (name == "ds-2m")  // 1.7 M
-    return ds_train({.name = "ds-2m",
-                     .vocab = 2048,
-                     .hidden = 128,
-                     .layers = 4,
-                     .heads = 4,
-                     .q_lora = 64,
-                     .kv_lora = 32,
-                     .nope = 16,
-                     .rope = 16,
-                     .v_head = 16,
-                     .experts = 8,
-                     .top_k = 2,
-                     .moe_inter = 64,
-                     .inter = 256});
+    return ds_train({.name = "ds-2m", .vocab = 2048, .hidden = 128, .layers = 4, .heads = 4, .q_lora = 64, .kv_lora = 32,
+                     .nope = 16, .rope = 16, .v_head = 16, .experts = 8, .top_k = 2, .moe_inter = 64, .inter = 256});
   if (name == "ds-20m")  // 20.1 M
-    return ds_train({.name = "ds-20m",
-                     .vocab = 8192,
-                     .hidden = 256,
-                     .layers = 8,
-                     .heads = 8,
-                     .q_lora = 128,
-                     .kv_lora = 64,
-                     .nope = 32,
-                     .rope = 16,
-                     .v_head = 32,
-                     .experts = 16,
-                     .top_k = 2,
-                     .moe_inter = 128,
-                     .inter = 768});
+    return ds_train({.name = "ds-20m", .vocab = 8192, .hidden = 256, .layers = 8, .heads = 8, .q_lora = 128, .kv_lora = 64,
+                     .nope = 32, .rope = 16, .v_head = 32, .experts = 16, .top_k = 2, .moe_inter = 128, .inter = 768});
   if (name == "ds-100m")  // 105 M
-    return ds_train({.name = "ds-100m",
-                     .vocab = 16384,
-                     .hidden = 512,
-                     .layers = 8,
-                     .heads = 8,
-                     .q_lora = 256,
-                     .kv_lora = 128,
-                     .nope = 64,
-                     .rope = 32,
-                     .v_head = 64,
-                     .experts = 32,
-                     .top_k = 4,
-                     .moe_inter = 192,
-                     .inter = 1536});
+    return ds_train({.name = "ds-100m", .vocab = 16384, .hidden = 512, .layers = 8, .heads = 8, .q_lora = 256, .kv_lora = 128,
+                     .nope = 64, .rope = 32, .v_head = 64, .experts = 32, .top_k = 4, .moe_inter = 192, .inter = 1536});
+  // clang-format on
   std::string known;
   for (const std::string& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
   throw UsageError(str("unknown preset '", name, "' (known: ", known, ")"));
