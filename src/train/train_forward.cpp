@@ -1,6 +1,6 @@
 // TrainModel::forward and ::backward: the model recipe and its reverse. The MTP module
 // (deepseek.md 2.3) runs on rows i < T-2 of each sequence: h_i (last block output, before the
-// final norm) and the embedding of t_{i+1}, predicting t_{i+2} through the shared lm_head.
+// final norm) and the embedding of t_{i+1}, predicting t_{i+2} through the shared output head.
 #include <algorithm>
 #include <cstring>
 
@@ -153,7 +153,7 @@ void TrainModel::backward(const LossWeights& w, ThreadPool& pool, float grad_sca
   auto ready = [&](std::pair<size_t, size_t> r) {
     if (grad_ready_) grad_ready_(r.first, r.second);
   };
-  ready(s.head_range);  // lm_head's last use was the MTP head
+  ready(s.head_range);  // the output head's last use was the MTP head
   for (size_t k = s.layer_range.size(); k-- > size_t(c.num_hidden_layers);) ready(s.layer_range[k]);
   BlockCtx ctx{c, s.rope, pool, B, T, s.ep};
   std::vector<float> d_scores;

@@ -33,7 +33,7 @@ struct TrainModel::Impl {
   std::vector<float> mtp_logits, mtp_dlogits;  // [N2, V] (dlogits: of the mean MTP CE)
   double mtp_ce = 0, balance = 0;
   // Stretches of the flat buffers (offset, n) for TrainModel::set_grad_ready, in layout order:
-  std::pair<size_t, size_t> embed_range, head_range;   // embed_tokens; model.norm + lm_head
+  std::pair<size_t, size_t> embed_range, head_range;   // tok_embd; output_norm + output
   std::vector<std::pair<size_t, size_t>> layer_range;  // [num_hidden_layers + n_mtp] model.layers.i.*
 };
 

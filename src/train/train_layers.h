@@ -25,7 +25,7 @@ using BlockParams = LayerT<ParamRef>;
 struct MlaActs {
   std::vector<float> qa, qa_rstd, qan;  // [N, q_lora], [N], [N, q_lora]
   std::vector<float> q;                 // [N, H, qk] rope applied
-  std::vector<float> kv_lat;            // [N, kv_lora] latent part of kv_a_proj (before kv_norm)
+  std::vector<float> kv_lat;            // [N, kv_lora] latent part of wkv_a (before kv_norm)
   std::vector<float> k_pe;              // [N, rope] shared rope key, roped
   std::vector<float> ckv, ckv_rstd;     // [N, kv_lora], [N] after kv_a_layernorm
   std::vector<float> kvb;               // [N, H*(nope+v)]

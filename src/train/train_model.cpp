@@ -1,4 +1,4 @@
-// TrainModel: the forward recipe (embedding -> blocks -> norm -> lm_head, plus the MTP module),
+// TrainModel: the forward recipe (tok_embd -> blocks -> output_norm -> output, plus the MTP module),
 // the loss of tools/ref/train_ref.py (CE + lambda MTP-CE + alpha balance) and the backward pass
 // in reverse order (llm.c style); DeepSeek-V3 paper 2.x, deepseek.md 2.1-2.4.
 #include "train/train_model.h"

@@ -99,7 +99,7 @@ class TrainModel {
   // same forward/backward sequence (the all-to-alls are collectives). Null: every expert here.
   void set_expert_parallel(ExpertParallel* ep);
   // Called by backward(), on the calling thread, as each stretch of grads() becomes final for
-  // this backward: the lm_head and final norm, each block from the last (MTP first) to the first,
+  // this backward: the output head and final norm, each block from the last (MTP first) to the first,
   // the embedding last. Together the calls cover the whole buffer once. The data-parallel
   // trainer starts those gradients' all-reduce while backward goes on. Empty: no calls.
   using GradReadyFn = std::function<void(size_t offset, size_t n)>;
