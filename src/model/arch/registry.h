@@ -70,7 +70,7 @@ using ShapeFn = std::vector<int64_t> (*)(const ModelConfig&);
 using WhenFn = bool (*)(const ModelConfig&, int64_t layer);
 
 struct TensorDef {
-  const char* gguf;  // "attn_kv_a_mqa.weight": blk.N. prefixed for layer parts; nullptr: none
+  const char* gguf;  // "attn_norm.weight": blk.N. prefixed for layer parts; nullptr: none
   const char* hf;    // "self_attn.kv_a_proj_with_mqa.weight": model.layers.N. prefixed; nullptr: none
   Part part;
   Slot slot;
