@@ -34,6 +34,11 @@ void export_gguf(const ModelConfig& c, const std::vector<ParamInfo>& info, const
         throw FormatError(str("export: no parameter for tensor ", t.name,
                               t.def->has(kExperts) ? str(" expert ", e) : ""));
   }
+  auto p_rows = [](const TensorInstance& t) {  // rows of the tensor flattened to [rows, cols]
+    int64_t rows = 1;
+    for (size_t d = 0; d + 1 < t.shape.size(); ++d) rows *= t.shape[d];
+    return rows;
+  };
   auto fill = [&](const TensorInstance& t, size_t, int64_t row, float* out) {
     const int64_t cols = t.shape.back();
     if (t.def->has(kNotTrained)) {  // the router bias row of this MoE layer
@@ -42,7 +47,7 @@ void export_gguf(const ModelConfig& c, const std::vector<ParamInfo>& info, const
     }
     int64_t expert = -1, r = row;
     if (t.def->has(kExperts)) {
-      const int64_t rows_per_expert = t.shape[1] * (t.shape.size() > 3 ? t.shape[2] : 1);
+      const int64_t rows_per_expert = p_rows(t) / E;
       expert = row / rows_per_expert;
       r = row % rows_per_expert;
     }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/model.h"
+#include "runtime/sampler.h"
 
 namespace seek::test {
 
@@ -27,6 +28,24 @@ inline std::vector<std::vector<float>> step_logits(Model& m, const std::vector<i
     out.push_back(logits);
   }
   return out;
+}
+
+// Free-running greedy decoding: n ids after the prompt.
+inline std::vector<int32_t> greedy_ids(Model& m, const std::vector<int32_t>& prompt, size_t n, ThreadPool& pool) {
+  const int64_t V = m.config().vocab_size;
+  KVCache cache(m.config(), 1, 128);
+  Batch b;
+  for (size_t i = 0; i < prompt.size(); ++i) b.add(prompt[i], static_cast<int32_t>(i), 0, i + 1 == prompt.size());
+  std::vector<float> logits(V);
+  std::vector<int32_t> got;
+  int32_t pos = static_cast<int32_t>(prompt.size());
+  for (size_t s = 0; s < n; ++s) {
+    m.forward(b, cache, pool, logits.data());
+    got.push_back(argmax(logits.data(), V));
+    b.clear();
+    b.add(got.back(), pos++, 0, true);
+  }
+  return got;
 }
 
 }  // namespace seek::test

@@ -115,22 +115,10 @@ TEST_P(Qwen3LlamaCpp, GreedyDecodeMatches) {
   const json& g = e["greedy"][kMode];
   auto model = Model::load_gguf(path_of(type));
   ThreadPool pool(2);
-  const int64_t V = model->config().vocab_size;
   std::vector<int32_t> prompt = e["prompt_ids"].get<std::vector<int32_t>>();
   ASSERT_EQ(prompt, (std::vector<int32_t>{32013, 10503, 2053, 245, 761}));
   std::vector<int32_t> ref = g["ids"].get<std::vector<int32_t>>();
-  KVCache cache(model->config(), 1, 128);
-  Batch b;
-  for (size_t i = 0; i < prompt.size(); ++i) b.add(prompt[i], static_cast<int32_t>(i), 0, i + 1 == prompt.size());
-  std::vector<float> logits(V);
-  std::vector<int32_t> got;
-  int32_t pos = static_cast<int32_t>(prompt.size());
-  for (size_t s = 0; s < ref.size(); ++s) {
-    model->forward(b, cache, pool, logits.data());
-    got.push_back(argmax(logits.data(), V));
-    b.clear();
-    b.add(got.back(), pos++, 0, true);
-  }
+  const std::vector<int32_t> got = test::greedy_ids(*model, prompt, ref.size(), pool);
   size_t must_match = 0;
   while (must_match < ref.size() && g["gap12"][must_match].get<double>() >= greedy_gap_floor(type)) ++must_match;
   size_t same = 0;
