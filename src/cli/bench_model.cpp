@@ -2,17 +2,20 @@
 // one batch (tokens/s), tg = decode of n random tokens one at a time (tokens/s), each after a
 // warm-up and repeated --reps times (mean, best and spread reported), plus GB/s of weights
 // streamed per decoded token, resident memory (/proc/self/status) and KV cache bytes per token.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/model_args.h"
 #include "core/error.h"
 #include "core/threadpool.h"
 #include "kernels/cpu/dispatch.h"
@@ -66,31 +69,22 @@ Stats stats(const std::vector<double>& tps) {
   return s;
 }
 
-BenchOptions parse(int argc, char** argv) {
-  BenchOptions o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw UsageError(str("bench: ", a, " needs a value"));
-      return argv[++i];
-    };
-    auto num = [&](int64_t lo) { return parse_int_flag("bench: " + a, next(), lo, 1 << 24); };
-    if (a == "-m" || a == "--model") o.model = next();
-    else if (a == "-t" || a == "--threads") o.threads = static_cast<int>(num(1));
-    else if (a == "-p" || a == "--n-prompt") o.n_prompt = num(0);
-    else if (a == "-n" || a == "--n-gen") o.n_gen = num(0);
-    else if (a == "-r" || a == "--reps") o.reps = static_cast<int>(num(1));
-    else if (a == "--json") o.json = true;
-    else throw UsageError(str("bench: unknown option '", a, "'"));
-  }
-  if (o.model.empty()) throw UsageError("bench: -m FILE is required");
-  return o;
-}
-
 }  // namespace
 
 int bench_model(int argc, char** argv) {
-  const BenchOptions o = parse(argc, argv);
+  BenchOptions o;
+  CLI::App app{"seek bench -m FILE: prefill (pp) and decode (tg) tokens/s of a model, llama-bench style", "seek bench"};
+  app.add_option("-m,--model", o.model, "model: a GGUF file or an HF checkpoint directory")->required();
+  app.add_option("-t,--threads", o.threads, "threads")->check(CLI::Range(1, 1024))->capture_default_str();
+  app.add_option("-p,--n-prompt", o.n_prompt, "prompt tokens (0: no pp test)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 24))
+      ->capture_default_str();
+  app.add_option("-n,--n-gen", o.n_gen, "generated tokens (0: no tg test)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 24))
+      ->capture_default_str();
+  app.add_option("-r,--reps", o.reps, "repetitions")->check(CLI::Range(1, 1 << 24))->capture_default_str();
+  app.add_flag("--json", o.json, "print one JSON object");
+  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
   std::unique_ptr<Model> model = Model::load(o.model);
   const ModelConfig& c = model->config();
   ThreadPool pool(o.threads);
@@ -139,14 +133,27 @@ int bench_model(int argc, char** argv) {
   const std::string name = c.name.empty() ? o.model : c.name;
 
   if (o.json) {
-    std::printf("{\"model\": \"%s\", \"file\": \"%s\", \"type\": \"%s\", \"size_bytes\": %zu, "
-                "\"bytes_per_token\": %.0f, \"threads\": %d, \"kernel_level\": \"%s\", \"n_prompt\": %lld, "
-                "\"n_gen\": %lld, \"reps\": %d, \"pp_tps\": %.2f, \"pp_tps_best\": %.2f, \"pp_tps_worst\": %.2f, "
-                "\"tg_tps\": %.2f, \"tg_tps_best\": %.2f, \"tg_tps_worst\": %.2f, \"tg_weight_gbs\": %.2f, "
-                "\"vm_rss_bytes\": %zu, \"vm_hwm_bytes\": %zu, \"kv_bytes_per_token\": %zu}\n",
-                name.c_str(), o.model.c_str(), type.c_str(), model->total_weight_bytes(), bpt, o.threads,
-                kernel_level_name(kernel_level()), static_cast<long long>(o.n_prompt), static_cast<long long>(o.n_gen),
-                o.reps, ps.mean, ps.best, ps.worst, ts.mean, ts.best, ts.worst, gbs, rss, hwm, cache.bytes_per_token());
+    const nlohmann::ordered_json j = {{"model", name},
+                                      {"file", o.model},
+                                      {"type", type},
+                                      {"size_bytes", model->total_weight_bytes()},
+                                      {"bytes_per_token", bpt},
+                                      {"threads", o.threads},
+                                      {"kernel_level", kernel_level_name(kernel_level())},
+                                      {"n_prompt", o.n_prompt},
+                                      {"n_gen", o.n_gen},
+                                      {"reps", o.reps},
+                                      {"pp_tps", ps.mean},
+                                      {"pp_tps_best", ps.best},
+                                      {"pp_tps_worst", ps.worst},
+                                      {"tg_tps", ts.mean},
+                                      {"tg_tps_best", ts.best},
+                                      {"tg_tps_worst", ts.worst},
+                                      {"tg_weight_gbs", gbs},
+                                      {"vm_rss_bytes", rss},
+                                      {"vm_hwm_bytes", hwm},
+                                      {"kv_bytes_per_token", cache.bytes_per_token()}};
+    std::printf("%s\n", j.dump().c_str());
     return 0;
   }
   std::printf("| %-16s | %9s | %-6s | %7s | %-22s | %-22s | %8s | %9s | %9s | %8s |\n", "model", "size", "type",

@@ -2,6 +2,7 @@
 // GB/s of weights streamed per type (and its fraction of that bandwidth), matmul batching
 // (rows/s for N = 1..16 sharing one weight stream) and sgemm GFLOP/s. `seek bench -m FILE`
 // (the model benchmark: pp / tg tokens/s) lives in bench_model.cpp.
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -9,11 +10,13 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/model_args.h"
 #include "core/error.h"
 #include "core/float16.h"
 #include "core/tensor.h"
@@ -29,6 +32,8 @@ int bench_model(int argc, char** argv);  // bench_model.cpp
 
 namespace {
 
+using ojson = nlohmann::ordered_json;
+
 struct Options {
   int threads = 2;
   bool json = false;
@@ -42,19 +47,6 @@ struct Options {
   std::vector<DType> types = {DType::F32,  DType::F16,  DType::BF16, DType::F8_E4M3,
                               DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K};
 };
-
-std::vector<DType> parse_types(const std::string& list) {
-  std::vector<DType> out;
-  size_t b = 0;
-  while (b <= list.size()) {
-    size_t e = list.find(',', b);
-    if (e == std::string::npos) e = list.size();
-    if (e > b) out.push_back(dtype_from_name(list.substr(b, e - b)));
-    b = e + 1;
-  }
-  if (out.empty()) throw UsageError("bench kernels: --types needs a comma-separated list, e.g. f16,q8_0");
-  return out;
-}
 
 // --cpu-time: the calling thread's CPU clock instead of the wall clock, so that on a shared
 // machine a 1-thread, in-cache run measures the kernel's compute cost, not the time slices lost.
@@ -181,41 +173,32 @@ struct Row {
 
 int bench_kernels(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string {
-      if (i + 1 >= argc) throw UsageError(str("bench kernels: ", a, " needs a value"));
-      return argv[++i];
-    };
-    if (a == "--threads" || a == "-t") {
-      o.threads = static_cast<int>(parse_int_flag("bench kernels: " + a, next(), 1, 1024));
-    } else if (a == "--json") {
-      o.json = true;
-    } else if (a == "--mb") {
-      o.weight_mb = static_cast<size_t>(parse_int_flag("bench kernels: " + a, next(), 1, 1 << 20));
-    } else if (a == "--level") {
-      o.level = next();
-    } else if (a == "--types") {
-      o.types = parse_types(next());
-    } else if (a == "--reps") {
-      o.reps = static_cast<int>(parse_int_flag("bench kernels: " + a, next(), 1, 1000000));
-    } else if (a == "--no-batch") {
-      o.batching = false;
-    } else if (a == "--k") {
-      o.K = parse_int_flag("bench kernels: " + a, next(), 256, 1 << 20);
-      if (o.K % 256) throw UsageError(str("bench kernels: --k must be a multiple of 256, got ", o.K));
-    } else if (a == "--cpu-time") {
-      g_cpu_clock = true;
-    } else if (a == "--help" || a == "-h") {
-      std::printf("usage: seek bench kernels [--threads N] [--json] [--mb MB] [--level scalar|avx2|avx512]\n"
-                  "                          [--types f16,q8_0,...] [--reps R] [--no-batch] [--cpu-time] [--k K]\n"
-                  "  --cpu-time: time with the thread's CPU clock (use with --threads 1 and a small --mb:\n"
-                  "              the kernels' compute cost on a machine shared with other jobs), and\n"
-                  "              print core cycles per 64 weights at the measured core clock\n");
-      return 0;
-    } else {
-      throw UsageError(str("bench kernels: unknown option '", a, "'"));
-    }
+  std::vector<std::string> types;
+  CLI::App app{"seek bench kernels: memory read bandwidth, matvec GB/s of weights per type, matmul batching and "
+               "sgemm GFLOP/s",
+               "seek bench kernels"};
+  app.add_option("-t,--threads", o.threads, "threads")->check(CLI::Range(1, 1024))->capture_default_str();
+  app.add_flag("--json", o.json, "print one JSON object");
+  app.add_option("--mb", o.weight_mb, "MB of weights per type")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--level", o.level, "kernel level: scalar, avx2, avx512 (default: the best this CPU runs)");
+  app.add_option("--types", types, "weight types, comma-separated (e.g. f16,q8_0; default: all)")->delimiter(',');
+  app.add_option("--reps", o.reps, "timed runs per type, best counts")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_flag("!--no-batch", o.batching, "skip the matmul batching table");
+  app.add_option("--k", o.K, "row length, a multiple of 256")
+      ->check(CLI::Range(int64_t{256}, int64_t{1} << 20))
+      ->check([](const std::string& v) { return std::stoll(v) % 256 ? "must be a multiple of 256" : ""; })
+      ->capture_default_str();
+  app.add_flag("--cpu-time", g_cpu_clock,
+               "time with the thread's CPU clock (with --threads 1 and a small --mb: the kernels' compute cost on a "
+               "machine shared with other jobs) and print core cycles per 64 weights at the measured core clock");
+  if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
+  if (!types.empty()) {
+    o.types.clear();
+    for (const std::string& t : types) o.types.push_back(dtype_from_name(t));
   }
   if (!o.level.empty()) set_kernel_level(kernel_level_from_name(o.level));
   if (g_cpu_clock && o.threads != 1) throw UsageError("bench kernels: --cpu-time needs --threads 1");
@@ -265,26 +248,21 @@ int bench_kernels(int argc, char** argv) {
   }
 
   if (o.json) {
-    std::printf("{\"level\": \"%s\", \"threads\": %d, \"read_bandwidth_gbs\": %.2f, \"region_us\": %.2f, ",
-                kernel_level_name(kernel_level()), o.threads, bw, region_us);
-    if (g_cpu_clock) std::printf("\"core_ghz\": %.3f, ", ghz);
-    std::printf("\"matvec\": [");
-    for (size_t i = 0; i < mv.size(); ++i) {
-      std::printf("%s{\"type\": \"%s\", \"gbs\": %.2f, \"pct_of_read_bw\": %.1f", i ? ", " : "", mv[i].name.c_str(),
-                  mv[i].value, mv[i].pct);
-      if (g_cpu_clock) std::printf(", \"cycles_per_64\": %.2f", mv[i].cycles);
-      std::printf("}");
+    ojson j = {{"level", kernel_level_name(kernel_level())},
+               {"threads", o.threads},
+               {"read_bandwidth_gbs", bw},
+               {"region_us", region_us}};
+    if (g_cpu_clock) j["core_ghz"] = ghz;
+    for (const Row& r : mv) {
+      ojson row = {{"type", r.name}, {"gbs", r.value}, {"pct_of_read_bw", r.pct}};
+      if (g_cpu_clock) row["cycles_per_64"] = r.cycles;
+      j["matvec"].push_back(row);
     }
-    std::printf("], \"matmul_rows_per_s\": {");
-    for (size_t i = 0; i < batch.size(); ++i) {
-      std::printf("%s\"%s\": [", i ? ", " : "", batch[i].first.c_str());
-      for (size_t j = 0; j < batch[i].second.size(); ++j) std::printf("%s%.0f", j ? ", " : "", batch[i].second[j]);
-      std::printf("]");
-    }
-    std::printf("}, \"blas_core\": \"%s\", \"sgemm_gflops\": {", blas_core_name());
-    for (size_t i = 0; i < gemm.size(); ++i)
-      std::printf("%s\"%s\": %.1f", i ? ", " : "", gemm[i].first.c_str(), gemm[i].second);
-    std::printf("}}\n");
+    j["matmul_rows_per_s"] = ojson::object();
+    for (auto& [name, v] : batch) j["matmul_rows_per_s"][name] = v;
+    j["blas_core"] = blas_core_name();
+    for (auto& [shape, g] : gemm) j["sgemm_gflops"][shape] = g;
+    std::printf("%s\n", j.dump().c_str());
     return 0;
   }
   std::printf("matvec, K = %lld, ~%zu MB of weights per type\n%-10s %10s %12s%s\n", static_cast<long long>(K),

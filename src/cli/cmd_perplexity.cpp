@@ -1,12 +1,11 @@
 // seek perplexity: llama-perplexity's chunked estimate (runtime/perplexity.h) on a text file.
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/model_args.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/progress.h"
 #include "runtime/perplexity.h"
 
@@ -22,13 +21,10 @@ int cmd_perplexity(int argc, char** argv) {
   app.add_option("-f,--file", text_file, "text file")->required();
   app.add_flag("--json", json_out, "print one JSON object");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
-  std::ifstream f(text_file, std::ios::binary);
-  if (!f) throw Error(str("cannot read text file ", text_file));
-  std::stringstream ss;
-  ss << f.rdbuf();
+  const std::string text = read_file(text_file, "text file");
   LoadedModel lm = load_model(margs, json_out);
   ThreadPool pool(margs.threads);
-  std::vector<int32_t> ids = lm.tokenizer->encode(ss.str(), lm.tokenizer->bos() >= 0, false);
+  std::vector<int32_t> ids = lm.tokenizer->encode(text, lm.tokenizer->bos() >= 0, false);
   ProgressBar bar("perplexity", static_cast<int64_t>(ids.size()) / margs.ctx, "chunks");
   PerplexityResult r = perplexity(*lm.model, ids, margs.ctx, pool,
                                   [&](int64_t k, int64_t, double ppl) { bar.update(k, str("ppl ", ppl)); });

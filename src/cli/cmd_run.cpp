@@ -2,13 +2,12 @@
 // speed. Greedy by default (temperature 0), like llama.cpp's --temp 0. `--speculative mtp` drafts
 // with the model's MTP head and reports the acceptance rate (same output as plain greedy).
 #include <cstdio>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "cli/commands.h"
 #include "cli/model_args.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "runtime/generate.h"
 #include "runtime/speculative.h"
 
@@ -41,13 +40,7 @@ int cmd_run(int argc, char** argv) {
                "print one JSON object instead of the text: {\"prompt_ids\", \"ids\" (generated), \"text\", "
                "\"finish_reason\"}");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
-  if (!prompt_file.empty()) {
-    std::ifstream f(prompt_file, std::ios::binary);
-    if (!f) throw Error(str("cannot read prompt file ", prompt_file));
-    std::stringstream ss;
-    ss << f.rdbuf();
-    prompt = ss.str();
-  }
+  if (!prompt_file.empty()) prompt = read_file(prompt_file, "prompt file");
   opt.sampling = sargs.p;
   opt.sampling.validate();
 

@@ -3,7 +3,6 @@
 // Input: a JSON array of messages, or {"messages": [...], "add_generation_prompt": b,
 // "thinking": b}; --batch FILE.jsonl renders one such object per line ({"prompt": ...} each).
 #include <CLI/CLI.hpp>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -11,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/model_args.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "tokenizer/chat_template.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/tokenizer_cli.h"
@@ -113,19 +113,16 @@ int cmd_template(int argc, char** argv) {
     }
   }
   if (!jinja.empty()) {
-    std::ifstream jf(jinja, std::ios::binary);
-    if (!jf) throw Error(str("cannot open '", jinja, "'"));
-    kind = detect_template(std::string(std::istreambuf_iterator<char>(jf), std::istreambuf_iterator<char>()));
+    kind = detect_template(read_file(jinja, "template"));
     if (kind == TemplateKind::Unknown) throw UsageError(str(jinja, ": not a chat template seek knows"));
   }
   if (!name.empty()) kind = template_kind_from_name(name);
   if (kind == TemplateKind::Unknown) throw UsageError("no template: give --template NAME, --model or --tokenizer");
 
   if (!batch.empty()) {
-    std::ifstream f(batch);
-    if (!f) throw Error(str("--batch: cannot open '", batch, "'"));
-    std::string line;
-    for (size_t n = 1; std::getline(f, line); ++n) {
+    const std::vector<std::string> lines = read_lines(batch, "--batch file");
+    for (size_t n = 1; n <= lines.size(); ++n) {
+      const std::string& line = lines[n - 1];
       if (line.empty()) continue;
       std::cout << json{{"prompt", render_request(kind, parse_json(line, str(batch, ":", n)), opt)}}.dump() << '\n';
     }
@@ -135,9 +132,7 @@ int cmd_template(int argc, char** argv) {
   if (input.empty() || input == "-") {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
-    std::ifstream f(input, std::ios::binary);
-    if (!f) throw Error(str("cannot open '", input, "'"));
-    text.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    text = read_file(input);
   }
   const std::string prompt = render_request(kind, parse_json(text, input.empty() ? "stdin" : input), opt);
   if (as_json) std::cout << json{{"prompt", prompt}, {"template", template_kind_name(kind)}}.dump() << '\n';

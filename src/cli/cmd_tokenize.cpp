@@ -4,7 +4,6 @@
 // the npm oracle test drives seek through it.
 #include <CLI/CLI.hpp>
 #include <charconv>
-#include <fstream>
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
@@ -12,6 +11,7 @@
 #include "cli/commands.h"
 #include "cli/model_args.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/tokenizer_cli.h"
 
@@ -58,12 +58,9 @@ std::string b64_decode(std::string_view in) {
 }
 
 int run_batch(const Tokenizer& tok, const std::string& path, bool bos, bool special) {
-  std::ifstream f(path);
-  if (!f) throw Error(str("--batch: cannot open '", path, "'"));
-  std::string line;
-  size_t n = 0;
-  while (std::getline(f, line)) {
-    ++n;
+  const std::vector<std::string> lines = read_lines(path, "--batch file");
+  for (size_t n = 1; n <= lines.size(); ++n) {
+    const std::string& line = lines[n - 1];
     if (line.empty()) continue;
     nlohmann::json j;
     try {

@@ -1,8 +1,6 @@
 // The subcommand table (one line per command).
 #include "cli/commands.h"
 
-#include <charconv>
-
 #include "core/error.h"
 
 namespace seek::cli {
@@ -31,16 +29,6 @@ const std::vector<Command>& commands() {
       {"bench", "benchmarks: `seek bench kernels`, `seek bench -m FILE`", cmd_bench},
   };
   return table;
-}
-
-int64_t parse_int_flag(const std::string& what, const std::string& value, int64_t lo, int64_t hi) {
-  int64_t n = 0;
-  const char* end = value.data() + value.size();
-  const auto [p, ec] = std::from_chars(value.data(), end, n);
-  if (value.empty() || ec != std::errc() || p != end)
-    throw UsageError(str(what, " expects an integer, got '", value, "'"));
-  if (n < lo || n > hi) throw UsageError(str(what, " must be in [", lo, ", ", hi, "], got ", n));
-  return n;
 }
 
 }  // namespace seek::cli

@@ -16,10 +16,6 @@ struct Command {
 // Every subcommand, in the order `seek --help` lists them.
 const std::vector<Command>& commands();
 
-// The value of an integer flag of a hand-parsed command line: the whole of `value` must be a
-// decimal integer in [lo, hi], else UsageError naming `what` (e.g. "bench kernels: --mb").
-int64_t parse_int_flag(const std::string& what, const std::string& value, int64_t lo, int64_t hi);
-
 // Declared here, defined in cmd_<name>.cpp.
 int cmd_info(int argc, char** argv);
 int cmd_bench(int argc, char** argv);

@@ -33,6 +33,34 @@ int to_int(int64_t n, const char* what) {
   return static_cast<int>(n);
 }
 
+// A v-collective's per-rank counts as MPI's ints, their displacements, and their sum.
+struct VCounts {
+  std::vector<int> counts, displs;
+  int64_t total = 0;
+};
+VCounts v_counts(const std::vector<int64_t>& n, const std::string& what) {
+  VCounts v;
+  for (int64_t x : n) {
+    v.counts.push_back(to_int(x, (what + " count").c_str()));
+    v.displs.push_back(to_int(v.total, (what + " total").c_str()));
+    v.total += x;
+  }
+  return v;
+}
+
+// The checks both gathers share; true when this is the only rank (then `send` is already copied).
+bool gather_local(const char* op, int size, int rank, const void* send, size_t send_bytes, void* recv,
+                  const std::vector<int64_t>& recv_bytes) {
+  if (recv_bytes.size() != size_t(size))
+    throw Error(str("Comm::", op, ": expected ", size, " receive counts, got ", recv_bytes.size()));
+  if (int64_t(send_bytes) != recv_bytes[rank])
+    throw Error(str("Comm::", op, ": rank ", rank, " sends ", send_bytes, " bytes but the counts say ",
+                    recv_bytes[rank]));
+  if (size != 1) return false;
+  if (send_bytes) std::memmove(recv, send, send_bytes);
+  return true;
+}
+
 template <typename T>
 void allreduce_chunks(Comm& c, T* data, size_t n, MPI_Datatype type, const char* tname) {
   if (c.size() == 1 || n == 0) return;
@@ -146,55 +174,27 @@ std::vector<int64_t> Comm::allgather_counts(int64_t n) {
 }
 
 void Comm::allgatherv_bytes(const void* send, size_t send_bytes, void* recv, const std::vector<int64_t>& recv_bytes) {
-  if (recv_bytes.size() != size_t(size_))
-    throw Error(str("Comm::allgatherv_bytes: expected ", size_, " receive counts, got ", recv_bytes.size()));
-  if (int64_t(send_bytes) != recv_bytes[rank_])
-    throw Error(str("Comm::allgatherv_bytes: rank ", rank_, " sends ", send_bytes, " bytes but the counts say ",
-                    recv_bytes[rank_]));
-  if (size_ == 1) {
-    if (send_bytes) std::memmove(recv, send, send_bytes);
-    return;
-  }
-  std::vector<int> counts(size_), displs(size_);
-  int64_t off = 0;
-  for (int r = 0; r < size_; ++r) {
-    counts[r] = to_int(recv_bytes[r], "Comm::allgatherv_bytes count");
-    displs[r] = to_int(off, "Comm::allgatherv_bytes total");
-    off += recv_bytes[r];
-  }
+  if (gather_local("allgatherv_bytes", size_, rank_, send, send_bytes, recv, recv_bytes)) return;
+  const VCounts v = v_counts(recv_bytes, "Comm::allgatherv_bytes");
   MPI_Request req;
   dist::mpi_check(*this,
-                  MPI_Iallgatherv(send, counts[rank_], MPI_BYTE, recv, counts.data(), displs.data(), MPI_BYTE,
+                  MPI_Iallgatherv(send, v.counts[rank_], MPI_BYTE, recv, v.counts.data(), v.displs.data(), MPI_BYTE,
                                   dist::mpi_comm(*this), &req),
                   "MPI_Iallgatherv");
-  dist::mpi_wait(*this, req, str("MPI_Iallgatherv (", off, " bytes)"));
+  dist::mpi_wait(*this, req, str("MPI_Iallgatherv (", v.total, " bytes)"));
 }
 
 void Comm::gatherv_bytes(const void* send, size_t send_bytes, void* recv, const std::vector<int64_t>& recv_bytes,
                          int root) {
   if (root < 0 || root >= size_) throw Error(str("Comm::gatherv_bytes: root ", root, " out of range [0, ", size_, ")"));
-  if (recv_bytes.size() != size_t(size_))
-    throw Error(str("Comm::gatherv_bytes: expected ", size_, " receive counts, got ", recv_bytes.size()));
-  if (int64_t(send_bytes) != recv_bytes[rank_])
-    throw Error(str("Comm::gatherv_bytes: rank ", rank_, " sends ", send_bytes, " bytes but the counts say ",
-                    recv_bytes[rank_]));
-  if (size_ == 1) {
-    if (send_bytes) std::memmove(recv, send, send_bytes);
-    return;
-  }
-  std::vector<int> counts(size_), displs(size_);
-  int64_t off = 0;
-  for (int r = 0; r < size_; ++r) {
-    counts[r] = to_int(recv_bytes[r], "Comm::gatherv_bytes count");
-    displs[r] = to_int(off, "Comm::gatherv_bytes total");
-    off += recv_bytes[r];
-  }
+  if (gather_local("gatherv_bytes", size_, rank_, send, send_bytes, recv, recv_bytes)) return;
+  const VCounts v = v_counts(recv_bytes, "Comm::gatherv_bytes");
   MPI_Request req;
   dist::mpi_check(*this,
-                  MPI_Igatherv(send, counts[rank_], MPI_BYTE, recv, counts.data(), displs.data(), MPI_BYTE, root,
+                  MPI_Igatherv(send, v.counts[rank_], MPI_BYTE, recv, v.counts.data(), v.displs.data(), MPI_BYTE, root,
                                dist::mpi_comm(*this), &req),
                   "MPI_Igatherv");
-  dist::mpi_wait(*this, req, str("MPI_Igatherv (", off, " bytes to rank ", root, ")"));
+  dist::mpi_wait(*this, req, str("MPI_Igatherv (", v.total, " bytes to rank ", root, ")"));
 }
 
 void Comm::alltoallv_bytes(const void* send, const std::vector<int64_t>& send_counts, void* recv,
@@ -210,26 +210,18 @@ void Comm::alltoallv_bytes(const void* send, const std::vector<int64_t>& send_co
     if (send_counts[0]) std::memmove(recv, send, size_t(send_counts[0]) * elem_bytes);
     return;
   }
-  std::vector<int> sc(size_), sd(size_), rc(size_), rd(size_);
-  int64_t so = 0, ro = 0;
-  for (int r = 0; r < size_; ++r) {
-    sc[r] = to_int(send_counts[r], "Comm::alltoallv_bytes send count");
-    rc[r] = to_int(recv_counts[r], "Comm::alltoallv_bytes receive count");
-    sd[r] = to_int(so, "Comm::alltoallv_bytes send total");
-    rd[r] = to_int(ro, "Comm::alltoallv_bytes receive total");
-    so += send_counts[r];
-    ro += recv_counts[r];
-  }
+  const VCounts sv = v_counts(send_counts, "Comm::alltoallv_bytes send");
+  const VCounts rv = v_counts(recv_counts, "Comm::alltoallv_bytes receive");
   MPI_Datatype elem;
   dist::mpi_check(*this, MPI_Type_contiguous(int(elem_bytes), MPI_BYTE, &elem), "MPI_Type_contiguous");
   MPI_Type_commit(&elem);
   MPI_Request req;
-  int rc_call = MPI_Ialltoallv(send, sc.data(), sd.data(), elem, recv, rc.data(), rd.data(), elem,
-                               dist::mpi_comm(*this), &req);
+  int rc_call = MPI_Ialltoallv(send, sv.counts.data(), sv.displs.data(), elem, recv, rv.counts.data(), rv.displs.data(),
+                               elem, dist::mpi_comm(*this), &req);
   if (rc_call != MPI_SUCCESS) MPI_Type_free(&elem);
   dist::mpi_check(*this, rc_call, "MPI_Ialltoallv");
   try {
-    dist::mpi_wait(*this, req, str("MPI_Ialltoallv (", so, " x ", elem_bytes, " bytes out)"));
+    dist::mpi_wait(*this, req, str("MPI_Ialltoallv (", sv.total, " x ", elem_bytes, " bytes out)"));
   } catch (...) {
     MPI_Type_free(&elem);
     throw;

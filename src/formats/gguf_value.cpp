@@ -107,79 +107,41 @@ std::vector<float> GGUFValue::as_floats(const std::string& what) const {
   return out;
 }
 
-GGUFValue GGUFValue::of_u32(uint32_t v) {
+namespace {
+GGUFValue scalar(GGUFType t, int64_t i, uint64_t u, double f) {
   GGUFValue x;
-  x.type = GGUFType::U32;
-  x.u = v;
+  x.type = t;
+  x.i = i;
+  x.u = u;
+  x.f = f;
   return x;
 }
-GGUFValue GGUFValue::of_i32(int32_t v) {
-  GGUFValue x;
-  x.type = GGUFType::I32;
-  x.i = v;
-  return x;
+template <class T, class Of>
+GGUFValue array(GGUFType elem, const std::vector<T>& v, Of of) {
+  std::vector<GGUFValue> items;
+  items.reserve(v.size());
+  for (const T& e : v) items.push_back(of(e));
+  return GGUFValue::of_array(elem, std::move(items));
 }
-GGUFValue GGUFValue::of_u64(uint64_t v) {
-  GGUFValue x;
-  x.type = GGUFType::U64;
-  x.u = v;
-  return x;
-}
-GGUFValue GGUFValue::of_f32(float v) {
-  GGUFValue x;
-  x.type = GGUFType::F32;
-  x.f = v;
-  return x;
-}
-GGUFValue GGUFValue::of_bool(bool v) {
-  GGUFValue x;
-  x.type = GGUFType::BOOL;
-  x.i = v ? 1 : 0;
-  return x;
-}
+}  // namespace
+
+GGUFValue GGUFValue::of_u32(uint32_t v) { return scalar(GGUFType::U32, 0, v, 0); }
+GGUFValue GGUFValue::of_i32(int32_t v) { return scalar(GGUFType::I32, v, 0, 0); }
+GGUFValue GGUFValue::of_u64(uint64_t v) { return scalar(GGUFType::U64, 0, v, 0); }
+GGUFValue GGUFValue::of_i64(int64_t v) { return scalar(GGUFType::I64, v, 0, 0); }
+GGUFValue GGUFValue::of_f32(float v) { return scalar(GGUFType::F32, 0, 0, v); }
+GGUFValue GGUFValue::of_f64(double v) { return scalar(GGUFType::F64, 0, 0, v); }
+GGUFValue GGUFValue::of_bool(bool v) { return scalar(GGUFType::BOOL, v ? 1 : 0, 0, 0); }
 GGUFValue GGUFValue::of_string(std::string v) {
-  GGUFValue x;
-  x.type = GGUFType::STRING;
+  GGUFValue x = scalar(GGUFType::STRING, 0, 0, 0);
   x.s = std::move(v);
   return x;
 }
 GGUFValue GGUFValue::of_strings(const std::vector<std::string>& v) {
-  GGUFValue x;
-  x.type = GGUFType::ARRAY;
-  x.array_type = GGUFType::STRING;
-  x.arr.reserve(v.size());
-  for (const std::string& s : v) x.arr.push_back(of_string(s));
-  return x;
+  return array(GGUFType::STRING, v, [](const std::string& s) { return of_string(s); });
 }
-GGUFValue GGUFValue::of_i32s(const std::vector<int32_t>& v) {
-  GGUFValue x;
-  x.type = GGUFType::ARRAY;
-  x.array_type = GGUFType::I32;
-  x.arr.reserve(v.size());
-  for (int32_t e : v) x.arr.push_back(of_i32(e));
-  return x;
-}
-GGUFValue GGUFValue::of_f32s(const std::vector<float>& v) {
-  GGUFValue x;
-  x.type = GGUFType::ARRAY;
-  x.array_type = GGUFType::F32;
-  x.arr.reserve(v.size());
-  for (float e : v) x.arr.push_back(of_f32(e));
-  return x;
-}
-
-GGUFValue GGUFValue::of_i64(int64_t v) {
-  GGUFValue x;
-  x.type = GGUFType::I64;
-  x.i = v;
-  return x;
-}
-GGUFValue GGUFValue::of_f64(double v) {
-  GGUFValue x;
-  x.type = GGUFType::F64;
-  x.f = v;
-  return x;
-}
+GGUFValue GGUFValue::of_i32s(const std::vector<int32_t>& v) { return array(GGUFType::I32, v, of_i32); }
+GGUFValue GGUFValue::of_f32s(const std::vector<float>& v) { return array(GGUFType::F32, v, of_f32); }
 
 GGUFValue GGUFValue::of_int(GGUFType t, int64_t v) {
   GGUFValue x;

@@ -1,25 +1,16 @@
 // HFConfig: load, typed getters with defaults, nested objects.
 #include "formats/hf_config.h"
 
-#include <sys/stat.h>
-
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/file.h"
 
 namespace seek {
 
 HFConfig HFConfig::load(const std::string& dir_or_file) {
-  struct stat st {};
-  std::string path = dir_or_file;
-  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) path += "/config.json";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(str("cannot open ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return parse(ss.str(), path);
+  const std::string path = is_dir(dir_or_file) ? dir_or_file + "/config.json" : dir_or_file;
+  return parse(read_file(path), path);
 }
 
 HFConfig HFConfig::parse(const std::string& text, const std::string& name) {

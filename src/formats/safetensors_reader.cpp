@@ -1,17 +1,14 @@
 // SafetensorsFile: header validation (every offset inside the data section, no overlaps, size =
 // shape x dtype), sharded checkpoints via the index's weight_map, FP8 block scales.
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "formats/safetensors.h"
 
 namespace seek {
@@ -88,31 +85,15 @@ SafetensorsTensorInfo parse_entry(const std::string& name, const json& e, const 
 }
 
 json read_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(str("cannot open ", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  json j = json::parse(ss.str(), nullptr, false);
+  json j = json::parse(read_file(path), nullptr, false);
   if (j.is_discarded()) throw FormatError(str(path, ": not valid JSON"));
   return j;
-}
-
-bool is_dir(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-bool is_file(const std::string& p) {
-  struct stat st {};
-  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
-}
-bool ends_with(const std::string& s, const std::string& t) {
-  return s.size() >= t.size() && s.compare(s.size() - t.size(), t.size(), t) == 0;
 }
 
 // What a directory holds: the index, model.safetensors, or its only *.safetensors[.index.json].
 std::string resolve_dir(const std::string& dir) {
   for (const char* n : {"/model.safetensors.index.json", "/model.safetensors"})
-    if (is_file(dir + n)) return dir + n;
+    if (is_regular_file(dir + n)) return dir + n;
   std::vector<std::string> idx, files;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     std::string p = e.path().string();

@@ -11,69 +11,8 @@ namespace seek {
 
 namespace {
 
-ModelConfig ds_1b() {
-  ModelConfig c;
-  c.arch = "deepseek2";
-  c.name = "ds-1b";
-  c.vocab_size = 102400;
-  c.hidden_size = 1024;
-  c.num_hidden_layers = 12;
-  c.num_attention_heads = 16;
-  c.num_key_value_heads = 16;
-  c.q_lora_rank = 512;
-  c.kv_lora_rank = 256;
-  c.qk_nope_head_dim = 64;
-  c.qk_rope_head_dim = 32;
-  c.v_head_dim = 64;
-  c.n_routed_experts = 80;
-  c.n_shared_experts = 2;
-  c.num_experts_per_tok = 6;
-  c.moe_intermediate_size = 256;
-  c.first_k_dense_replace = 1;
-  c.intermediate_size = 2816;
-  c.scoring_func = "softmax";
-  c.topk_method = "greedy";
-  c.max_position_embeddings = 163840;
-  c.rope_scaling.yarn = true;
-  c.rope_scaling.factor = 40;
-  c.rope_scaling.original_max_position_embeddings = 4096;
-  c.rope_scaling.mscale = 0.707;
-  c.rope_scaling.mscale_all_dim = 0.707;
-  c.bos_token_id = 100000;
-  c.eos_token_id = 100001;
-  return c;
-}
-
-ModelConfig ds_tiny() {
-  ModelConfig c = ds_1b();
-  c.name = "ds-tiny";
-  c.hidden_size = 64;
-  c.num_hidden_layers = 3;
-  c.num_attention_heads = 4;
-  c.num_key_value_heads = 4;
-  c.q_lora_rank = 32;
-  c.kv_lora_rank = 32;
-  c.qk_nope_head_dim = 16;
-  c.qk_rope_head_dim = 8;
-  c.v_head_dim = 16;
-  c.n_routed_experts = 8;
-  c.n_shared_experts = 1;
-  c.num_experts_per_tok = 2;
-  c.moe_intermediate_size = 32;
-  c.intermediate_size = 128;
-  c.scoring_func = "sigmoid";
-  c.topk_method = "noaux_tc";
-  c.n_group = 4;
-  c.topk_group = 2;
-  c.norm_topk_prob = true;
-  c.routed_scaling_factor = 2.5;
-  c.rope_scaling.mscale = 1.0;
-  c.rope_scaling.mscale_all_dim = 1.0;
-  return c;
-}
-
-// The shape of a from-scratch training preset; ds_train fills in the rest of V3's architecture.
-struct TrainShape {
+// A DeepSeek shape: MLA (q-LoRA when q_lora > 0), MoE on every layer after the first (dense) one.
+struct Shape {
   const char* name = "";
   int64_t vocab = 0;      // vocab_size
   int64_t hidden = 0;     // hidden_size
@@ -85,39 +24,62 @@ struct TrainShape {
   int64_t rope = 0;       // qk_rope_head_dim
   int64_t v_head = 0;     // v_head_dim
   int64_t experts = 0;    // n_routed_experts
+  int64_t shared = 1;     // n_shared_experts
   int64_t top_k = 0;      // num_experts_per_tok
   int64_t moe_inter = 0;  // moe_intermediate_size
   int64_t inter = 0;      // intermediate_size (the dense first layer)
 };
 
-// V3's architecture scaled down (deepseek.md 2.5). Parameter counts include the MTP block and
-// assume the preset's vocab_size; the trainer replaces vocab_size with the data's tokenizer's.
-ModelConfig ds_train(const TrainShape& s) {
+// The shape with V2's routing (softmax, greedy top-k; ModelConfig's defaults).
+ModelConfig deepseek(const Shape& s) {
   ModelConfig c;
   c.arch = "deepseek2";
   c.name = s.name;
   c.vocab_size = s.vocab;
   c.hidden_size = s.hidden;
   c.num_hidden_layers = s.layers;
-  c.num_attention_heads = s.heads;
-  c.num_key_value_heads = s.heads;
+  c.num_attention_heads = c.num_key_value_heads = s.heads;
   c.q_lora_rank = s.q_lora;
   c.kv_lora_rank = s.kv_lora;
   c.qk_nope_head_dim = s.nope;
   c.qk_rope_head_dim = s.rope;
   c.v_head_dim = s.v_head;
   c.n_routed_experts = s.experts;
-  c.n_shared_experts = 1;
+  c.n_shared_experts = s.shared;
   c.num_experts_per_tok = s.top_k;
   c.moe_intermediate_size = s.moe_inter;
   c.intermediate_size = s.inter;
   c.first_k_dense_replace = 1;
+  return c;
+}
+
+// V3's routing (deepseek.md 2.5): sigmoid scores with the balancing bias, noaux_tc over groups.
+ModelConfig v3_routing(ModelConfig c, int64_t n_group) {
   c.scoring_func = "sigmoid";
   c.topk_method = "noaux_tc";
-  c.n_group = s.experts >= 16 ? 4 : 2;
-  c.topk_group = c.n_group / 2;
+  c.n_group = n_group;
+  c.topk_group = n_group / 2;
   c.norm_topk_prob = true;
   c.routed_scaling_factor = 2.5;
+  return c;
+}
+
+// V2's long-context setting (YaRN x40 from 4k) and DeepSeek's BOS / EOS ids.
+ModelConfig long_context(ModelConfig c, double mscale) {
+  c.max_position_embeddings = 163840;
+  c.rope_scaling.yarn = true;
+  c.rope_scaling.factor = 40;
+  c.rope_scaling.original_max_position_embeddings = 4096;
+  c.rope_scaling.mscale = c.rope_scaling.mscale_all_dim = mscale;
+  c.bos_token_id = 100000;
+  c.eos_token_id = 100001;
+  return c;
+}
+
+// V3's architecture scaled down for training from scratch, with one MTP layer. Parameter counts
+// assume the preset's vocab_size; the trainer replaces vocab_size with the data's tokenizer's.
+ModelConfig ds_train(const Shape& s) {
+  ModelConfig c = v3_routing(deepseek(s), s.experts >= 16 ? 4 : 2);
   c.num_nextn_predict_layers = 1;
   c.max_position_embeddings = 2048;
   c.bos_token_id = 0;
@@ -130,9 +92,15 @@ ModelConfig ds_train(const TrainShape& s) {
 std::vector<std::string> preset_names() { return {"ds-1b", "ds-tiny", "ds-2m", "ds-20m", "ds-100m"}; }
 
 ModelConfig preset_config(const std::string& name) {
-  if (name == "ds-1b") return ds_1b();
-  if (name == "ds-tiny") return ds_tiny();
   // clang-format off
+  if (name == "ds-1b")
+    return long_context(deepseek({.name = "ds-1b", .vocab = 102400, .hidden = 1024, .layers = 12, .heads = 16, .q_lora = 512,
+                                  .kv_lora = 256, .nope = 64, .rope = 32, .v_head = 64, .experts = 80, .shared = 2,
+                                  .top_k = 6, .moe_inter = 256, .inter = 2816}), 0.707);
+  if (name == "ds-tiny")  // every feature on, in seconds
+    return long_context(v3_routing(deepseek({.name = "ds-tiny", .vocab = 102400, .hidden = 64, .layers = 3, .heads = 4,
+                                             .q_lora = 32, .kv_lora = 32, .nope = 16, .rope = 8, .v_head = 16, .experts = 8,
+                                             .top_k = 2, .moe_inter = 32, .inter = 128}), 4), 1.0);
   if (name == "ds-2m")  // 1.7 M
     return ds_train({.name = "ds-2m", .vocab = 2048, .hidden = 128, .layers = 4, .heads = 4, .q_lora = 64, .kv_lora = 32,
                      .nope = 16, .rope = 16, .v_head = 16, .experts = 8, .top_k = 2, .moe_inter = 64, .inter = 256});

@@ -51,28 +51,13 @@ SftLoss kd_accumulate(TrainModel& student, TrainModel& teacher, const SequenceBa
   if (teacher.config().vocab_size != V)
     throw UsageError(str("distillation: the teacher's vocabulary has ", teacher.config().vocab_size,
                          " tokens, the student's ", V, " (they must share a tokenizer)"));
-  if (micro_batch < 1) throw UsageError(str("micro batch: expected >= 1, got ", micro_batch));
-  SftLoss out;
-  for (int64_t s = 0; s < b.size(); ++s) out.n_tokens += b.completion_len(s);
-  if (out.n_tokens == 0) return out;
-  const double w_tok = 1.0 / static_cast<double>(out.n_tokens);
-  LossWeights lw;
-  lw.lambda_mtp = 0;
-  lw.alpha = 0;
-  for (int64_t begin = 0; begin < b.size(); begin += micro_batch) {
-    const int64_t end = std::min(b.size(), begin + micro_batch);
-    const PackedRows r = pack_rows(b, begin, end, pad_id);
-    const int64_t N = r.B * r.T;
-    std::vector<double> w(N, 0.0);
-    for (int64_t row = 0; row < N; ++row) w[row] = r.seq[row] >= 0 ? w_tok : 0.0;
+  return accumulate_completion_loss(student, b, micro_batch, pool, pad_id, [&](const PackedRows& r, const double* w) {
     teacher.forward(r.tokens.data(), r.B, r.T, pool);
     student.forward(r.tokens.data(), r.B, r.T, pool);
-    out.loss += distill_kl_backward(student.logits(), teacher.logits(), N, V, temperature, w.data(), student.dlogits(),
-                                    &pool)
-                    .loss;
-    student.backward(lw, pool);
-  }
-  return out;
+    return distill_kl_backward(student.logits(), teacher.logits(), r.B * r.T, V, temperature, w, student.dlogits(),
+                               &pool)
+        .loss;
+  });
 }
 
 }  // namespace seek::reason

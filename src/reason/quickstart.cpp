@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "core/progress.h"
 #include "formats/atomic_write.h"
 #include "tokenizer/bpe_trainer.h"
@@ -90,9 +91,9 @@ EvalResult eval_at(Model& m, const Tokenizer& tok, const Task& task, const Quick
 void print_stage(const char* what) { std::fprintf(stderr, "\nquickstart: %s\n", what); }
 
 void write_report(const fs::path& metrics, const fs::path& svg, const std::string& title) {
-  std::ifstream in(metrics);
+  if (!is_regular_file(metrics.string())) return;
   std::vector<nlohmann::json> rows;
-  for (std::string line; std::getline(in, line);)
+  for (const std::string& line : read_lines(metrics.string(), "metrics file"))
     if (!line.empty()) rows.push_back(nlohmann::json::parse(line));
   if (!rows.empty()) write_text(svg, render_training_svg(rows, title));
 }

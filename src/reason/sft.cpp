@@ -19,27 +19,32 @@ void add_sft_sequence(SequenceBatch& b, const Tokenizer& tok, const std::vector<
   b.add(std::move(seq), static_cast<int64_t>(prompt.size()));
 }
 
-SftLoss sft_accumulate(TrainModel& m, const SequenceBatch& b, int64_t micro_batch, ThreadPool& pool, int32_t pad_id) {
+SftLoss accumulate_completion_loss(TrainModel& m, const SequenceBatch& b, int64_t micro_batch, ThreadPool& pool,
+                                   int32_t pad_id, const CompletionStep& step) {
   if (micro_batch < 1) throw UsageError(str("micro batch: expected >= 1, got ", micro_batch));
   SftLoss out;
   for (int64_t s = 0; s < b.size(); ++s) out.n_tokens += b.completion_len(s);
   if (out.n_tokens == 0) return out;
   const double w_tok = 1.0 / static_cast<double>(out.n_tokens);
-  const int64_t V = m.config().vocab_size;
   LossWeights lw;
   lw.lambda_mtp = 0;
   lw.alpha = 0;
   for (int64_t begin = 0; begin < b.size(); begin += micro_batch) {
-    const int64_t end = std::min(b.size(), begin + micro_batch);
-    const PackedRows r = pack_rows(b, begin, end, pad_id);
-    const int64_t N = r.B * r.T;
-    std::vector<double> w(N, 0.0);
-    for (int64_t row = 0; row < N; ++row) w[row] = r.seq[row] >= 0 ? w_tok : 0.0;
-    m.forward(r.tokens.data(), r.B, r.T, pool);
-    out.loss += masked_ce_backward(m.logits(), N, V, r.target.data(), w.data(), m.dlogits(), &pool).loss;
+    const PackedRows r = pack_rows(b, begin, std::min(b.size(), begin + micro_batch), pad_id);
+    std::vector<double> w(r.B * r.T, 0.0);
+    for (size_t row = 0; row < w.size(); ++row) w[row] = r.seq[row] >= 0 ? w_tok : 0.0;
+    out.loss += step(r, w.data());
     m.backward(lw, pool);
   }
   return out;
+}
+
+SftLoss sft_accumulate(TrainModel& m, const SequenceBatch& b, int64_t micro_batch, ThreadPool& pool, int32_t pad_id) {
+  const int64_t V = m.config().vocab_size;
+  return accumulate_completion_loss(m, b, micro_batch, pool, pad_id, [&](const PackedRows& r, const double* w) {
+    m.forward(r.tokens.data(), r.B, r.T, pool);
+    return masked_ce_backward(m.logits(), r.B * r.T, V, r.target.data(), w, m.dlogits(), &pool).loss;
+  });
 }
 
 void SftConfig::validate() const {

@@ -3,6 +3,7 @@
 // Loss: cross-entropy on completion tokens only, averaged over all completion tokens of the batch.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -24,6 +25,12 @@ struct SftLoss {
   double loss = 0;  // mean CE over completion tokens
   int64_t n_tokens = 0;
 };
+// The loop both losses share: for each micro-batch of packed rows, with each completion token
+// weighted 1 / (completion tokens of b) and prompt / padding rows 0, `step(rows, weights)` runs the
+// forward passes, writes m's dlogits and returns the micro-batch's weighted loss; then m.backward.
+using CompletionStep = std::function<double(const PackedRows&, const double*)>;
+SftLoss accumulate_completion_loss(TrainModel& m, const SequenceBatch& b, int64_t micro_batch, ThreadPool& pool,
+                                   int32_t pad_id, const CompletionStep& step);
 // Adds d loss / d params to m.grads(); loss = mean CE over every completion token of b.
 SftLoss sft_accumulate(TrainModel& m, const SequenceBatch& b, int64_t micro_batch, ThreadPool& pool,
                        int32_t pad_id = 0);

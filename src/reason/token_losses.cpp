@@ -25,6 +25,20 @@ TokenLossStats reduce(const std::vector<double>& loss, const double* weight, int
   return s;
 }
 
+// Runs row_loss(i, d) on every row of nonzero weight (d: its dlogits row, or nullptr when no
+// gradient is wanted), zeroes the dlogits of rows of weight 0, and reduces the losses.
+template <class RowLoss>
+TokenLossStats weighted_rows(int64_t N, int64_t V, const double* weight, float* dlogits, ThreadPool* pool,
+                             const RowLoss& row_loss) {
+  std::vector<double> loss(N, 0.0);
+  for_rows(N, pool, [&](int64_t i) {
+    float* d = dlogits ? dlogits + i * V : nullptr;
+    if (weight[i] != 0) loss[i] = row_loss(i, d);
+    else if (d) std::fill(d, d + V, 0.0f);
+  });
+  return reduce(loss, weight, N);
+}
+
 }  // namespace
 
 TokenLossStats masked_ce_backward(const float* logits, int64_t N, int64_t V, const int32_t* target,
@@ -32,33 +46,21 @@ TokenLossStats masked_ce_backward(const float* logits, int64_t N, int64_t V, con
   for (int64_t i = 0; i < N; ++i)
     if (weight[i] != 0 && (target[i] < 0 || target[i] >= V))
       throw UsageError(str("cross-entropy row ", i, ": target id ", target[i], " outside the vocabulary [0, ", V, ")"));
-  std::vector<double> loss(N, 0.0);
-  for_rows(N, pool, [&](int64_t i) {
-    float* d = dlogits ? dlogits + i * V : nullptr;
-    if (weight[i] == 0) {
-      if (d) std::fill(d, d + V, 0.0f);
-      return;
-    }
+  return weighted_rows(N, V, weight, dlogits, pool, [&](int64_t i, float* d) {
     const float* x = logits + i * V;
     const double lse = log_sum_exp_f64(x, V);
-    loss[i] = lse - x[target[i]];
-    if (!d) return;
-    for (int64_t v = 0; v < V; ++v) d[v] = static_cast<float>(weight[i] * std::exp(x[v] - lse));
-    d[target[i]] = static_cast<float>(weight[i] * (std::exp(x[target[i]] - lse) - 1.0));
+    if (d) {
+      for (int64_t v = 0; v < V; ++v) d[v] = static_cast<float>(weight[i] * std::exp(x[v] - lse));
+      d[target[i]] = static_cast<float>(weight[i] * (std::exp(x[target[i]] - lse) - 1.0));
+    }
+    return lse - x[target[i]];
   });
-  return reduce(loss, weight, N);
 }
 
 TokenLossStats distill_kl_backward(const float* student, const float* teacher, int64_t N, int64_t V, double T,
                                    const double* weight, float* dlogits, ThreadPool* pool) {
   if (!(T > 0)) throw UsageError(str("distillation temperature: expected > 0, got ", T));
-  std::vector<double> loss(N, 0.0);
-  for_rows(N, pool, [&](int64_t i) {
-    float* d = dlogits ? dlogits + i * V : nullptr;
-    if (weight[i] == 0) {
-      if (d) std::fill(d, d + V, 0.0f);
-      return;
-    }
+  return weighted_rows(N, V, weight, dlogits, pool, [&](int64_t i, float* d) {
     const float* s = student + i * V;
     const float* t = teacher + i * V;
     const double ls = log_sum_exp_f64(s, V, T), lt = log_sum_exp_f64(t, V, T);
@@ -68,9 +70,8 @@ TokenLossStats distill_kl_backward(const float* student, const float* teacher, i
       kl += p * (log_p - log_q);
       if (d) d[v] = static_cast<float>(weight[i] * T * (std::exp(log_q) - p));
     }
-    loss[i] = T * T * kl;
+    return T * T * kl;
   });
-  return reduce(loss, weight, N);
 }
 
 }  // namespace seek::reason

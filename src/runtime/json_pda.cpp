@@ -14,6 +14,16 @@ bool is_ws(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; 
 bool is_digit(uint8_t c) { return c >= '0' && c <= '9'; }
 bool is_hex(uint8_t c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
+// Enters mode m (resetting the mode's count when given); the byte is accepted.
+bool go(S& s, uint8_t m) {
+  s.mode = m;
+  return true;
+}
+bool go(S& s, uint8_t m, uint8_t count) {
+  s.count = count;
+  return go(s, m);
+}
+
 // Whitespace where the grammar allows it, up to the run limit.
 bool step_ws(S& s) {
   if (s.ws >= JsonLimits::kMaxWhitespace) return false;
@@ -32,15 +42,14 @@ bool push(S& s, bool object) {
 
 bool top_is_object(const S& s) { return (s.stack >> (s.depth - 1)) & 1; }
 
-void pop(S& s) {
+bool pop(S& s) {
   --s.depth;
-  s.mode = s.depth == 0 ? S::kDone : S::kAfterValue;
+  return go(s, s.depth == 0 ? S::kDone : S::kAfterValue);
 }
 
 bool begin_string(S& s, bool key) {
-  s.mode = S::kString;
   s.flags = key ? S::kKey : 0;
-  return true;
+  return go(s, S::kString);
 }
 
 // The first byte of a value.
@@ -49,25 +58,12 @@ bool begin_value(S& s, uint8_t c) {
     case '{': return push(s, true);
     case '[': return push(s, false);
     case '"': return begin_string(s, false);
-    case '-':
-      s.mode = S::kNumMinus;
-      s.count = 0;
-      return true;
-    case '0': s.mode = S::kNumZero; return true;
+    case '-': return go(s, S::kNumMinus, 0);
+    case '0': return go(s, S::kNumZero);
     case 't':
     case 'f':
-    case 'n':
-      s.mode = S::kLiteral;
-      s.lit = c == 't' ? 0 : c == 'f' ? 1 : 2;
-      s.count = 1;
-      return true;
-    default:
-      if (c >= '1' && c <= '9') {
-        s.mode = S::kNumInt;
-        s.count = 1;
-        return true;
-      }
-      return false;
+    case 'n': s.lit = c == 't' ? 0 : c == 'f' ? 1 : 2; return go(s, S::kLiteral, 1);
+    default: return c >= '1' && c <= '9' && go(s, S::kNumInt, 1);
   }
 }
 
@@ -75,40 +71,22 @@ bool begin_value(S& s, uint8_t c) {
 bool step_after_value(S& s, uint8_t c) {
   if (s.depth == 0) return false;
   const bool obj = top_is_object(s);
-  if (c == ',') {
-    s.mode = obj ? S::kObjKey : S::kValue;
-    return true;
-  }
-  if (c == (obj ? '}' : ']')) {
-    pop(s);
-    return true;
-  }
-  return false;
+  if (c == ',') return go(s, obj ? S::kObjKey : S::kValue);
+  return c == (obj ? '}' : ']') && pop(s);
 }
 
 // A string byte that is not '"' or '\': printable ASCII or the lead of a UTF-8 character.
 bool step_string_byte(S& s, uint8_t c) {
   if (c < 0x20) return false;
   if (c < 0x80) return true;
-  s.mode = S::kUtf8;
   s.lo = 0x80, s.hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    s.count = 1;
-    return true;
-  }
-  if (c >= 0xE0 && c <= 0xEF) {
-    s.count = 2;
-    if (c == 0xE0) s.lo = 0xA0;  // no overlong forms
-    if (c == 0xED) s.hi = 0x9F;  // no UTF-16 surrogates
-    return true;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    s.count = 3;
-    if (c == 0xF0) s.lo = 0x90;
-    if (c == 0xF4) s.hi = 0x8F;  // nothing above U+10FFFF
-    return true;
-  }
-  return false;
+  if (c >= 0xC2 && c <= 0xDF) return go(s, S::kUtf8, 1);
+  if (c == 0xE0) s.lo = 0xA0;  // no overlong forms
+  if (c == 0xED) s.hi = 0x9F;  // no UTF-16 surrogates
+  if (c >= 0xE0 && c <= 0xEF) return go(s, S::kUtf8, 2);
+  if (c == 0xF0) s.lo = 0x90;
+  if (c == 0xF4) s.hi = 0x8F;  // nothing above U+10FFFF
+  return c >= 0xF0 && c <= 0xF4 && go(s, S::kUtf8, 3);
 }
 
 bool step_hex(S& s, uint8_t c) {
@@ -131,8 +109,7 @@ bool step_hex(S& s, uint8_t c) {
   const uint8_t key = s.flags & S::kKey;
   const bool high = s.flags & S::kHighSurr;
   s.flags = key | (high ? S::kNeedLow : 0);
-  s.mode = S::kString;
-  return true;
+  return go(s, S::kString);
 }
 
 // Number modes that may end: a byte that does not extend the number ends it and is read as
@@ -147,51 +124,23 @@ bool end_number(S& s, uint8_t c) {
 bool step_number(S& s, uint8_t c) {
   switch (s.mode) {
     case S::kNumMinus:
-      if (c == '0') {
-        s.mode = S::kNumZero;
-        return true;
-      }
-      if (c >= '1' && c <= '9') {
-        s.mode = S::kNumInt;
-        s.count = 1;
-        return true;
-      }
-      return false;
+      if (c == '0') return go(s, S::kNumZero);
+      return c >= '1' && c <= '9' && go(s, S::kNumInt, 1);
     case S::kNumZero:
     case S::kNumInt:
       if (is_digit(c) && s.mode == S::kNumInt) return ++s.count <= JsonLimits::kMaxIntDigits;
-      if (c == '.') {
-        s.mode = S::kNumDot;
-        return true;
-      }
-      if (c == 'e' || c == 'E') {
-        s.mode = S::kNumExp;
-        return true;
-      }
+      if (c == '.') return go(s, S::kNumDot);
+      if (c == 'e' || c == 'E') return go(s, S::kNumExp);
       return end_number(s, c);
-    case S::kNumDot:
-      if (!is_digit(c)) return false;
-      s.mode = S::kNumFrac;
-      s.count = 1;
-      return true;
+    case S::kNumDot: return is_digit(c) && go(s, S::kNumFrac, 1);
     case S::kNumFrac:
       if (is_digit(c)) return ++s.count <= JsonLimits::kMaxFracDigits;
-      if (c == 'e' || c == 'E') {
-        s.mode = S::kNumExp;
-        return true;
-      }
+      if (c == 'e' || c == 'E') return go(s, S::kNumExp);
       return end_number(s, c);
     case S::kNumExp:
-      if (c == '+' || c == '-') {
-        s.mode = S::kNumExpSign;
-        return true;
-      }
+      if (c == '+' || c == '-') return go(s, S::kNumExpSign);
       [[fallthrough]];
-    case S::kNumExpSign:
-      if (!is_digit(c)) return false;
-      s.mode = S::kNumExpDigits;
-      s.count = 1;
-      return true;
+    case S::kNumExpSign: return is_digit(c) && go(s, S::kNumExpDigits, 1);
     case S::kNumExpDigits:
       if (is_digit(c)) return ++s.count <= JsonLimits::kMaxExpDigits;
       return end_number(s, c);
@@ -204,20 +153,12 @@ bool step_number(S& s, uint8_t c) {
 bool json_step(S& s, uint8_t c) {
   switch (s.mode) {
     case S::kString:
-      if (s.flags & S::kNeedLow) {
-        if (c != '\\') return false;
-        s.mode = S::kEscape;
-        return true;
-      }
+      if (s.flags & S::kNeedLow) return c == '\\' && go(s, S::kEscape);
       if (c == '"') {
-        s.mode = (s.flags & S::kKey) ? S::kColon : S::kAfterValue;
         s.ws = 0;
-        return true;
+        return go(s, (s.flags & S::kKey) ? S::kColon : S::kAfterValue);
       }
-      if (c == '\\') {
-        s.mode = S::kEscape;
-        return true;
-      }
+      if (c == '\\') return go(s, S::kEscape);
       return step_string_byte(s, c);
     case S::kUtf8:
       if (c < s.lo || c > s.hi) return false;
@@ -228,14 +169,11 @@ bool json_step(S& s, uint8_t c) {
       if (s.flags & S::kNeedLow) {
         if (c != 'u') return false;
       } else if (c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't') {
-        s.mode = S::kString;
-        return true;
+        return go(s, S::kString);
       }
       if (c != 'u') return false;
-      s.mode = S::kHex;
-      s.count = 0;
       s.flags &= S::kKey | S::kNeedLow;
-      return true;
+      return go(s, S::kHex, 0);
     case S::kHex: return step_hex(s, c);
     case S::kLiteral:
       if (c != static_cast<uint8_t>(kLiterals[s.lit][s.count])) return false;
@@ -260,21 +198,12 @@ bool json_step(S& s, uint8_t c) {
   switch (s.mode) {
     case S::kStart: return c == '{' && push(s, true);
     case S::kObjFirst:
-      if (c == '}') {
-        pop(s);
-        return true;
-      }
+      if (c == '}') return pop(s);
       [[fallthrough]];
     case S::kObjKey: return c == '"' && begin_string(s, true);
-    case S::kColon:
-      if (c != ':') return false;
-      s.mode = S::kValue;
-      return true;
+    case S::kColon: return c == ':' && go(s, S::kValue);
     case S::kArrFirst:
-      if (c == ']') {
-        pop(s);
-        return true;
-      }
+      if (c == ']') return pop(s);
       [[fallthrough]];
     case S::kValue: return begin_value(s, c);
     case S::kAfterValue: return step_after_value(s, c);

@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "core/progress.h"
 #include "tokenizer/added_tokens.h"
 #include "tokenizer/pretokenizer.h"
@@ -133,9 +134,7 @@ void BpeTrainer::add_files(const std::vector<std::string>& paths) {
   std::vector<int64_t> sizes;
   int64_t total = 0;
   for (const std::string& p : paths) {
-    std::ifstream f(p, std::ios::binary | std::ios::ate);
-    if (!f) throw Error(str("corpus file '", p, "': cannot open"));
-    sizes.push_back(static_cast<int64_t>(f.tellg()));
+    sizes.push_back(static_cast<int64_t>(regular_file_size(p, "corpus file")));
     total += sizes.back();
   }
   std::unique_ptr<ProgressBar> bar;

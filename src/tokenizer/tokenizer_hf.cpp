@@ -1,11 +1,10 @@
 // Loads a byte-level BPE tokenizer from HF tokenizer.json (model.type = BPE with a ByteLevel
 // decoder), and bos/eos, add_bos_token and chat_template from tokenizer_config.json.
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "tokenizer/tokenizer.h"
 #include "tokenizer/tokenizer_detail.h"
 #include "tokenizer/unicode.h"
@@ -15,14 +14,6 @@ namespace seek {
 namespace {
 
 using nlohmann::json;
-
-std::string read_text_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(str("cannot open '", path, "'"));
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::string token_content(const json& v) {
   if (v.is_string()) return v.get<std::string>();
@@ -152,10 +143,10 @@ std::unique_ptr<Tokenizer> Tokenizer::from_hf_json_text(const std::string& token
 }
 
 std::unique_ptr<Tokenizer> Tokenizer::from_hf_json(const std::string& path) {
-  const std::string text = read_text_file(path);
+  const std::string text = read_file(path);
   const auto config = std::filesystem::path(path).parent_path() / "tokenizer_config.json";
   std::string config_text;
-  if (std::filesystem::exists(config)) config_text = read_text_file(config.string());
+  if (std::filesystem::exists(config)) config_text = read_file(config.string());
   try {
     return from_hf_json_text(text, config_text);
   } catch (const FormatError& e) {

@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "core/threadpool.h"
 #include "formats/atomic_write.h"
 #include "formats/gguf.h"
@@ -24,18 +24,6 @@ namespace {
 constexpr char kShardMagic[8] = {'S', 'E', 'E', 'K', 'T', 'O', 'K', 'S'};
 constexpr uint32_t kShardVersion = 1;
 constexpr size_t kShardHeader = 24;
-
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw Error(str("cannot open ", path));
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 // The documents of one input file (see DataPrepareOptions).
 std::vector<std::string> split_documents(const std::string& path, const std::string& text, const std::string& sep) {

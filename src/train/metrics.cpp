@@ -2,10 +2,9 @@
 #include "train/metrics.h"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "core/error.h"
+#include "core/file.h"
 #include "formats/atomic_write.h"
 
 namespace seek {
@@ -52,11 +51,10 @@ nlohmann::json metrics_to_json(const StepMetrics& m) {
 }
 
 std::vector<nlohmann::json> read_metrics(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw Error(str("cannot open metrics file ", path));
+  const std::vector<std::string> lines = read_lines(path, "metrics file");
   std::vector<nlohmann::json> out;
-  std::string line;
-  for (int64_t ln = 1; std::getline(f, line); ++ln) {
+  for (size_t ln = 1; ln <= lines.size(); ++ln) {
+    const std::string& line = lines[ln - 1];
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
     if (j.is_discarded() || !j.is_object()) throw FormatError(str(path, ":", ln, ": not a JSON object"));
@@ -69,16 +67,14 @@ std::vector<nlohmann::json> read_metrics(const std::string& path) {
 
 MetricsWriter::MetricsWriter(const std::string& path, int64_t keep_through_step) : path_(path) {
   if (keep_through_step >= 0) {
-    std::ifstream in(path);
-    if (in) {
-      std::string kept, line;
-      while (std::getline(in, line)) {
+    if (is_regular_file(path)) {
+      std::string kept;
+      for (const std::string& line : read_lines(path, "metrics file")) {
         nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
         if (j.is_object() && j.contains("step") && j["step"].is_number_integer() &&
             j["step"].get<int64_t>() <= keep_through_step)
           kept += line + "\n";
       }
-      in.close();
       atomic_write(path, [&](const ByteSink& sink) { sink(kept.data(), kept.size()); });
     }
   } else {

@@ -1,10 +1,8 @@
 // TrainConfig <-> JSON, validation, and the model config a run trains.
 #include "train/train_config.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "core/error.h"
+#include "core/file.h"
 #include "formats/hf_config.h"
 #include "model/config_io.h"
 #include "model/presets.h"
@@ -75,13 +73,10 @@ void train_config_update(TrainConfig& c, const nlohmann::json& j, const std::str
 }
 
 TrainConfig train_config_from_file(const std::string& path, TrainConfig base) {
-  std::ifstream f(path);
-  if (!f) throw Error(str("cannot open config file ", path));
-  std::stringstream ss;
-  ss << f.rdbuf();
+  const std::string text = read_file(path, "config file");
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(ss.str());
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(str(path, ": not JSON (", e.what(), ")"));
   }

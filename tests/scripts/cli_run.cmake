@@ -32,16 +32,20 @@ seek_expect_fail(run_prompt_too_long "context holds 16" run -m ${_stories} -c 16
 seek_expect_fail(run_bad_temp "--temp" run -m ${_stories} -p hi --temp -1)
 seek_expect_fail(run_bad_flag "--bogus" run -m ${_stories} -p hi --bogus)
 seek_expect_fail(run_vocab_only "missing tensor token_embd.weight" run -m ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-llm.gguf -p hi)
+# Files that are not regular files are refused by name, never read forever (/dev/zero) or waited on.
+seek_expect_fail(run_prompt_file_device "cannot open prompt file /dev/zero: not a regular file" run -m ${_stories} -f /dev/zero)
+seek_expect_fail(perplexity_file_dir "cannot open text file /tmp: not a regular file" perplexity -m ${_stories} -f /tmp)
+seek_expect_fail(tokenize_hf_device "cannot open /dev/zero: not a regular file" tokenize --tokenizer /dev/zero hi)
 seek_expect_fail(perplexity_short_text "fewer than one chunk" perplexity -m ${_stories} -c 4096 -f ${SEEK_TEST_DATA}/gguf/ppl.txt)
 seek_expect_fail(init_bad_preset "unknown preset" init --preset nope --vocab ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf --out /tmp/x.gguf)
 seek_expect_fail(init_bad_type "unknown type" init --preset ds-tiny --type q9 --vocab ${SEEK_TEST_DATA}/vocab/ggml-vocab-deepseek-coder.gguf --out /tmp/x.gguf)
 # Benchmark flags: a number that is not one, or out of range, is named (never a bare "stoul").
-seek_expect_fail(bench_kernels_mb_not_number "--mb expects an integer, got 'abc'" bench kernels --mb abc)
-seek_expect_fail(bench_kernels_mb_negative "--mb must be in" bench kernels --mb -5)
-seek_expect_fail(bench_kernels_k_trailing "--k expects an integer, got '4096x'" bench kernels --k 4096x)
-seek_expect_fail(bench_kernels_k_not_multiple "--k must be a multiple of 256" bench kernels --k 300)
+seek_expect_fail(bench_kernels_mb_not_number "--mb: Value abc not in range" bench kernels --mb abc)
+seek_expect_fail(bench_kernels_mb_negative "--mb: Value -5 not in range" bench kernels --mb -5)
+seek_expect_fail(bench_kernels_k_trailing "--k: Value 4096x not in range" bench kernels --k 4096x)
+seek_expect_fail(bench_kernels_k_not_multiple "--k: must be a multiple of 256" bench kernels --k 300)
 seek_expect_fail(bench_kernels_unknown_type "unknown type 'nope'" bench kernels --types nope)
-seek_expect_fail(bench_model_threads "-t expects an integer" bench -m ${_stories} -t two)
+seek_expect_fail(bench_model_threads "--threads: Value two not in range" bench -m ${_stories} -t two)
 
 # The known story, through the whole CLI path (tokenizer, sampler, streaming output).
 add_test(NAME cli_run_stories_greedy
