@@ -51,6 +51,9 @@ bool dtype_computable(DType t) {
     case DType::F16:
     case DType::BF16:
     case DType::Q4_0:
+    case DType::Q4_1:
+    case DType::Q5_0:
+    case DType::Q5_1:
     case DType::Q8_0:
     case DType::Q4_K:
     case DType::Q6_K:

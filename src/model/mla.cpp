@@ -45,6 +45,9 @@ void mla_project(const ForwardCtx& ctx, const MlaWeights& w, const float* h) {
   for (int64_t n = 0; n < N; ++n) {
     const int64_t pos = ctx.batch.positions[n];
     ctx.rope.apply(ws.q.data() + n * H * qk + c.qk_nope_head_dim, H, qk, pos);
+    if (w.q_nope_round != DType::F32)
+      for (int64_t hd = 0; hd < H; ++hd)
+        round_through(w.q_nope_round, ws.q.data() + (n * H + hd) * qk, c.qk_nope_head_dim);
     float* kv = ws.kv.data() + n * (r + rope);
     float* entry = ctx.cache.at(ctx.cache_layer, ctx.batch.slots[n], pos);
     rmsnorm(kv, w.kv_norm.as<float>(), entry, r, eps);  // kv_norm on the latent only
@@ -73,6 +76,7 @@ void attend_absorbed(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int6
   softmax_inplace(p, pos + 1);
   std::memset(o_lat, 0, sizeof(float) * r);
   for (int64_t t = 0; t <= pos; ++t) axpy(p[t], ctx.cache.at(ctx.cache_layer, slot, t), o_lat, r);
+  if (w.o_lat_round != DType::F32) round_through(w.o_lat_round, o_lat, r);
   const float* uv = w.w_uv.as<float>() + hd * v * r;  // [v, r]
   float* o = ctx.ws.attn.data() + (n * H + hd) * v;
   for (int64_t i = 0; i < v; ++i) o[i] = dot(uv + i * r, o_lat, r);

@@ -9,6 +9,7 @@
 // we use n = K, which covers every level's term count (lanes or blocks <= K).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstring>
@@ -66,21 +67,64 @@ Weight make_weight(DType t, int64_t M, int64_t K, uint32_t seed) {
   return w;
 }
 
-// Activations as the kernels see them, dequantized through the block formats' own decoders.
-std::vector<float> dequantized_activation(DType wt, const float* x, int64_t K) {
-  const DType a = activation_type(wt);
-  std::vector<float> out(x, x + K);
+// Activations as the kernels see them, dequantized through the block formats' own decoders;
+// for Q8_1 (Q4_1 / Q5_1 weights) also each block's s by ggml's block_q8_1 definition:
+// fp16(d * sum of qs) with the unrounded d = amax / 127.
+struct Activation {
+  std::vector<float> v;
+  std::vector<double> s;
+  float operator[](int64_t k) const { return v[k]; }
+};
+Activation dequantized_activation(DType wt, const float* x, int64_t K) {
+  DType a = activation_type(wt);
+  Activation out{std::vector<float>(x, x + K), {}};
   if (a == DType::F32) return out;
+  if (a == DType::Q8_1) {
+    a = DType::Q8_0;  // the same d and qs
+    for (int64_t b = 0; b < K / 32; ++b) {
+      float amax = 0;
+      for (int j = 0; j < 32; ++j) amax = std::max(amax, std::fabs(x[32 * b + j]));
+      const float d = amax / 127, id = d ? 1.0f / d : 0.0f;
+      int sum = 0;
+      for (int j = 0; j < 32; ++j) sum += static_cast<int>(std::round(x[32 * b + j] * id));
+      out.s.push_back(fp16_to_fp32(fp32_to_fp16(static_cast<float>(sum) * d)));
+    }
+  }
   std::vector<uint8_t> q(row_bytes(a, K));
   quantize_row(a, x, q.data(), K);
-  dequantize_row(a, q.data(), out.data(), K);
+  dequantize_row(a, q.data(), out.v.data(), K);
   return out;
 }
 
 // float64 reference dot and the magnitude S for the tolerance.
-void dot_f64(Weight& w, int64_t r, const std::vector<float>& xh, double* dot, double* S) {
+void dot_f64(Weight& w, int64_t r, const Activation& xh, double* dot, double* S) {
   const int64_t K = w.K;
   const uint8_t* row = w.bytes.data() + r * row_bytes(w.t, K);
+  if (w.t == DType::Q4_1 || w.t == DType::Q5_1) {  // sum (d q) x per element, then + m s per block
+    const bool q5 = w.t == DType::Q5_1;
+    const size_t bs = q5 ? 24 : 20;
+    *dot = *S = 0;
+    for (int64_t b = 0; b < K / 32; ++b) {
+      const uint8_t* blk = row + b * bs;
+      uint16_t dh, mh;
+      std::memcpy(&dh, blk, 2);
+      std::memcpy(&mh, blk + 2, 2);
+      const uint8_t* qs = blk + (q5 ? 8 : 4);
+      uint32_t qh = 0;
+      if (q5) std::memcpy(&qh, blk + 4, 4);
+      for (int j = 0; j < 32; ++j) {
+        int q = j < 16 ? qs[j] & 0xF : qs[j - 16] >> 4;
+        if (q5) q |= ((qh >> j) & 1) << 4;
+        const double t = double(fp16_to_fp32(dh)) * q * xh[32 * b + j];
+        *dot += t;
+        *S += std::fabs(t);
+      }
+      const double mt = double(fp16_to_fp32(mh)) * xh.s[b];
+      *dot += mt;
+      *S += std::fabs(mt);
+    }
+    return;
+  }
   std::vector<float> wh(K);
   dequantize_row(w.t, row, wh.data(), K);
   *dot = 0;
@@ -112,6 +156,8 @@ const std::vector<TypeCase>& cases() {
       {DType::BF16, {1, 7, 16, 33, 100, 261}}, {DType::F8_E4M3, {5, 128, 200, 384, 1000}},
       {DType::Q8_0, {32, 64, 96, 192, 288}},   {DType::Q4_0, {32, 64, 96, 128, 192, 288, 416}},
       {DType::Q4_K, {256, 512, 768, 1280}},    {DType::Q6_K, {256, 768, 1280}},
+      {DType::Q4_1, {32, 64, 96, 288}},        {DType::Q5_0, {32, 64, 96, 288}},
+      {DType::Q5_1, {32, 64, 96, 288}},
   };
   return c;
 }
@@ -319,8 +365,8 @@ TEST(Matmul, BadWeightsThrow) {
   ThreadPool pool(1);
   std::vector<uint8_t> buf(1024);
   std::vector<float> x(64), y(4);
-  TensorView q51 = TensorView::contiguous(DType::Q5_1, {2, 32}, buf.data());
-  EXPECT_THROW(matvec(q51, x.data(), y.data(), pool), FormatError);
+  TensorView i32 = TensorView::contiguous(DType::I32, {2, 32}, buf.data());  // an integer tensor is no weight
+  EXPECT_THROW(matvec(i32, x.data(), y.data(), pool), FormatError);
   TensorView f8 = TensorView::contiguous(DType::F8_E4M3, {2, 64}, buf.data());
   EXPECT_THROW(matvec(f8, x.data(), y.data(), pool), FormatError);
   EXPECT_THROW(set_kernel_level(kernel_level_from_name("avx9")), UsageError);

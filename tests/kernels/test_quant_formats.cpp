@@ -71,6 +71,35 @@ TEST(QuantFormats, Q4_0Bound) {
   EXPECT_LT(rel_rms(x, y), 0.12);
 }
 
+// Q5_0 as Q4_0 with 32 levels (-16 exact, +15 clamps): error <= d = amax / 16.
+TEST(QuantFormats, Q5_0Bound) {
+  auto x = gaussian(32 * 40, 3);
+  auto y = roundtrip(DType::Q5_0, x);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const float d = amax_of(&x[i / 32 * 32], 32) / 16;
+    ASSERT_LE(std::fabs(x[i] - y[i]), d * (1.0f + 32.0f / 2048)) << i;
+  }
+  EXPECT_LT(rel_rms(x, y), 0.06);
+}
+
+// Q4_1 / Q5_1 span [min, max] with 16 / 32 levels: half a step, plus the fp16 rounding of d (times
+// the largest code) and of the min.
+TEST(QuantFormats, Q4_1AndQ5_1Bound) {
+  for (DType t : {DType::Q4_1, DType::Q5_1}) {
+    const float levels = t == DType::Q4_1 ? 15 : 31;
+    auto x = gaussian(32 * 40, 4);
+    auto y = roundtrip(t, x);
+    for (size_t i = 0; i < x.size(); ++i) {
+      const float* b = &x[i / 32 * 32];
+      float lo = b[0], hi = b[0];
+      for (int j = 1; j < 32; ++j) lo = std::fmin(lo, b[j]), hi = std::fmax(hi, b[j]);
+      const float d = (hi - lo) / levels;
+      ASSERT_LE(std::fabs(x[i] - y[i]), d * (0.5f + levels / 2048) + std::fabs(lo) / 2048) << dtype_name(t) << " " << i;
+    }
+    EXPECT_LT(rel_rms(x, y), t == DType::Q4_1 ? 0.1 : 0.05) << dtype_name(t);
+  }
+}
+
 // K-quants: the fitted scale/min are themselves quantized (6 or 8 bits), so bound the error
 // by one step of the sub-block's range, and check typical accuracy by RMS (4.5 / 6.6 bits).
 TEST(QuantFormats, Q4_KBound) {
@@ -180,7 +209,8 @@ TEST(QuantFormats, RejectsPartialBlocks) {
   std::vector<uint8_t> q(100);
   EXPECT_THROW(quantize_row(DType::Q4_0, x.data(), q.data(), 40), FormatError);
   EXPECT_THROW(dequantize_row(DType::Q6_K, q.data(), x.data(), 40), FormatError);
-  EXPECT_THROW(quantize_row(DType::Q5_1, x.data(), q.data(), 32), FormatError);
+  EXPECT_THROW(quantize_row(DType::I32, x.data(), q.data(), 32), FormatError);  // not a weight format
+  EXPECT_THROW(quantize_row(DType::Q5_1, x.data(), q.data(), 40), FormatError);
 }
 
 // The Q8_0 lanes form carries exactly the Q8_0 block bytes (qs and the fp16-rounded scale).

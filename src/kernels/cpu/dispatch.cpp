@@ -85,6 +85,9 @@ RowDotFn KernelTable::get(DType t) const {
     case DType::BF16: return bf16;
     case DType::F8_E4M3: return f8_e4m3;
     case DType::Q4_0: return q4_0;
+    case DType::Q4_1: return q4_1;
+    case DType::Q5_0: return q5_0;
+    case DType::Q5_1: return q5_1;
     case DType::Q8_0: return q8_0;
     case DType::Q4_K: return q4_K;
     case DType::Q6_K: return q6_K;
@@ -100,7 +103,7 @@ Kernel kernel_for(DType t) {
   if (!table && kernels_scalar().get(t)) table = &kernels_scalar();
   if (!table)
     throw FormatError(str("no matmul kernel for weight type ", dtype_name(t),
-                          " (expected f32, f16, bf16, f8_e4m3, q4_0, q8_0, q4_K or q6_K)"));
+                          " (expected f32, f16, bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q4_K or q6_K)"));
   return {table->get(t), table->aux(t)};
 }
 

@@ -12,7 +12,8 @@ namespace seek::kern {
 
 // Activations of N columns in the form a weight type pairs with (quant/activations.h):
 // F32: float[K]; Q8_0 lanes: int8 qs[K], float ds[K/4] (ds[i] = scale of element 4i's block),
-// int32 corr[K/4] (offset correction for unsigned weight codes, see activations.h);
+// int32 corr[K/4] (offset correction for unsigned weight codes, see activations.h); Q8_1 lanes:
+// the same with float s[K/4] (the block's d * sum of qs) in place of corr;
 // Q8_K: BlockQ8_K[K/256]. Column n starts at data + n * col_bytes.
 struct ActPack {
   DType kind = DType::F32;
@@ -54,6 +55,7 @@ constexpr int64_t kPrefetchBytes = 2048, kPrefetchFarBytes = 4096;
 struct KernelTable {
   RowDotFn f32 = nullptr, f16 = nullptr, bf16 = nullptr, f8_e4m3 = nullptr;
   RowDotFn q4_0 = nullptr, q8_0 = nullptr, q4_K = nullptr, q6_K = nullptr;
+  RowDotFn q4_1 = nullptr, q5_0 = nullptr, q5_1 = nullptr;
   AuxPack f8_e4m3_aux, q4_0_aux, q4_K_aux;  // the aux forms these read, if any
   RowDotFn get(DType t) const;
   AuxPack aux(DType t) const {

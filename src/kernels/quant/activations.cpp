@@ -37,11 +37,31 @@ void pack_q8_0_lanes(const float* x, int64_t K, int32_t offset, uint8_t* dst) {
   }
 }
 
+// One column in Q8_1 lanes form (Q4_1 / Q5_1 weights): qs and lane scales as Q8_0's, then each
+// lane's block sum s = d * sum(qs) as ggml's block_q8_1 stores it (fp16-rounded), as float.
+void pack_q8_1_lanes(const float* x, int64_t K, uint8_t* dst) {
+  int8_t* qs = reinterpret_cast<int8_t*>(dst);
+  float* ds = reinterpret_cast<float*>(dst + K);
+  float* sums = reinterpret_cast<float*>(dst + 2 * K);
+  BlockQ8_0 b;
+  for (int64_t i = 0; i < K / kQK; ++i) {
+    const float s = quant::quantize_q8_1(x + i * kQK, &b);
+    std::memcpy(qs + i * kQK, b.qs, kQK);
+    for (int l = 0; l < kQK / 4; ++l) {
+      ds[i * (kQK / 4) + l] = fp16_to_fp32(b.d);
+      sums[i * (kQK / 4) + l] = s;
+    }
+  }
+}
+
 }  // namespace
 
 DType activation_type(DType w) {
   switch (w) {
+    case DType::Q4_1:
+    case DType::Q5_1: return DType::Q8_1;
     case DType::Q4_0:
+    case DType::Q5_0:
     case DType::Q8_0: return DType::Q8_0;
     case DType::Q4_K:
     case DType::Q6_K: return DType::Q8_K;
@@ -51,7 +71,7 @@ DType activation_type(DType w) {
 
 size_t activation_col_bytes(DType w, int64_t K) {
   DType a = activation_type(w);
-  if (a == DType::Q8_0) {
+  if (a == DType::Q8_0 || a == DType::Q8_1) {
     row_bytes(DType::Q8_0, K);  // throws unless whole blocks
     return round64(3 * static_cast<size_t>(K));
   }
@@ -66,8 +86,10 @@ void quantize_activations(DType w, const float* X, int64_t N, int64_t K, void* d
   for (int64_t n = 0; n < N; ++n) {
     const float* x = X + n * K;
     uint8_t* o = out + n * cb;
-    if (a == DType::Q8_0) {
-      const int32_t offset = w == DType::Q4_0 ? 8 : 128;
+    if (a == DType::Q8_1) {
+      pack_q8_1_lanes(x, K, o);
+    } else if (a == DType::Q8_0) {
+      const int32_t offset = w == DType::Q4_0 ? 8 : w == DType::Q5_0 ? 16 : 128;
       if (simd) {
         simd::pack_q8_0_lanes_avx512(x, K, offset, o);
       } else {

@@ -1,5 +1,6 @@
 // Activation quantization: the form f32 activations take before they meet a weight type
-// (as llama.cpp pairs them): Q4_0/Q8_0 weights -> Q8_0 (ggml's quantize_row_q8_0_ref rounding),
+// (as llama.cpp pairs them): Q4_0/Q5_0/Q8_0 weights -> Q8_0 (ggml's quantize_row_q8_0_ref
+// rounding), Q4_1/Q5_1 -> Q8_1,
 // Q4_K/Q6_K -> Q8_K, F32/F16/BF16/F8_E4M3 -> f32 unchanged. matmul() uses these; so can a
 // training or serving engine that wants to quantize once and reuse (e.g. the same x for q/k/v).
 #pragma once
@@ -10,13 +11,15 @@
 
 namespace seek {
 
-// The activation format weight type w pairs with: Q8_0, Q8_K or F32.
+// The activation format weight type w pairs with: Q8_0, Q8_1, Q8_K or F32.
 DType activation_type(DType w);
 // Bytes of one packed column of K activations for weight type w (a multiple of 64; the Q8_0
 // form is "lanes": int8 qs[K], then float ds[K/4], the block scale repeated for each 4 elements,
 // fp16-rounded as the Q8_0 block stores it, then int32 corr[K/4] = -c * (sum of the lane's 4 qs)
-// with c = 8 for Q4_0 and 128 for Q8_0 weights: the term that turns a dot with unsigned weight
-// codes (w + c, as VNNI's u8 x s8 product wants them) back into the dot with w).
+// with c = 8 for Q4_0, 16 for Q5_0 and 128 for Q8_0 weights: the term that turns a dot with
+// unsigned weight codes (w + c, as VNNI's u8 x s8 product wants them) back into the dot with w).
+// Q4_1 / Q5_1 weights pair with Q8_1, the same lanes with float s[K/4] in place of corr: the
+// block's s = d * sum(qs) as ggml's block_q8_1 stores it.
 // Throws FormatError if K is not whole blocks.
 size_t activation_col_bytes(DType w, int64_t K);
 // X [N, K] row-major -> dst [N, activation_col_bytes(w, K)]. dst should be 64-byte aligned.

@@ -1,17 +1,37 @@
 // Byte layouts of the GGUF block formats seek computes with, exactly as ggml stores them
 // (little-endian, no padding): one struct per format, sizes checked against ggml's.
-// Q4_0/Q8_0: 32 elements per block; Q4_K/Q6_K/Q8_K: 256-element super-blocks (QK_K).
+// Q4_0/Q4_1/Q5_0/Q5_1/Q8_0: 32 elements per block; Q4_K/Q6_K/Q8_K: 256-element super-blocks (QK_K).
 #pragma once
 #include <cstdint>
 
 namespace seek {
 
-constexpr int kQK = 32;    // elements per Q4_0 / Q8_0 block
+constexpr int kQK = 32;    // elements per Q4_0 / Q4_1 / Q5_0 / Q5_1 / Q8_0 block
 constexpr int kQKK = 256;  // elements per K-quant super-block
 
 // value[j] = (q - 8) * d; qs[j] low nibble = element j, high nibble = element j + 16.
 struct BlockQ4_0 {
   uint16_t d;  // fp16 scale
+  uint8_t qs[16];
+};
+// value = q * d + m, q a 4-bit nibble laid out as in Q4_0.
+struct BlockQ4_1 {
+  uint16_t d;  // fp16 scale
+  uint16_t m;  // fp16 min
+  uint8_t qs[16];
+};
+// value = (q - 16) * d, q 5-bit: the low 4 bits as Q4_0's nibbles, bit 4 of element j in bit j of
+// the little-endian uint32 qh.
+struct BlockQ5_0 {
+  uint16_t d;  // fp16 scale
+  uint8_t qh[4];
+  uint8_t qs[16];
+};
+// value = q * d + m, q 5-bit as in Q5_0.
+struct BlockQ5_1 {
+  uint16_t d;  // fp16 scale
+  uint16_t m;  // fp16 min
+  uint8_t qh[4];
   uint8_t qs[16];
 };
 // value[j] = qs[j] * d
@@ -44,10 +64,20 @@ struct BlockQ8_K {
 };
 
 static_assert(sizeof(BlockQ4_0) == 18, "block_q4_0 is 18 bytes");
+static_assert(sizeof(BlockQ4_1) == 20, "block_q4_1 is 20 bytes");
+static_assert(sizeof(BlockQ5_0) == 22, "block_q5_0 is 22 bytes");
+static_assert(sizeof(BlockQ5_1) == 24, "block_q5_1 is 24 bytes");
 static_assert(sizeof(BlockQ8_0) == 34, "block_q8_0 is 34 bytes");
 static_assert(sizeof(BlockQ4_K) == 144, "block_q4_K is 144 bytes");
 static_assert(sizeof(BlockQ6_K) == 210, "block_q6_K is 210 bytes");
 static_assert(sizeof(BlockQ8_K) == 292, "block_q8_K is 292 bytes");
+
+// The 5-bit codes of elements j and j + 16 (j < 16) of a Q5_0 / Q5_1 block.
+inline int q5_lo(const uint8_t* qs, uint32_t qh, int j) { return (qs[j] & 0x0F) | (((qh >> j) & 1) << 4); }
+inline int q5_hi(const uint8_t* qs, uint32_t qh, int j) { return (qs[j] >> 4) | (((qh >> (j + 16)) & 1) << 4); }
+inline uint32_t q5_high_bits(const uint8_t* qh) {
+  return uint32_t(qh[0]) | uint32_t(qh[1]) << 8 | uint32_t(qh[2]) << 16 | uint32_t(qh[3]) << 24;
+}
 
 // The 6-bit scale and min of Q4_K sub-block j (0..7) from the 12 packed bytes.
 inline void q4_K_scale_min(int j, const uint8_t* s, uint8_t* sc, uint8_t* m) {

@@ -42,6 +42,9 @@ void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
       return;
     }
     case DType::Q4_0: return quant::dequantize_q4_0(static_cast<const BlockQ4_0*>(src), dst, nb);
+    case DType::Q4_1: return quant::dequantize_q4_1(static_cast<const BlockQ4_1*>(src), dst, nb);
+    case DType::Q5_0: return quant::dequantize_q5_0(static_cast<const BlockQ5_0*>(src), dst, nb);
+    case DType::Q5_1: return quant::dequantize_q5_1(static_cast<const BlockQ5_1*>(src), dst, nb);
     case DType::Q8_0: return quant::dequantize_q8_0(static_cast<const BlockQ8_0*>(src), dst, nb);
     case DType::Q4_K: return quant::dequantize_q4_K(static_cast<const BlockQ4_K*>(src), dst, nb);
     case DType::Q6_K: return quant::dequantize_q6_K(static_cast<const BlockQ6_K*>(src), dst, nb);
@@ -49,7 +52,7 @@ void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
     default:
       throw FormatError(str("dequantize_row: type ", dtype_name(t),
                             " is not supported (expected one of f32, f16, "
-                            "bf16, f8_e4m3, q4_0, q8_0, q4_K, q6_K, q8_K)"));
+                            "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q4_K, q6_K, q8_K)"));
   }
 }
 
@@ -73,6 +76,9 @@ void quantize_row(DType t, const float* src, void* dst, int64_t n) {
       return;
     }
     case DType::Q4_0: return quant::quantize_q4_0(src, static_cast<BlockQ4_0*>(dst), nb);
+    case DType::Q4_1: return quant::quantize_q4_1(src, static_cast<BlockQ4_1*>(dst), nb);
+    case DType::Q5_0: return quant::quantize_q5_0(src, static_cast<BlockQ5_0*>(dst), nb);
+    case DType::Q5_1: return quant::quantize_q5_1(src, static_cast<BlockQ5_1*>(dst), nb);
     case DType::Q8_0: return quant::quantize_q8_0(src, static_cast<BlockQ8_0*>(dst), nb);
     case DType::Q4_K: return quant::quantize_q4_K(src, static_cast<BlockQ4_K*>(dst), nb);
     case DType::Q6_K: return quant::quantize_q6_K(src, static_cast<BlockQ6_K*>(dst), nb);
@@ -80,7 +86,7 @@ void quantize_row(DType t, const float* src, void* dst, int64_t n) {
     default:
       throw FormatError(str("quantize_row: type ", dtype_name(t),
                             " is not supported (expected one of f32, f16, "
-                            "bf16, f8_e4m3, q4_0, q8_0, q4_K, q6_K, q8_K)"));
+                            "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q4_K, q6_K, q8_K)"));
   }
 }
 

@@ -1,7 +1,11 @@
-// Q4_0 and Q8_0 (32-element blocks): quantize and dequantize, rounding exactly as ggml's
-// reference quantizers (quantize_row_q4_0_ref / quantize_row_q8_0_ref) so llama-quantize's
-// bytes are reproduced: Q4_0 d = max / -8 (max = the signed value of largest magnitude),
-// q = min(15, trunc(x / d + 8.5)); Q8_0 d = amax / 127, q = roundf(x / d).
+// The 32-element block formats: quantize and dequantize, rounding as ggml's reference quantizers
+// (quantize_row_*_ref) do:
+//   Q4_0 d = max / -8 (max = the signed value of largest magnitude), q = min(15, trunc(x / d + 8.5))
+//   Q5_0 d = max / -16, q = min(31, trunc(x / d + 16.5))
+//   Q4_1 / Q5_1 d = (max - min) / 15 or 31, m = min, q = trunc((x - min) / d + 0.5) (Q4_1: at most 15)
+//   Q8_0 d = amax / 127, q = roundf(x / d);  Q8_1 as Q8_0 plus s = fp16(d * sum of q), d unrounded
+// Dequantization multiplies in the order ggml's to_float does, so values are bit-identical.
+#include <algorithm>
 #include <cmath>
 
 #include "core/float16.h"
@@ -44,6 +48,114 @@ void dequantize_q4_0(const BlockQ4_0* x, float* y, int64_t nb) {
   }
 }
 
+namespace {
+
+void min_max(const float* x, float& lo, float& hi) {
+  lo = hi = x[0];
+  for (int j = 1; j < kQK; ++j) lo = std::fmin(lo, x[j]), hi = std::fmax(hi, x[j]);
+}
+
+// Q5_0's scale: the signed value of largest magnitude / -16 (as Q4_0's / -8).
+float signed_max(const float* x) {
+  float amax = 0.0f, max = 0.0f;
+  for (int j = 0; j < kQK; ++j)
+    if (amax < std::fabs(x[j])) amax = std::fabs(x[j]), max = x[j];
+  return max;
+}
+
+void store_q5(int q0, int q1, int j, uint8_t* qs, uint32_t& qh) {
+  qs[j] = static_cast<uint8_t>((q0 & 0x0F) | ((q1 & 0x0F) << 4));
+  qh |= static_cast<uint32_t>((q0 & 0x10) >> 4) << j;
+  qh |= static_cast<uint32_t>((q1 & 0x10) >> 4) << (j + kQK / 2);
+}
+
+void put_qh(uint32_t qh, uint8_t* out) {
+  for (int b = 0; b < 4; ++b) out[b] = static_cast<uint8_t>(qh >> (8 * b));
+}
+
+}  // namespace
+
+void quantize_q4_1(const float* x, BlockQ4_1* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, x += kQK) {
+    float lo, hi;
+    min_max(x, lo, hi);
+    const float d = (hi - lo) / 15;
+    const float id = d ? 1.0f / d : 0.0f;
+    y[i].d = fp32_to_fp16(d);
+    y[i].m = fp32_to_fp16(lo);
+    for (int j = 0; j < kQK / 2; ++j) {
+      const int q0 = std::min(15, static_cast<int>(static_cast<int8_t>((x[j] - lo) * id + 0.5f)));
+      const int q1 = std::min(15, static_cast<int>(static_cast<int8_t>((x[j + kQK / 2] - lo) * id + 0.5f)));
+      y[i].qs[j] = static_cast<uint8_t>(q0 | (q1 << 4));
+    }
+  }
+}
+
+void dequantize_q4_1(const BlockQ4_1* x, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += kQK) {
+    const float d = fp16_to_fp32(x[i].d), m = fp16_to_fp32(x[i].m);
+    for (int j = 0; j < kQK / 2; ++j) {
+      y[j] = static_cast<float>(x[i].qs[j] & 0x0F) * d + m;
+      y[j + kQK / 2] = static_cast<float>(x[i].qs[j] >> 4) * d + m;
+    }
+  }
+}
+
+void quantize_q5_0(const float* x, BlockQ5_0* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, x += kQK) {
+    const float d = signed_max(x) / -16;
+    const float id = d ? 1.0f / d : 0.0f;
+    y[i].d = fp32_to_fp16(d);
+    uint32_t qh = 0;
+    for (int j = 0; j < kQK / 2; ++j) {
+      const int q0 = std::min(31, static_cast<int>(static_cast<int8_t>(x[j] * id + 16.5f)));
+      const int q1 = std::min(31, static_cast<int>(static_cast<int8_t>(x[j + kQK / 2] * id + 16.5f)));
+      store_q5(q0, q1, j, y[i].qs, qh);
+    }
+    put_qh(qh, y[i].qh);
+  }
+}
+
+void dequantize_q5_0(const BlockQ5_0* x, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += kQK) {
+    const float d = fp16_to_fp32(x[i].d);
+    const uint32_t qh = q5_high_bits(x[i].qh);
+    for (int j = 0; j < kQK / 2; ++j) {
+      y[j] = static_cast<float>(q5_lo(x[i].qs, qh, j) - 16) * d;
+      y[j + kQK / 2] = static_cast<float>(q5_hi(x[i].qs, qh, j) - 16) * d;
+    }
+  }
+}
+
+void quantize_q5_1(const float* x, BlockQ5_1* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, x += kQK) {
+    float lo, hi;
+    min_max(x, lo, hi);
+    const float d = (hi - lo) / 31;
+    const float id = d ? 1.0f / d : 0.0f;
+    y[i].d = fp32_to_fp16(d);
+    y[i].m = fp32_to_fp16(lo);
+    uint32_t qh = 0;
+    for (int j = 0; j < kQK / 2; ++j) {
+      const int q0 = static_cast<uint8_t>((x[j] - lo) * id + 0.5f);
+      const int q1 = static_cast<uint8_t>((x[j + kQK / 2] - lo) * id + 0.5f);
+      store_q5(q0, q1, j, y[i].qs, qh);
+    }
+    put_qh(qh, y[i].qh);
+  }
+}
+
+void dequantize_q5_1(const BlockQ5_1* x, float* y, int64_t nb) {
+  for (int64_t i = 0; i < nb; ++i, y += kQK) {
+    const float d = fp16_to_fp32(x[i].d), m = fp16_to_fp32(x[i].m);
+    const uint32_t qh = q5_high_bits(x[i].qh);
+    for (int j = 0; j < kQK / 2; ++j) {
+      y[j] = static_cast<float>(q5_lo(x[i].qs, qh, j)) * d + m;
+      y[j + kQK / 2] = static_cast<float>(q5_hi(x[i].qs, qh, j)) * d + m;
+    }
+  }
+}
+
 void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t nb) {
   for (int64_t i = 0; i < nb; ++i, x += kQK) {
     float amax = 0.0f;
@@ -60,6 +172,20 @@ void dequantize_q8_0(const BlockQ8_0* x, float* y, int64_t nb) {
     const float d = fp16_to_fp32(x[i].d);
     for (int j = 0; j < kQK; ++j) y[j] = static_cast<float>(x[i].qs[j]) * d;
   }
+}
+
+float quantize_q8_1(const float* x, BlockQ8_0* y) {
+  float amax = 0.0f;
+  for (int j = 0; j < kQK; ++j) amax = std::fmax(amax, std::fabs(x[j]));
+  const float d = amax / 127;
+  const float id = d ? 1.0f / d : 0.0f;
+  y->d = fp32_to_fp16(d);
+  int sum = 0;
+  for (int j = 0; j < kQK; ++j) {
+    y->qs[j] = static_cast<int8_t>(std::round(x[j] * id));
+    sum += y->qs[j];
+  }
+  return fp16_to_fp32(fp32_to_fp16(static_cast<float>(sum) * d));
 }
 
 }  // namespace seek::quant

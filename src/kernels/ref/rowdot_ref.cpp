@@ -1,6 +1,7 @@
 // Scalar row-dots: the reference numerics every SIMD level is tested against, and the kernels
 // of the scalar level. Integer block dots are exact; floats accumulate left to right:
-//   Q8_0/Q4_0 x Q8_0: sum_b (dw_b * dx_b) * isum_b
+//   Q8_0/Q4_0/Q5_0 x Q8_0: sum_b (dw_b * dx_b) * isum_b
+//   Q4_1/Q5_1 x Q8_1: sum_b (dw_b * dx_b) * isum_b + m_b * s_b (s_b = dx_b * sum of the block's qs)
 //   Q4_K x Q8_K: sum_sb (dw * dx) * sum_j sc_j isum_j - (dmin * dx) * sum_j m_j bsum_j
 //   Q6_K x Q8_K: sum_sb (dw * dx) * sum_j sc_j isum_j      (q - 32 folded into isum_j)
 //   F32/F16/BF16: sum_k w_k x_k;  F8_E4M3: sum_blocks scale_kb * sum_{k in 128-block} w_k x_k
@@ -98,6 +99,34 @@ void dot_q4_0(const void* w, const RowDotArgs& a) {
   });
 }
 
+// The 32-element formats with a 5th bit and / or a min against Q8_0 / Q8_1 lanes (a min pairs
+// with the activation block's s = d_x * sum(qs), stored where Q8_0 lanes keep corr).
+template <class Block, bool kMin, bool kHigh>
+void dot_q_legacy(const void* w, const RowDotArgs& a) {
+  const Block* wb = static_cast<const Block*>(w);
+  const int64_t K = a.x->K, nb = K / kQK;
+  each_column(a, [&](const uint8_t* col) {
+    const int8_t* xq = reinterpret_cast<const int8_t*>(col);
+    const float* ds = reinterpret_cast<const float*>(col + K);
+    const float* sums = reinterpret_cast<const float*>(col + 2 * K);
+    float s = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      const int offset = kMin ? 0 : kHigh ? 16 : 8;
+      uint32_t qh = 0;
+      if constexpr (kHigh) qh = q5_high_bits(wb[b].qh);
+      int isum = 0;
+      for (int j = 0; j < kQK / 2; ++j) {
+        const int lo = kHigh ? q5_lo(wb[b].qs, qh, j) : wb[b].qs[j] & 0xF;
+        const int hi = kHigh ? q5_hi(wb[b].qs, qh, j) : wb[b].qs[j] >> 4;
+        isum += (lo - offset) * xq[b * kQK + j] + (hi - offset) * xq[b * kQK + j + 16];
+      }
+      s += (fp16_to_fp32(wb[b].d) * ds[b * 8]) * static_cast<float>(isum);
+      if constexpr (kMin) s += fp16_to_fp32(wb[b].m) * sums[b * 8];
+    }
+    return s;
+  });
+}
+
 void dot_q4_K(const void* w, const RowDotArgs& a) {
   const BlockQ4_K* wb = static_cast<const BlockQ4_K*>(w);
   const int64_t nb = a.x->K / kQKK;
@@ -169,6 +198,9 @@ const KernelTable& kernels_scalar() {
     k.bf16 = dot_half<bf16_cvt>;
     k.f8_e4m3 = dot_f8;
     k.q4_0 = dot_q4_0;
+    k.q4_1 = dot_q_legacy<BlockQ4_1, true, false>;
+    k.q5_0 = dot_q_legacy<BlockQ5_0, false, true>;
+    k.q5_1 = dot_q_legacy<BlockQ5_1, true, true>;
     k.q8_0 = dot_q8_0;
     k.q4_K = dot_q4_K;
     k.q6_K = dot_q6_K;
