@@ -62,6 +62,18 @@ Weight make_weight(DType t, int64_t M, int64_t K, uint32_t seed) {
     w.scales = gaussian(((M + 127) / 128) * ((K + 127) / 128), seed + 1);
     return w;
   }
+  if (t == DType::Q2_K || t == DType::Q3_K || t == DType::Q5_K) {  // no quantizer: random codes and scales
+    std::mt19937 rng(seed);
+    for (auto& b : w.bytes) b = static_cast<uint8_t>(rng());
+    const size_t bs = dtype_info(t).type_size, d_at = t == DType::Q2_K ? 80 : t == DType::Q3_K ? 108 : 0;
+    for (size_t b = 0; b < w.bytes.size() / bs; ++b) {  // d (and dmin) small and finite
+      for (size_t h = 0; h < (t == DType::Q3_K ? 1u : 2u); ++h) {
+        const uint16_t v = fp32_to_fp16(0.01f * (1 + static_cast<float>(rng() % 100) / 100));
+        std::memcpy(&w.bytes[b * bs + d_at + 2 * h], &v, 2);
+      }
+    }
+    return w;
+  }
   auto f = gaussian(M * K, seed);
   for (int64_t r = 0; r < M; ++r) quantize_row(t, f.data() + r * K, w.bytes.data() + r * rb, K);
   return w;
@@ -134,11 +146,17 @@ void dot_f64(Weight& w, int64_t r, const Activation& xh, double* dot, double* S)
     if (w.t == DType::F8_E4M3) wk *= w.scales[(r / 128) * ((K + 127) / 128) + k / 128];
     *dot += wk * xh[k];
     *S += std::fabs(wk * xh[k]);
-    if (w.t == DType::Q4_K) {  // the min term is summed separately: count it too
-      const BlockQ4_K& b = reinterpret_cast<const BlockQ4_K*>(row)[k / 256];
+    if (w.t == DType::Q4_K || w.t == DType::Q5_K) {  // the min term is summed separately: count it too
+      const uint8_t* blk = row + (k / 256) * dtype_info(w.t).type_size;  // d, dmin, scales[12] lead both
+      uint16_t dmin;
+      std::memcpy(&dmin, blk + 2, 2);
       uint8_t sc, m;
-      q4_K_scale_min(static_cast<int>(k % 256) / 32, b.scales, &sc, &m);
-      *S += 2 * std::fabs(double(fp16_to_fp32(b.dmin)) * m * xh[k]);
+      q4_K_scale_min(static_cast<int>(k % 256) / 32, blk + 4, &sc, &m);
+      *S += 2 * std::fabs(double(fp16_to_fp32(dmin)) * m * xh[k]);
+    }
+    if (w.t == DType::Q2_K) {
+      const BlockQ2_K& b = reinterpret_cast<const BlockQ2_K*>(row)[k / 256];
+      *S += 2 * std::fabs(double(fp16_to_fp32(b.dmin)) * (b.scales[(k % 256) / 16] >> 4) * xh[k]);
     }
   }
 }
@@ -157,7 +175,8 @@ const std::vector<TypeCase>& cases() {
       {DType::Q8_0, {32, 64, 96, 192, 288}},   {DType::Q4_0, {32, 64, 96, 128, 192, 288, 416}},
       {DType::Q4_K, {256, 512, 768, 1280}},    {DType::Q6_K, {256, 768, 1280}},
       {DType::Q4_1, {32, 64, 96, 288}},        {DType::Q5_0, {32, 64, 96, 288}},
-      {DType::Q5_1, {32, 64, 96, 288}},
+      {DType::Q5_1, {32, 64, 96, 288}},        {DType::Q2_K, {256, 512, 768}},
+      {DType::Q3_K, {256, 512, 768}},          {DType::Q5_K, {256, 512, 768}},
   };
   return c;
 }

@@ -1,7 +1,8 @@
 // seek on llama.cpp's own quantized DeepSeek files (tests/data/gguf-quants: ds2-zoo, a random-weight
 // V3-style deepseek2 model made by gguf-py and llama-quantize de3ff81, README there):
 // (1) dequantize_row of one tensor per weight type is bit-identical to gguf-py's / ggml's to_float
-//     (expected.json "dequant": the first 256 values and the sha256 of the whole tensor as f32);
+//     (expected.json "dequant": the first 256 values and the sha256 of the whole tensor as f32;
+//     "derived_dequant": the same made by de3ff81's gguf-py for small MIX-A tensors of q2_K, q3_K, q5_K);
 // (2) ds2-zoo-Q4_K_M.gguf, the mix llama-quantize writes for Q4_K_M (q4_K, q6_K, and q5_0 on the
 //     64-wide attn_k_b rows it cannot store as q4_K), against llama.cpp's exact-attention run
 //     ("kv_f32_fa_off": -fa off -ctk f32 -ctv f32): perplexity within 2%, and the teacher-forced
@@ -41,6 +42,10 @@ const json& expected() {
 
 // The raw bytes of a dequant record's tensor: a slice file, or the tensor in a GGUF shipped here.
 bool raw_bytes(const std::string& type, const json& rec, std::string& out) {
+  if (rec.contains("raw_file")) {
+    out = read_file(data_dir() + "/" + rec["raw_file"].get<std::string>());
+    return true;
+  }
   const json& slices = expected()["raw_slices"];
   if (slices.contains(type)) {
     out = read_file(data_dir() + "/" + slices[type].get<std::string>());
@@ -58,7 +63,10 @@ bool raw_bytes(const std::string& type, const json& rec, std::string& out) {
 
 TEST(QuantZoo, DequantizeIsBitIdenticalToLlamaCpp) {
   std::vector<std::string> checked;
-  for (const auto& [type, rec] : expected()["dequant"].items()) {
+  // Upstream's records, then those made the same way for tensors it has none of (tools/gguf_py_dequant.py).
+  json records = expected()["dequant"];
+  for (const auto& [type, rec] : expected()["derived_dequant"].items()) records[type + " (derived)"] = rec;
+  for (const auto& [type, rec] : records.items()) {
     const int32_t id = rec["ggml_type_id"].get<int32_t>();
     if (!dtype_known(id) || !dtype_computable(static_cast<DType>(id))) continue;
     const DType t = static_cast<DType>(id);
@@ -79,7 +87,8 @@ TEST(QuantZoo, DequantizeIsBitIdenticalToLlamaCpp) {
     checked.push_back(type);
   }
   // Every type of this file and the slices (q4_1, q5_1 from the MIX-A file) was compared.
-  for (const char* must : {"q4_1", "q5_0", "q5_1", "q4_k", "q6_k"})
+  for (const char* must :
+       {"q4_1", "q5_0", "q5_1", "q4_k", "q6_k", "q2_k (derived)", "q3_k (derived)", "q5_k (derived)"})
     EXPECT_NE(std::find(checked.begin(), checked.end(), must), checked.end()) << must;
 }
 

@@ -89,7 +89,10 @@ RowDotFn KernelTable::get(DType t) const {
     case DType::Q5_0: return q5_0;
     case DType::Q5_1: return q5_1;
     case DType::Q8_0: return q8_0;
+    case DType::Q2_K: return q2_K;
+    case DType::Q3_K: return q3_K;
     case DType::Q4_K: return q4_K;
+    case DType::Q5_K: return q5_K;
     case DType::Q6_K: return q6_K;
     default: return nullptr;
   }
@@ -102,8 +105,9 @@ Kernel kernel_for(DType t) {
   if (!table && level >= KernelLevel::AVX2 && kernels_avx2().get(t)) table = &kernels_avx2();
   if (!table && kernels_scalar().get(t)) table = &kernels_scalar();
   if (!table)
-    throw FormatError(str("no matmul kernel for weight type ", dtype_name(t),
-                          " (expected f32, f16, bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q4_K or q6_K)"));
+    throw FormatError(
+        str("no matmul kernel for weight type ", dtype_name(t),
+            " (expected f32, f16, bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K or q6_K)"));
   return {table->get(t), table->aux(t)};
 }
 

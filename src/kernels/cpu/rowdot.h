@@ -55,7 +55,7 @@ constexpr int64_t kPrefetchBytes = 2048, kPrefetchFarBytes = 4096;
 struct KernelTable {
   RowDotFn f32 = nullptr, f16 = nullptr, bf16 = nullptr, f8_e4m3 = nullptr;
   RowDotFn q4_0 = nullptr, q8_0 = nullptr, q4_K = nullptr, q6_K = nullptr;
-  RowDotFn q4_1 = nullptr, q5_0 = nullptr, q5_1 = nullptr;
+  RowDotFn q4_1 = nullptr, q5_0 = nullptr, q5_1 = nullptr, q2_K = nullptr, q3_K = nullptr, q5_K = nullptr;
   AuxPack f8_e4m3_aux, q4_0_aux, q4_K_aux;  // the aux forms these read, if any
   RowDotFn get(DType t) const;
   AuxPack aux(DType t) const {

@@ -63,7 +63,10 @@ DType activation_type(DType w) {
     case DType::Q4_0:
     case DType::Q5_0:
     case DType::Q8_0: return DType::Q8_0;
+    case DType::Q2_K:
+    case DType::Q3_K:
     case DType::Q4_K:
+    case DType::Q5_K:
     case DType::Q6_K: return DType::Q8_K;
     default: return DType::F32;
   }

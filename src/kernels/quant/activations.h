@@ -1,8 +1,7 @@
 // Activation quantization: the form f32 activations take before they meet a weight type
 // (as llama.cpp pairs them): Q4_0/Q5_0/Q8_0 weights -> Q8_0 (ggml's quantize_row_q8_0_ref
-// rounding), Q4_1/Q5_1 -> Q8_1,
-// Q4_K/Q6_K -> Q8_K, F32/F16/BF16/F8_E4M3 -> f32 unchanged. matmul() uses these; so can a
-// training or serving engine that wants to quantize once and reuse (e.g. the same x for q/k/v).
+// rounding), Q4_1/Q5_1 -> Q8_1, the K-quants -> Q8_K, F32/F16/BF16/F8_E4M3 -> f32 unchanged. matmul() uses these; so
+// can a training or serving engine that wants to quantize once and reuse (e.g. the same x for q/k/v).
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -48,6 +48,31 @@ struct BlockQ4_K {
   uint8_t scales[12];
   uint8_t qs[128];
 };
+// 16 sub-blocks of 16: value = d * (sc & 15) * q - dmin * (sc >> 4), sc = scales[e / 16], q 2-bit:
+// element 128n + 32j + l is bits 2j..2j+1 of qs[32n + l].
+struct BlockQ2_K {
+  uint8_t scales[16];
+  uint8_t qs[64];
+  uint16_t d;     // fp16
+  uint16_t dmin;  // fp16
+};
+// 16 sub-blocks of 16: value = d * (s - 32) * (q - 4 * !h), s the 6-bit scale of e / 16 (see
+// q3_K_scale), q 2-bit as Q2_K's, h bit n * 4 + j of hmask[l] (element 128n + 32j + l).
+struct BlockQ3_K {
+  uint8_t hmask[32];
+  uint8_t qs[64];
+  uint8_t scales[12];
+  uint16_t d;  // fp16
+};
+// Q4_K's scales and mins with a 5th bit: element 64c + l (l < 32) is the low nibble of qs[32c + l]
+// plus 16 * bit 2c of qh[l]; element 64c + 32 + l the high nibble plus 16 * bit 2c + 1.
+struct BlockQ5_K {
+  uint16_t d;     // fp16
+  uint16_t dmin;  // fp16
+  uint8_t scales[12];
+  uint8_t qh[32];
+  uint8_t qs[128];
+};
 // 16 sub-blocks of 16: value = d * scales[e / 16] * (q - 32), q 6-bit = 4 low bits in ql and
 // 2 high bits in qh (layout in quant_k.cpp).
 struct BlockQ6_K {
@@ -68,7 +93,10 @@ static_assert(sizeof(BlockQ4_1) == 20, "block_q4_1 is 20 bytes");
 static_assert(sizeof(BlockQ5_0) == 22, "block_q5_0 is 22 bytes");
 static_assert(sizeof(BlockQ5_1) == 24, "block_q5_1 is 24 bytes");
 static_assert(sizeof(BlockQ8_0) == 34, "block_q8_0 is 34 bytes");
+static_assert(sizeof(BlockQ2_K) == 84, "block_q2_K is 84 bytes");
+static_assert(sizeof(BlockQ3_K) == 110, "block_q3_K is 110 bytes");
 static_assert(sizeof(BlockQ4_K) == 144, "block_q4_K is 144 bytes");
+static_assert(sizeof(BlockQ5_K) == 176, "block_q5_K is 176 bytes");
 static_assert(sizeof(BlockQ6_K) == 210, "block_q6_K is 210 bytes");
 static_assert(sizeof(BlockQ8_K) == 292, "block_q8_K is 292 bytes");
 
@@ -88,6 +116,19 @@ inline void q4_K_scale_min(int j, const uint8_t* s, uint8_t* sc, uint8_t* m) {
     *sc = static_cast<uint8_t>((s[j + 4] & 0xF) | ((s[j - 4] >> 6) << 4));
     *m = static_cast<uint8_t>((s[j + 4] >> 4) | ((s[j] >> 6) << 4));
   }
+}
+
+// The signed scale (-32..31) of Q3_K sub-block j (0..15): 4 low bits from byte j (j < 8) or the
+// high nibble of byte j - 8, 2 high bits from byte 8 + j % 4 at bit 2 * (j / 4).
+inline int q3_K_scale(int j, const uint8_t* s) {
+  const int lo = j < 8 ? s[j] & 0xF : s[j - 8] >> 4;
+  const int hi = (s[8 + j % 4] >> (2 * (j / 4))) & 3;
+  return (lo | (hi << 4)) - 32;
+}
+
+// The 2-bit code of element e (0..255) of a Q2_K / Q3_K super-block.
+inline int k_quant_2bit(const uint8_t* qs, int e) {
+  return (qs[32 * (e / 128) + e % 32] >> (2 * ((e % 128) / 32))) & 3;
 }
 
 }  // namespace seek

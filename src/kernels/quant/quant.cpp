@@ -46,13 +46,16 @@ void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
     case DType::Q5_0: return quant::dequantize_q5_0(static_cast<const BlockQ5_0*>(src), dst, nb);
     case DType::Q5_1: return quant::dequantize_q5_1(static_cast<const BlockQ5_1*>(src), dst, nb);
     case DType::Q8_0: return quant::dequantize_q8_0(static_cast<const BlockQ8_0*>(src), dst, nb);
+    case DType::Q2_K: return quant::dequantize_q2_K(static_cast<const BlockQ2_K*>(src), dst, nb);
+    case DType::Q3_K: return quant::dequantize_q3_K(static_cast<const BlockQ3_K*>(src), dst, nb);
     case DType::Q4_K: return quant::dequantize_q4_K(static_cast<const BlockQ4_K*>(src), dst, nb);
+    case DType::Q5_K: return quant::dequantize_q5_K(static_cast<const BlockQ5_K*>(src), dst, nb);
     case DType::Q6_K: return quant::dequantize_q6_K(static_cast<const BlockQ6_K*>(src), dst, nb);
     case DType::Q8_K: return quant::dequantize_q8_K(static_cast<const BlockQ8_K*>(src), dst, nb);
     default:
       throw FormatError(str("dequantize_row: type ", dtype_name(t),
                             " is not supported (expected one of f32, f16, "
-                            "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q4_K, q6_K, q8_K)"));
+                            "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, q8_K)"));
   }
 }
 

@@ -4,6 +4,7 @@
 //   Q4_1/Q5_1 x Q8_1: sum_b (dw_b * dx_b) * isum_b + m_b * s_b (s_b = dx_b * sum of the block's qs)
 //   Q4_K x Q8_K: sum_sb (dw * dx) * sum_j sc_j isum_j - (dmin * dx) * sum_j m_j bsum_j
 //   Q6_K x Q8_K: sum_sb (dw * dx) * sum_j sc_j isum_j      (q - 32 folded into isum_j)
+//   Q2_K / Q5_K x Q8_K: as Q4_K (16 / 8 sub-blocks); Q3_K x Q8_K: as Q6_K with signed 6-bit scales
 //   F32/F16/BF16: sum_k w_k x_k;  F8_E4M3: sum_blocks scale_kb * sum_{k in 128-block} w_k x_k
 #include <cstring>
 
@@ -156,6 +157,84 @@ void dot_q4_K(const void* w, const RowDotArgs& a) {
   });
 }
 
+float q8_K_scale(const BlockQ8_K& x) {
+  float d = 0;
+  std::memcpy(&d, &x.d, 4);
+  return d;
+}
+
+void dot_q2_K(const void* w, const RowDotArgs& a) {
+  const BlockQ2_K* wb = static_cast<const BlockQ2_K*>(w);
+  const int64_t nb = a.x->K / kQKK;
+  each_column(a, [&](const uint8_t* col) {
+    const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
+    float s = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      int sumi = 0, summ = 0;
+      for (int j = 0; j < 16; ++j) {
+        int isum = 0;
+        for (int e = 16 * j; e < 16 * j + 16; ++e) isum += k_quant_2bit(wb[b].qs, e) * xb[b].qs[e];
+        sumi += (wb[b].scales[j] & 0xF) * isum;
+        summ += (wb[b].scales[j] >> 4) * xb[b].bsums[j];
+      }
+      const float xd = q8_K_scale(xb[b]);
+      s += (xd * fp16_to_fp32(wb[b].d)) * static_cast<float>(sumi) -
+           (xd * fp16_to_fp32(wb[b].dmin)) * static_cast<float>(summ);
+    }
+    return s;
+  });
+}
+
+void dot_q3_K(const void* w, const RowDotArgs& a) {
+  const BlockQ3_K* wb = static_cast<const BlockQ3_K*>(w);
+  const int64_t nb = a.x->K / kQKK;
+  each_column(a, [&](const uint8_t* col) {
+    const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
+    float s = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      int sumi = 0;
+      for (int j = 0; j < 16; ++j) {
+        int isum = 0;
+        for (int e = 16 * j; e < 16 * j + 16; ++e) {
+          const bool high = (wb[b].hmask[e % 32] >> (4 * (e / 128) + (e % 128) / 32)) & 1;
+          isum += (k_quant_2bit(wb[b].qs, e) - (high ? 0 : 4)) * xb[b].qs[e];
+        }
+        sumi += q3_K_scale(j, wb[b].scales) * isum;
+      }
+      s += (fp16_to_fp32(wb[b].d) * q8_K_scale(xb[b])) * static_cast<float>(sumi);
+    }
+    return s;
+  });
+}
+
+void dot_q5_K(const void* w, const RowDotArgs& a) {
+  const BlockQ5_K* wb = static_cast<const BlockQ5_K*>(w);
+  const int64_t nb = a.x->K / kQKK;
+  each_column(a, [&](const uint8_t* col) {
+    const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
+    float s = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      int sumi = 0, summ = 0;
+      for (int j = 0; j < 8; ++j) {
+        uint8_t sc, m;
+        q4_K_scale_min(j, wb[b].scales, &sc, &m);
+        int isum = 0;
+        for (int l = 0; l < 32; ++l) {
+          const uint8_t byte = wb[b].qs[32 * (j / 2) + l];
+          const int q = ((j & 1) ? byte >> 4 : byte & 0xF) + (((wb[b].qh[l] >> j) & 1) << 4);
+          isum += q * xb[b].qs[32 * j + l];
+        }
+        sumi += sc * isum;
+        summ += m * (xb[b].bsums[2 * j] + xb[b].bsums[2 * j + 1]);
+      }
+      const float xd = q8_K_scale(xb[b]);
+      const float d = fp16_to_fp32(wb[b].d) * xd, dmin = fp16_to_fp32(wb[b].dmin) * xd;
+      s += d * static_cast<float>(sumi) - dmin * static_cast<float>(summ);
+    }
+    return s;
+  });
+}
+
 void dot_q6_K(const void* w, const RowDotArgs& a) {
   const BlockQ6_K* wb = static_cast<const BlockQ6_K*>(w);
   const int64_t nb = a.x->K / kQKK;
@@ -202,7 +281,10 @@ const KernelTable& kernels_scalar() {
     k.q5_0 = dot_q_legacy<BlockQ5_0, false, true>;
     k.q5_1 = dot_q_legacy<BlockQ5_1, true, true>;
     k.q8_0 = dot_q8_0;
+    k.q2_K = dot_q2_K;
+    k.q3_K = dot_q3_K;
     k.q4_K = dot_q4_K;
+    k.q5_K = dot_q5_K;
     k.q6_K = dot_q6_K;
     return k;
   }();
