@@ -60,26 +60,19 @@ TEST(QuantFormats, Q8_0Bound) {
   }
 }
 
-// Q4_0 maps the signed extreme to -8 exactly; the opposite side clamps at +7: error <= d.
-TEST(QuantFormats, Q4_0Bound) {
-  auto x = gaussian(32 * 40, 2);
-  auto y = roundtrip(DType::Q4_0, x);
-  for (size_t i = 0; i < x.size(); ++i) {
-    const float d = amax_of(&x[i / 32 * 32], 32) / 8;
-    ASSERT_LE(std::fabs(x[i] - y[i]), d * (1.0f + 16.0f / 2048)) << i;
+// Q4_0 / Q5_0 map the signed extreme to -8 / -16 exactly; the opposite side clamps at +7 / +15:
+// error <= d = amax / 8 or / 16, plus the fp16 rounding of d times the largest code.
+TEST(QuantFormats, Q4_0AndQ5_0Bound) {
+  for (DType t : {DType::Q4_0, DType::Q5_0}) {
+    const float half = t == DType::Q4_0 ? 8 : 16;
+    auto x = gaussian(32 * 40, 2);
+    auto y = roundtrip(t, x);
+    for (size_t i = 0; i < x.size(); ++i) {
+      const float d = amax_of(&x[i / 32 * 32], 32) / half;
+      ASSERT_LE(std::fabs(x[i] - y[i]), d * (1.0f + 2 * half / 2048)) << dtype_name(t) << " " << i;
+    }
+    EXPECT_LT(rel_rms(x, y), t == DType::Q4_0 ? 0.12 : 0.06) << dtype_name(t);
   }
-  EXPECT_LT(rel_rms(x, y), 0.12);
-}
-
-// Q5_0 as Q4_0 with 32 levels (-16 exact, +15 clamps): error <= d = amax / 16.
-TEST(QuantFormats, Q5_0Bound) {
-  auto x = gaussian(32 * 40, 3);
-  auto y = roundtrip(DType::Q5_0, x);
-  for (size_t i = 0; i < x.size(); ++i) {
-    const float d = amax_of(&x[i / 32 * 32], 32) / 16;
-    ASSERT_LE(std::fabs(x[i] - y[i]), d * (1.0f + 32.0f / 2048)) << i;
-  }
-  EXPECT_LT(rel_rms(x, y), 0.06);
 }
 
 // Q4_1 / Q5_1 span [min, max] with 16 / 32 levels: half a step, plus the fp16 rounding of d (times

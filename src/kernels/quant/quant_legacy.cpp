@@ -50,9 +50,15 @@ void dequantize_q4_0(const BlockQ4_0* x, float* y, int64_t nb) {
 
 namespace {
 
-void min_max(const float* x, float& lo, float& hi) {
-  lo = hi = x[0];
+// Q4_1 / Q5_1: stores d = (max - min) / levels and m = min; returns 1 / d (0 for a flat block).
+template <class Block>
+float affine_scale(const float* x, int levels, Block& y, float& lo) {
+  float hi = lo = x[0];
   for (int j = 1; j < kQK; ++j) lo = std::fmin(lo, x[j]), hi = std::fmax(hi, x[j]);
+  const float d = (hi - lo) / levels;
+  y.d = fp32_to_fp16(d);
+  y.m = fp32_to_fp16(lo);
+  return d ? 1.0f / d : 0.0f;
 }
 
 // Q5_0's scale: the signed value of largest magnitude / -16 (as Q4_0's / -8).
@@ -77,12 +83,8 @@ void put_qh(uint32_t qh, uint8_t* out) {
 
 void quantize_q4_1(const float* x, BlockQ4_1* y, int64_t nb) {
   for (int64_t i = 0; i < nb; ++i, x += kQK) {
-    float lo, hi;
-    min_max(x, lo, hi);
-    const float d = (hi - lo) / 15;
-    const float id = d ? 1.0f / d : 0.0f;
-    y[i].d = fp32_to_fp16(d);
-    y[i].m = fp32_to_fp16(lo);
+    float lo;
+    const float id = affine_scale(x, 15, y[i], lo);
     for (int j = 0; j < kQK / 2; ++j) {
       const int q0 = std::min(15, static_cast<int>(static_cast<int8_t>((x[j] - lo) * id + 0.5f)));
       const int q1 = std::min(15, static_cast<int>(static_cast<int8_t>((x[j + kQK / 2] - lo) * id + 0.5f)));
@@ -129,12 +131,8 @@ void dequantize_q5_0(const BlockQ5_0* x, float* y, int64_t nb) {
 
 void quantize_q5_1(const float* x, BlockQ5_1* y, int64_t nb) {
   for (int64_t i = 0; i < nb; ++i, x += kQK) {
-    float lo, hi;
-    min_max(x, lo, hi);
-    const float d = (hi - lo) / 31;
-    const float id = d ? 1.0f / d : 0.0f;
-    y[i].d = fp32_to_fp16(d);
-    y[i].m = fp32_to_fp16(lo);
+    float lo;
+    const float id = affine_scale(x, 31, y[i], lo);
     uint32_t qh = 0;
     for (int j = 0; j < kQK / 2; ++j) {
       const int q0 = static_cast<uint8_t>((x[j] - lo) * id + 0.5f);

@@ -128,142 +128,96 @@ void dot_q_legacy(const void* w, const RowDotArgs& a) {
   });
 }
 
-void dot_q4_K(const void* w, const RowDotArgs& a) {
-  const BlockQ4_K* wb = static_cast<const BlockQ4_K*>(w);
+// The K-quants against Q8_K: block_dot(weight super-block, activation super-block) per block,
+// summed left to right.
+template <class Block, class BlockDot>
+void dot_k(const void* w, const RowDotArgs& a, BlockDot block_dot) {
+  const Block* wb = static_cast<const Block*>(w);
   const int64_t nb = a.x->K / kQKK;
   each_column(a, [&](const uint8_t* col) {
     const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
     float s = 0;
     for (int64_t b = 0; b < nb; ++b) {
-      int sumi = 0, summ = 0;
-      for (int j = 0; j < 8; ++j) {
-        uint8_t sc, m;
-        q4_K_scale_min(j, wb[b].scales, &sc, &m);
-        const uint8_t* q = wb[b].qs + 32 * (j / 2);
-        const int8_t* x = xb[b].qs + 32 * j;
-        int isum = 0;
-        for (int l = 0; l < 32; ++l) isum += ((j & 1) ? (q[l] >> 4) : (q[l] & 0xF)) * x[l];
-        sumi += sc * isum;
-        summ += m * (xb[b].bsums[2 * j] + xb[b].bsums[2 * j + 1]);
-      }
       float xd = 0;
       std::memcpy(&xd, &xb[b].d, 4);
-      const float d = fp16_to_fp32(wb[b].d) * xd, dmin = fp16_to_fp32(wb[b].dmin) * xd;
-      const float p = d * static_cast<float>(sumi);
-      const float q = dmin * static_cast<float>(summ);
-      s += p - q;
+      s += block_dot(wb[b], xb[b], xd);
     }
     return s;
   });
 }
 
-float q8_K_scale(const BlockQ8_K& x) {
-  float d = 0;
-  std::memcpy(&d, &x.d, 4);
-  return d;
-}
-
 void dot_q2_K(const void* w, const RowDotArgs& a) {
-  const BlockQ2_K* wb = static_cast<const BlockQ2_K*>(w);
-  const int64_t nb = a.x->K / kQKK;
-  each_column(a, [&](const uint8_t* col) {
-    const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
-    float s = 0;
-    for (int64_t b = 0; b < nb; ++b) {
-      int sumi = 0, summ = 0;
-      for (int j = 0; j < 16; ++j) {
-        int isum = 0;
-        for (int e = 16 * j; e < 16 * j + 16; ++e) isum += k_quant_2bit(wb[b].qs, e) * xb[b].qs[e];
-        sumi += (wb[b].scales[j] & 0xF) * isum;
-        summ += (wb[b].scales[j] >> 4) * xb[b].bsums[j];
-      }
-      const float xd = q8_K_scale(xb[b]);
-      s += (xd * fp16_to_fp32(wb[b].d)) * static_cast<float>(sumi) -
-           (xd * fp16_to_fp32(wb[b].dmin)) * static_cast<float>(summ);
+  dot_k<BlockQ2_K>(w, a, [](const BlockQ2_K& wb, const BlockQ8_K& xb, float xd) {
+    int sumi = 0, summ = 0;
+    for (int j = 0; j < 16; ++j) {
+      int isum = 0;
+      for (int e = 16 * j; e < 16 * j + 16; ++e) isum += k_quant_2bit(wb.qs, e) * xb.qs[e];
+      sumi += (wb.scales[j] & 0xF) * isum;
+      summ += (wb.scales[j] >> 4) * xb.bsums[j];
     }
-    return s;
+    return (xd * fp16_to_fp32(wb.d)) * static_cast<float>(sumi) -
+           (xd * fp16_to_fp32(wb.dmin)) * static_cast<float>(summ);
   });
 }
 
 void dot_q3_K(const void* w, const RowDotArgs& a) {
-  const BlockQ3_K* wb = static_cast<const BlockQ3_K*>(w);
-  const int64_t nb = a.x->K / kQKK;
-  each_column(a, [&](const uint8_t* col) {
-    const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
-    float s = 0;
-    for (int64_t b = 0; b < nb; ++b) {
-      int sumi = 0;
-      for (int j = 0; j < 16; ++j) {
-        int isum = 0;
-        for (int e = 16 * j; e < 16 * j + 16; ++e) {
-          const bool high = (wb[b].hmask[e % 32] >> (4 * (e / 128) + (e % 128) / 32)) & 1;
-          isum += (k_quant_2bit(wb[b].qs, e) - (high ? 0 : 4)) * xb[b].qs[e];
-        }
-        sumi += q3_K_scale(j, wb[b].scales) * isum;
+  dot_k<BlockQ3_K>(w, a, [](const BlockQ3_K& wb, const BlockQ8_K& xb, float xd) {
+    int sumi = 0;
+    for (int j = 0; j < 16; ++j) {
+      int isum = 0;
+      for (int e = 16 * j; e < 16 * j + 16; ++e) {
+        const bool high = (wb.hmask[e % 32] >> (4 * (e / 128) + (e % 128) / 32)) & 1;
+        isum += (k_quant_2bit(wb.qs, e) - (high ? 0 : 4)) * xb.qs[e];
       }
-      s += (fp16_to_fp32(wb[b].d) * q8_K_scale(xb[b])) * static_cast<float>(sumi);
+      sumi += q3_K_scale(j, wb.scales) * isum;
     }
-    return s;
+    return (fp16_to_fp32(wb.d) * xd) * static_cast<float>(sumi);
   });
 }
 
-void dot_q5_K(const void* w, const RowDotArgs& a) {
-  const BlockQ5_K* wb = static_cast<const BlockQ5_K*>(w);
-  const int64_t nb = a.x->K / kQKK;
-  each_column(a, [&](const uint8_t* col) {
-    const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
-    float s = 0;
-    for (int64_t b = 0; b < nb; ++b) {
-      int sumi = 0, summ = 0;
-      for (int j = 0; j < 8; ++j) {
-        uint8_t sc, m;
-        q4_K_scale_min(j, wb[b].scales, &sc, &m);
-        int isum = 0;
-        for (int l = 0; l < 32; ++l) {
-          const uint8_t byte = wb[b].qs[32 * (j / 2) + l];
-          const int q = ((j & 1) ? byte >> 4 : byte & 0xF) + (((wb[b].qh[l] >> j) & 1) << 4);
-          isum += q * xb[b].qs[32 * j + l];
-        }
-        sumi += sc * isum;
-        summ += m * (xb[b].bsums[2 * j] + xb[b].bsums[2 * j + 1]);
+// Q4_K, and Q5_K with its 5th bits: 8 sub-blocks of 32 with 6-bit scale and min.
+template <class Block, bool kHigh>
+void dot_q45_K(const void* w, const RowDotArgs& a) {
+  dot_k<Block>(w, a, [](const Block& wb, const BlockQ8_K& xb, float xd) {
+    int sumi = 0, summ = 0;
+    for (int j = 0; j < 8; ++j) {
+      uint8_t sc, m;
+      q4_K_scale_min(j, wb.scales, &sc, &m);
+      int isum = 0;
+      for (int l = 0; l < 32; ++l) {
+        const uint8_t byte = wb.qs[32 * (j / 2) + l];
+        int q = (j & 1) ? byte >> 4 : byte & 0xF;
+        if constexpr (kHigh) q += ((wb.qh[l] >> j) & 1) << 4;
+        isum += q * xb.qs[32 * j + l];
       }
-      const float xd = q8_K_scale(xb[b]);
-      const float d = fp16_to_fp32(wb[b].d) * xd, dmin = fp16_to_fp32(wb[b].dmin) * xd;
-      s += d * static_cast<float>(sumi) - dmin * static_cast<float>(summ);
+      sumi += sc * isum;
+      summ += m * (xb.bsums[2 * j] + xb.bsums[2 * j + 1]);
     }
-    return s;
+    const float d = fp16_to_fp32(wb.d) * xd, dmin = fp16_to_fp32(wb.dmin) * xd;
+    return d * static_cast<float>(sumi) - dmin * static_cast<float>(summ);
   });
 }
 
 void dot_q6_K(const void* w, const RowDotArgs& a) {
-  const BlockQ6_K* wb = static_cast<const BlockQ6_K*>(w);
-  const int64_t nb = a.x->K / kQKK;
-  each_column(a, [&](const uint8_t* col) {
-    const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
-    float s = 0;
-    for (int64_t b = 0; b < nb; ++b) {
-      int q[kQKK];
-      for (int h = 0; h < 2; ++h) {
-        const uint8_t* ql = wb[b].ql + 64 * h;
-        const uint8_t* qh = wb[b].qh + 32 * h;
-        for (int l = 0; l < 32; ++l) {
-          q[128 * h + l] = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
-          q[128 * h + l + 32] = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
-          q[128 * h + l + 64] = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
-          q[128 * h + l + 96] = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
-        }
+  dot_k<BlockQ6_K>(w, a, [](const BlockQ6_K& wb, const BlockQ8_K& xb, float xd) {
+    int q[kQKK];
+    for (int h = 0; h < 2; ++h) {
+      const uint8_t* ql = wb.ql + 64 * h;
+      const uint8_t* qh = wb.qh + 32 * h;
+      for (int l = 0; l < 32; ++l) {
+        q[128 * h + l] = ((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32;
+        q[128 * h + l + 32] = ((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32;
+        q[128 * h + l + 64] = ((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32;
+        q[128 * h + l + 96] = ((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32;
       }
-      int sumi = 0;
-      for (int j = 0; j < 16; ++j) {
-        int isum = 0;
-        for (int l = 0; l < 16; ++l) isum += q[16 * j + l] * xb[b].qs[16 * j + l];
-        sumi += wb[b].scales[j] * isum;
-      }
-      float xd = 0;
-      std::memcpy(&xd, &xb[b].d, 4);
-      s += (fp16_to_fp32(wb[b].d) * xd) * static_cast<float>(sumi);
     }
-    return s;
+    int sumi = 0;
+    for (int j = 0; j < 16; ++j) {
+      int isum = 0;
+      for (int l = 0; l < 16; ++l) isum += q[16 * j + l] * xb.qs[16 * j + l];
+      sumi += wb.scales[j] * isum;
+    }
+    return (fp16_to_fp32(wb.d) * xd) * static_cast<float>(sumi);
   });
 }
 
@@ -283,8 +237,8 @@ const KernelTable& kernels_scalar() {
     k.q8_0 = dot_q8_0;
     k.q2_K = dot_q2_K;
     k.q3_K = dot_q3_K;
-    k.q4_K = dot_q4_K;
-    k.q5_K = dot_q5_K;
+    k.q4_K = dot_q45_K<BlockQ4_K, false>;
+    k.q5_K = dot_q45_K<BlockQ5_K, true>;
     k.q6_K = dot_q6_K;
     return k;
   }();
