@@ -35,7 +35,8 @@ int cmd_init(int argc, char** argv) {
   app.add_option("--preset", preset, "model shape (ds-1b, ds-tiny, ds-2m, ds-20m, ds-100m)")->required();
   app.add_option("--vocab", vocab_path, "GGUF file whose tokenizer.* keys to copy")->required();
   app.add_option("--out", out, "output .gguf path")->required();
-  app.add_option("--type", type_name, "weight type: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K");
+  app.add_option("--type", type_name,
+                 "weight type: F32, F16, BF16, Q8_0, Q6_K, Q5_K, Q5_1, Q5_0, Q4_K, Q4_1, Q4_0, Q3_K, Q2_K");
   add_seed_option(app, seed, "random seed");
   add_threads_option(app, threads);
   try {

@@ -22,20 +22,39 @@ DType storage_type(const TensorInstance& t, DType type) {
   if (t.def->has(kSmall) || t.shape.size() < 2) return DType::F32;
   const int64_t cols = t.shape.back();
   if (cols % dtype_info(type).block_size == 0) return type;
-  return cols % 32 == 0 ? DType::Q8_0 : DType::F16;
+  // llama-quantize's fallbacks for rows that are not whole blocks (llama-quant.cpp
+  // tensor_type_fallback), then F16 where the fallback's 32-blocks do not fit either.
+  DType fallback = DType::F16;
+  switch (type) {
+    case DType::Q2_K:
+    case DType::Q3_K: fallback = DType::Q4_0; break;
+    case DType::Q4_K: fallback = DType::Q5_0; break;
+    case DType::Q5_K: fallback = DType::Q5_1; break;
+    case DType::Q6_K: fallback = DType::Q8_0; break;
+    default: break;
+  }
+  return cols % dtype_info(fallback).block_size == 0 ? fallback : DType::F16;
 }
 
 int32_t gguf_file_type(DType t) {
-  switch (t) {
+  switch (t) {  // llama.cpp's LLAMA_FTYPE_MOSTLY_*; a K type names its _S mix but Q4_K, which names Q4_K_M
     case DType::F32: return 0;
     case DType::F16: return 1;
     case DType::Q4_0: return 2;
+    case DType::Q4_1: return 3;
     case DType::Q8_0: return 7;
-    case DType::Q4_K: return 15;  // llama.cpp's Q4_K_M
+    case DType::Q5_0: return 8;
+    case DType::Q5_1: return 9;
+    case DType::Q2_K: return 10;
+    case DType::Q3_K: return 11;
+    case DType::Q4_K: return 15;
+    case DType::Q5_K: return 16;
     case DType::Q6_K: return 18;
     case DType::BF16: return 32;
     default:
-      throw UsageError(str("GGUF type ", dtype_name(t), " cannot be written (F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K)"));
+      throw UsageError(str("GGUF type ", dtype_name(t),
+                           " cannot be written (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, "
+                           "Q6_K)"));
   }
 }
 

@@ -17,7 +17,8 @@ class ThreadPool;
 // Copies every tokenizer.* key from `vocab` (a GGUF with a vocabulary) into w.
 void copy_tokenizer_keys(GGUFWriter& w, const GGUFFile& vocab);
 // The type a tensor is stored as in a file of `type` (kSmall tensors stay F32; rows that are not
-// whole blocks of the type fall back to Q8_0 or F16 as llama-quantize does).
+// whole blocks of the type fall back as llama-quantize does: Q2_K/Q3_K to Q4_0, Q4_K to Q5_0, Q5_K
+// to Q5_1, Q6_K to Q8_0, and to F16 where those do not fit either).
 DType storage_type(const TensorInstance& t, DType type);
 // The general.file_type code of a weight type (llama.cpp's LLAMA_FTYPE numbering).
 int32_t gguf_file_type(DType type);

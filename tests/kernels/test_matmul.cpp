@@ -62,18 +62,6 @@ Weight make_weight(DType t, int64_t M, int64_t K, uint32_t seed) {
     w.scales = gaussian(((M + 127) / 128) * ((K + 127) / 128), seed + 1);
     return w;
   }
-  if (t == DType::Q2_K || t == DType::Q3_K || t == DType::Q5_K) {  // no quantizer: random codes and scales
-    std::mt19937 rng(seed);
-    for (auto& b : w.bytes) b = static_cast<uint8_t>(rng());
-    const size_t bs = dtype_info(t).type_size, d_at = t == DType::Q2_K ? 80 : t == DType::Q3_K ? 108 : 0;
-    for (size_t b = 0; b < w.bytes.size() / bs; ++b) {  // d (and dmin) small and finite
-      for (size_t h = 0; h < (t == DType::Q3_K ? 1u : 2u); ++h) {
-        const uint16_t v = fp32_to_fp16(0.01f * (1 + static_cast<float>(rng() % 100) / 100));
-        std::memcpy(&w.bytes[b * bs + d_at + 2 * h], &v, 2);
-      }
-    }
-    return w;
-  }
   auto f = gaussian(M * K, seed);
   for (int64_t r = 0; r < M; ++r) quantize_row(t, f.data() + r * K, w.bytes.data() + r * rb, K);
   return w;

@@ -1,15 +1,22 @@
 // Bit-exactness against llama.cpp: every Q8_0 / Q4_0 tensor that llama-quantize wrote into
 // ds2-micro-{Q8_0,Q4_0}.gguf must equal quantize_row() of the same tensor in ds2-micro-F32.gguf,
-// and dequantize_row() of it must equal the value-by-value decoding of the Q4_0/Q8_0 spec.
+// and dequantize_row() of it must equal the value-by-value decoding of the Q4_0/Q8_0 spec; and
+// for 13 file types of the quant zoo (gguf-quants/llama_quantize_bytes.json: Q2_K ... Q8_0, with
+// the fallback types of 64-wide attn_k_b rows) quantize_row() of two F32 master tensors has the
+// sha256 of the bytes llama-quantize de3ff81 wrote.
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <nlohmann/json.hpp>
+#include <set>
 #include <vector>
 
 #include "core/dtype.h"
+#include "core/file.h"
 #include "core/float16.h"
 #include "kernels/gguf_mini.h"
 #include "kernels/quant/quant.h"
+#include "kernels/sha256.h"
 
 namespace seek {
 namespace {
@@ -80,6 +87,29 @@ TEST(QuantLlamaBytes, F16MatchesConverter) {
     ++checked;
   }
   EXPECT_GT(checked, 10);
+}
+
+TEST(QuantLlamaBytes, ZooTypesMatchLlamaQuantize) {
+  const std::string dir = std::string(SEEK_TEST_DATA) + "/gguf-quants/";
+  const nlohmann::json j = nlohmann::json::parse(read_file(dir + "llama_quantize_bytes.json"));
+  std::set<std::string> types;
+  for (const auto& [file, rec] : j["files"].items()) {
+    for (const auto& [name, t] : rec["tensors"].items()) {
+      const nlohmann::json& src = j["tensors"][name];
+      const std::string f32 = read_file(dir + src["f32_file"].get<std::string>());
+      ASSERT_EQ(test::sha256_hex(f32.data(), f32.size()), src["f32_sha256"].get<std::string>()) << name;
+      const DType dt = static_cast<DType>(t["ggml_type_id"].get<int32_t>());
+      const int64_t K = src["ne"][0].get<int64_t>(), rows = static_cast<int64_t>(f32.size() / 4) / K;
+      std::vector<uint8_t> q(row_bytes(dt, K) * rows);
+      for (int64_t r = 0; r < rows; ++r)
+        quantize_row(dt, reinterpret_cast<const float*>(f32.data()) + r * K, q.data() + r * row_bytes(dt, K), K);
+      EXPECT_EQ(test::sha256_hex(q.data(), q.size()), t["sha256"].get<std::string>())
+          << file << " " << name << " (" << dtype_name(dt) << ")";
+      types.insert(dtype_name(dt));
+    }
+  }
+  EXPECT_EQ(types,
+            (std::set<std::string>{"q2_K", "q3_K", "q4_K", "q5_K", "q6_K", "q4_0", "q4_1", "q5_0", "q5_1", "q8_0"}));
 }
 
 }  // namespace

@@ -83,13 +83,16 @@ void quantize_row(DType t, const float* src, void* dst, int64_t n) {
     case DType::Q5_0: return quant::quantize_q5_0(src, static_cast<BlockQ5_0*>(dst), nb);
     case DType::Q5_1: return quant::quantize_q5_1(src, static_cast<BlockQ5_1*>(dst), nb);
     case DType::Q8_0: return quant::quantize_q8_0(src, static_cast<BlockQ8_0*>(dst), nb);
+    case DType::Q2_K: return quant::quantize_q2_K(src, static_cast<BlockQ2_K*>(dst), nb);
+    case DType::Q3_K: return quant::quantize_q3_K(src, static_cast<BlockQ3_K*>(dst), nb);
     case DType::Q4_K: return quant::quantize_q4_K(src, static_cast<BlockQ4_K*>(dst), nb);
+    case DType::Q5_K: return quant::quantize_q5_K(src, static_cast<BlockQ5_K*>(dst), nb);
     case DType::Q6_K: return quant::quantize_q6_K(src, static_cast<BlockQ6_K*>(dst), nb);
     case DType::Q8_K: return quant::quantize_q8_K(src, static_cast<BlockQ8_K*>(dst), nb);
     default:
       throw FormatError(str("quantize_row: type ", dtype_name(t),
                             " is not supported (expected one of f32, f16, "
-                            "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q4_K, q6_K, q8_K)"));
+                            "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, q8_K)"));
   }
 }
 

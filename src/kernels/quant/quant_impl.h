@@ -20,8 +20,11 @@ void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t nb);
 // through fp16 as the block stores it (the d used is the unrounded one, as ggml's quantizer does).
 float quantize_q8_1(const float* x, BlockQ8_0* y);
 void dequantize_q8_0(const BlockQ8_0* x, float* y, int64_t nb);
+void quantize_q2_K(const float* x, BlockQ2_K* y, int64_t nb);
 void dequantize_q2_K(const BlockQ2_K* x, float* y, int64_t nb);
+void quantize_q3_K(const float* x, BlockQ3_K* y, int64_t nb);
 void dequantize_q3_K(const BlockQ3_K* x, float* y, int64_t nb);
+void quantize_q5_K(const float* x, BlockQ5_K* y, int64_t nb);
 void dequantize_q5_K(const BlockQ5_K* x, float* y, int64_t nb);
 void quantize_q4_K(const float* x, BlockQ4_K* y, int64_t nb);
 void dequantize_q4_K(const BlockQ4_K* x, float* y, int64_t nb);
