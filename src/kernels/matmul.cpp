@@ -124,6 +124,10 @@ CBLAS_TRANSPOSE tr(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
 void matvec(const TensorView& W, const float* x, float* y, ThreadPool& pool) { matmul(W, x, 1, y, pool); }
 
+void matvec_here(const TensorView& W, const float* x, float* y) {
+  matmul_impl(W, x, 1, y, nullptr, kern::kernel_for(W.dtype), "matvec_here");
+}
+
 void matmul(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool& pool) {
   matmul_impl(W, X, N, Y, &pool, kern::kernel_for(W.dtype), "matmul");
 }

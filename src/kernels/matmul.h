@@ -13,6 +13,9 @@ namespace seek {
 
 // y[M] = W[M, K] x[K]
 void matvec(const TensorView& W, const float* x, float* y, ThreadPool& pool);
+// The same on the calling thread only (for small products inside a pool region, e.g. one
+// attention head's absorbed projection); same kernels and numerics as matvec.
+void matvec_here(const TensorView& W, const float* x, float* y);
 // Y[N, M] = X[N, K] W[M, K]^T   (X and Y row-major, contiguous)
 void matmul(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool& pool);
 

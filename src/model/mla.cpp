@@ -8,21 +8,13 @@
 #include "core/error.h"
 #include "core/numeric.h"
 #include "kernels/matmul.h"
-#include "kernels/quant/quant.h"
+#include "kernels/quant/activations.h"
 #include "model/layers.h"
 #include "model/ops.h"
 
 namespace seek {
 
 namespace {
-
-// x <- dequantize(quantize(x)) in the given block format (x is r floats, whole blocks).
-void round_through(DType t, float* x, int64_t n) {
-  alignas(64) uint8_t buf[8192];
-  SEEK_ASSERT(row_bytes(t, n) <= sizeof buf);
-  quantize_row(t, x, buf, n);
-  dequantize_row(t, buf, x, n);
-}
 
 // Queries [N, H*(nope+rope)] with rope applied; writes the new latent cache entries.
 void mla_project(const ForwardCtx& ctx, const MlaWeights& w, const float* h) {
@@ -45,13 +37,10 @@ void mla_project(const ForwardCtx& ctx, const MlaWeights& w, const float* h) {
   for (int64_t n = 0; n < N; ++n) {
     const int64_t pos = ctx.batch.positions[n];
     ctx.rope.apply(ws.q.data() + n * H * qk + c.qk_nope_head_dim, H, qk, pos);
-    if (w.q_nope_round != DType::F32)
-      for (int64_t hd = 0; hd < H; ++hd)
-        round_through(w.q_nope_round, ws.q.data() + (n * H + hd) * qk, c.qk_nope_head_dim);
     float* kv = ws.kv.data() + n * (r + rope);
     float* entry = ctx.cache.at(ctx.cache_layer, ctx.batch.slots[n], pos);
     rmsnorm(kv, w.kv_norm.as<float>(), entry, r, eps);  // kv_norm on the latent only
-    if (w.latent_round != DType::F32) round_through(w.latent_round, entry, r);
+    if (w.latent_round != DType::F32) round_through_activation(w.latent_round, entry, r);
     std::memcpy(entry + r, kv + r, sizeof(float) * rope);
     ctx.rope.apply(entry + r, 1, rope, pos);  // one k_pe shared by every head
   }
@@ -64,11 +53,18 @@ void attend_absorbed(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int6
   const int64_t pos = ctx.batch.positions[n], slot = ctx.batch.slots[n];
   const float scale = static_cast<float>(c.softmax_scale());
   const float* q = ctx.ws.q.data() + (n * H + hd) * qk;
-  float* q_lat = scratch;                                  // [r]
-  float* o_lat = scratch + r;                              // [r]
-  float* p = scratch + 2 * r;                              // [pos + 1]
-  const float* uk = w.w_uk_t.as<float>() + hd * r * nope;  // [r, nope]
-  for (int64_t j = 0; j < r; ++j) q_lat[j] = dot(uk + j * nope, q, nope);
+  float* q_lat = scratch;      // [r]
+  float* o_lat = scratch + r;  // [r]
+  float* p = scratch + 2 * r;  // [pos + 1]
+  // The split layout's W_UK / W_UV as stored (quantized: their products take quantized
+  // activations, as in llama.cpp); else the f32 halves of wkv_b.
+  const bool split = w.wk_b.ndim != 0;
+  if (split) {
+    matvec_here(w.wk_b.slice0(hd), q, q_lat);
+  } else {
+    const float* uk = w.w_uk_t.as<float>() + hd * r * nope;  // [r, nope]
+    for (int64_t j = 0; j < r; ++j) q_lat[j] = dot(uk + j * nope, q, nope);
+  }
   for (int64_t t = 0; t <= pos; ++t) {
     const float* e = ctx.cache.at(ctx.cache_layer, slot, t);
     p[t] = (dot(q_lat, e, r) + dot(q + nope, e + r, rope)) * scale;
@@ -76,10 +72,13 @@ void attend_absorbed(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int6
   softmax_inplace(p, pos + 1);
   std::memset(o_lat, 0, sizeof(float) * r);
   for (int64_t t = 0; t <= pos; ++t) axpy(p[t], ctx.cache.at(ctx.cache_layer, slot, t), o_lat, r);
-  if (w.o_lat_round != DType::F32) round_through(w.o_lat_round, o_lat, r);
-  const float* uv = w.w_uv.as<float>() + hd * v * r;  // [v, r]
   float* o = ctx.ws.attn.data() + (n * H + hd) * v;
-  for (int64_t i = 0; i < v; ++i) o[i] = dot(uv + i * r, o_lat, r);
+  if (split) {
+    matvec_here(w.wv_b.slice0(hd), o_lat, o);
+  } else {
+    const float* uv = w.w_uv.as<float>() + hd * v * r;  // [v, r]
+    for (int64_t i = 0; i < v; ++i) o[i] = dot(uv + i * r, o_lat, r);
+  }
 }
 
 void attend_naive(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int64_t hd, float* scratch) {

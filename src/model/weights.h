@@ -41,10 +41,6 @@ struct MlaT {
   // W_UK/W_UV changes nothing about that rounding when the cache stores the rounded latent, so
   // the absorbed path computes exactly what the file's quantized model defines. F32: none.
   DType latent_round = DType::F32;
-  // The split layout's absorbed products as llama.cpp computes them: q_nope rounded to wk_b's
-  // activation type before W_UK, the attention's latent output to wv_b's before W_UV (quantized
-  // dots over the rounded values equal f32 dots of the dequantized weights). F32: none.
-  DType q_nope_round = DType::F32, o_lat_round = DType::F32;
 };
 
 template <class T>

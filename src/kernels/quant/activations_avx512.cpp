@@ -1,5 +1,5 @@
-// AVX-512 activation quantizers, byte for byte the scalar ones (activations.cpp with
-// quant_legacy.cpp's quantize_q8_0 and quant_k.cpp's quantize_q8_K; tests compare the bytes):
+// AVX-512 activation quantizers, byte for byte the scalar ones (activations.cpp's Q8_0 lanes and
+// quant_k.cpp's quantize_q8_K; tests compare the bytes):
 // the same float operations in the same order per element, the block maxima found by vector
 // max / compare (exact), rounding by the same rules. quantize_activations() calls these at the
 // AVX-512 kernel level: the scalar loops cost ~10 ns per element (40 us for K = 4096, done by
@@ -21,15 +21,9 @@ inline __m512 abs16(__m512 v) {
   return _mm512_castsi512_ps(_mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(0x7FFFFFFF)));
 }
 
-// std::round (half away from zero) of each lane, as int32: truncate, then step away from zero
-// where the (exact) remainder is at least one half.
-inline __m512i round_away(__m512 v) {
-  const __m512 t = _mm512_roundscale_ps(v, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
-  const __mmask16 up = _mm512_cmp_ps_mask(abs16(_mm512_sub_ps(v, t)), _mm512_set1_ps(0.5f), _CMP_GE_OQ);
-  const __m512 one = _mm512_castsi512_ps(
-      _mm512_or_si512(_mm512_and_si512(_mm512_castps_si512(v), _mm512_set1_epi32(INT32_MIN)),
-                      _mm512_castps_si512(_mm512_set1_ps(1.0f))));
-  return _mm512_cvttps_epi32(_mm512_mask_add_ps(t, up, t, one));
+// Each lane rounded to the nearest integer, ties to even (std::nearbyint), as int32.
+inline __m512i round_even(__m512 v) {
+  return _mm512_cvt_roundps_epi32(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
 }  // namespace
@@ -42,12 +36,12 @@ void pack_q8_0_lanes_avx512(const float* x, int64_t K, int32_t offset, uint8_t* 
   for (int64_t i = 0; i < K / 32; ++i) {
     const __m512 a = _mm512_loadu_ps(x + 32 * i), b = _mm512_loadu_ps(x + 32 * i + 16);
     const float amax = _mm512_reduce_max_ps(_mm512_max_ps(abs16(a), abs16(b)));
-    const float d = amax / 127;
-    const float id = d ? 1.0f / d : 0.0f;
+    const float d = amax / 127.f;
+    const float id = amax != 0.0f ? 127.f / amax : 0.0f;
     const float dh = _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));  // the block's fp16 scale
     const __m512 vid = _mm512_set1_ps(id);
-    const __m128i qa = _mm512_cvtepi32_epi8(round_away(_mm512_mul_ps(a, vid)));
-    const __m128i qb = _mm512_cvtepi32_epi8(round_away(_mm512_mul_ps(b, vid)));
+    const __m128i qa = _mm512_cvtepi32_epi8(round_even(_mm512_mul_ps(a, vid)));
+    const __m128i qb = _mm512_cvtepi32_epi8(round_even(_mm512_mul_ps(b, vid)));
     const __m256i q = _mm256_set_m128i(qb, qa);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(qs + 32 * i), q);
     _mm256_storeu_ps(ds + 8 * i, _mm256_set1_ps(dh));

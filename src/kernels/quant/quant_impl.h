@@ -16,9 +16,7 @@ void dequantize_q5_0(const BlockQ5_0* x, float* y, int64_t nb);
 void quantize_q5_1(const float* x, BlockQ5_1* y, int64_t nb);
 void dequantize_q5_1(const BlockQ5_1* x, float* y, int64_t nb);
 void quantize_q8_0(const float* x, BlockQ8_0* y, int64_t nb);
-// One Q8_1 block (ggml's block_q8_1: Q8_0's d and qs) into y; returns its s = d * sum(qs), rounded
-// through fp16 as the block stores it (the d used is the unrounded one, as ggml's quantizer does).
-float quantize_q8_1(const float* x, BlockQ8_0* y);
+
 void dequantize_q8_0(const BlockQ8_0* x, float* y, int64_t nb);
 void quantize_q2_K(const float* x, BlockQ2_K* y, int64_t nb);
 void dequantize_q2_K(const BlockQ2_K* x, float* y, int64_t nb);

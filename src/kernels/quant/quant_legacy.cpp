@@ -3,7 +3,7 @@
 //   Q4_0 d = max / -8 (max = the signed value of largest magnitude), q = min(15, trunc(x / d + 8.5))
 //   Q5_0 d = max / -16, q = min(31, trunc(x / d + 16.5))
 //   Q4_1 / Q5_1 d = (max - min) / 15 or 31, m = min, q = trunc((x - min) / d + 0.5) (Q4_1: at most 15)
-//   Q8_0 d = amax / 127, q = roundf(x / d);  Q8_1 as Q8_0 plus s = fp16(d * sum of q), d unrounded
+//   Q8_0 d = amax / 127, q = roundf(x / d)
 // Dequantization multiplies in the order ggml's to_float does, so values are bit-identical.
 #include <algorithm>
 #include <cmath>
@@ -170,20 +170,6 @@ void dequantize_q8_0(const BlockQ8_0* x, float* y, int64_t nb) {
     const float d = fp16_to_fp32(x[i].d);
     for (int j = 0; j < kQK; ++j) y[j] = static_cast<float>(x[i].qs[j]) * d;
   }
-}
-
-float quantize_q8_1(const float* x, BlockQ8_0* y) {
-  float amax = 0.0f;
-  for (int j = 0; j < kQK; ++j) amax = std::fmax(amax, std::fabs(x[j]));
-  const float d = amax / 127;
-  const float id = d ? 1.0f / d : 0.0f;
-  y->d = fp32_to_fp16(d);
-  int sum = 0;
-  for (int j = 0; j < kQK; ++j) {
-    y->qs[j] = static_cast<int8_t>(std::round(x[j] * id));
-    sum += y->qs[j];
-  }
-  return fp16_to_fp32(fp32_to_fp16(static_cast<float>(sum) * d));
 }
 
 }  // namespace seek::quant

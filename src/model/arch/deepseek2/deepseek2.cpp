@@ -185,23 +185,15 @@ void split_wkv_b(const ModelConfig& c, MlaWeights& m, ModelWeights& mw) {
   }
 }
 
-// The rounding an activation gets before it meets weight type t (Q8_1 rounds values as Q8_0).
-DType latent_form(DType t) {
-  const DType a = activation_type(t);
-  return a == DType::Q8_1 ? DType::Q8_0 : a;
-}
-
 void finish_weights(const ModelConfig& c, ModelWeights& w) {
   for (size_t il = 0; il < w.layers.size(); ++il) {
     MlaWeights& m = w.layers[il].mla;
     if (m.wkv_b.ndim) {
-      m.latent_round = latent_form(m.wkv_b.dtype);
+      m.latent_round = activation_type(m.wkv_b.dtype);
       split_wkv_b(c, m, w);
     } else if (m.wk_b.ndim && m.wv_b.ndim) {
       m.w_uk_t = to_f32(m.wk_b, w);
       m.w_uv = to_f32(m.wv_b, w);
-      m.q_nope_round = latent_form(m.wk_b.dtype);
-      m.o_lat_round = latent_form(m.wv_b.dtype);
     } else {
       throw FormatError(str("missing tensor blk.", il, ".attn_kv_b.weight (or attn_k_b + attn_v_b; HF: model.layers.",
                             il, ".self_attn.kv_b_proj.weight)"));
