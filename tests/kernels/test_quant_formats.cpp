@@ -213,19 +213,54 @@ TEST(QuantFormats, RejectsPartialBlocks) {
   EXPECT_THROW(quantize_row(DType::Q5_1, x.data(), q.data(), 40), FormatError);
 }
 
-// The Q8_0 lanes form carries exactly the Q8_0 block bytes (qs and the fp16-rounded scale).
-TEST(QuantFormats, ActivationLanesEqualQ8_0Blocks) {
+// The Q8_0 lanes form carries the block of llama.cpp's x86 activation quantizer: d = amax / 127
+// as fp16, q = x * (127 / amax) rounded half to even. A block whose amax is 127 has 127 / amax = 1
+// exactly, so its halves are ties: they go to even, where the weights' reference rule (roundf)
+// goes away from zero; the other blocks are random. Also checked at every kernel level.
+TEST(QuantFormats, ActivationLanesFollowLlamaCppX86Rounding) {
+  const KernelLevel saved = kernel_level();
   auto x = gaussian(96, 10);
-  std::vector<uint8_t> a(activation_col_bytes(DType::Q4_0, 96));
-  quantize_activations(DType::Q4_0, x.data(), 1, 96, a.data());
-  std::vector<BlockQ8_0> b(3);
-  quantize_row(DType::Q8_0, x.data(), b.data(), 96);
-  for (int i = 0; i < 3; ++i) {
-    ASSERT_EQ(0, std::memcmp(a.data() + 32 * i, b[i].qs, 32));
-    float ds;
-    std::memcpy(&ds, a.data() + 96 + 4 * (8 * i), 4);
-    ASSERT_EQ(ds, fp16_to_fp32(b[i].d));
+  for (int j = 32; j < 64; ++j) x[j] = j == 32 ? 127.0f : static_cast<float>(j % 17) - 8.5f;
+  for (KernelLevel level : {KernelLevel::Scalar, detected_kernel_level()}) {
+    set_kernel_level(level);
+    std::vector<uint8_t> a(activation_col_bytes(DType::Q4_0, 96));
+    quantize_activations(DType::Q4_0, x.data(), 1, 96, a.data());
+    for (int i = 0; i < 3; ++i) {
+      float amax = 0;
+      for (int j = 0; j < 32; ++j) amax = std::fmax(amax, std::fabs(x[32 * i + j]));
+      for (int j = 0; j < 32; ++j)
+        ASSERT_EQ(static_cast<int8_t>(a[32 * i + j]), static_cast<int>(std::nearbyint(x[32 * i + j] * (127.f / amax))))
+            << kernel_level_name(level) << " " << 32 * i + j;
+      float ds;
+      std::memcpy(&ds, a.data() + 96 + 4 * (8 * i), 4);
+      ASSERT_EQ(ds, fp16_to_fp32(fp32_to_fp16(amax / 127.f)));
+    }
+    EXPECT_EQ(static_cast<int8_t>(a[34]), -8);  // -8.5 -> -8 (roundf: -9)
+    EXPECT_EQ(static_cast<int8_t>(a[36]), -6);  // -6.5 -> -6 (roundf: -7)
   }
+  set_kernel_level(saved);
+}
+
+// F16 / BF16 weights: the activations rounded through f16 / bf16, the same at every level, for any
+// length (the SIMD loop's tail included), ties and overflow to infinity included.
+TEST(QuantFormats, HalfActivationsRoundAsTheScalarConversions) {
+  const KernelLevel saved = kernel_level();
+  std::vector<float> x = gaussian(1001, 12, 3.0f);
+  x[0] = 1.0f + 0x1p-11f;            // an f16 tie: rounds to even (1.0)
+  x[1] = 1.0f + 0x1p-8f;             // a bf16 tie
+  x[2] = 70000.0f;                   // beyond f16: infinity
+  x[1000] = -(1.0f + 3 * 0x1p-11f);  // a tie in the tail, rounds away to even
+  for (DType w : {DType::F16, DType::BF16}) {
+    std::vector<float> want(x);
+    for (float& v : want) v = w == DType::F16 ? fp16_to_fp32(fp32_to_fp16(v)) : bf16_to_fp32(fp32_to_bf16(v));
+    for (KernelLevel level : {KernelLevel::Scalar, detected_kernel_level()}) {
+      set_kernel_level(level);
+      std::vector<float> got(activation_col_bytes(w, 1001) / 4);
+      quantize_activations(w, x.data(), 1, 1001, got.data());
+      ASSERT_EQ(0, std::memcmp(got.data(), want.data(), 1001 * 4)) << dtype_name(w) << " " << kernel_level_name(level);
+    }
+  }
+  set_kernel_level(saved);
 }
 
 // Every kernel level packs activations to the same bytes (the AVX-512 level has its own
@@ -250,7 +285,8 @@ TEST(QuantFormats, ActivationPackSameBytesAtEveryLevel) {
     }
     for (int64_t k = 0; k < 16; ++k) edge[k] = 1e-9f * static_cast<float>(k);
     inputs.push_back(edge);
-    for (DType w : {DType::Q4_0, DType::Q8_0, DType::Q4_K, DType::Q6_K}) {
+    for (DType w :
+         {DType::Q4_0, DType::Q5_0, DType::Q8_0, DType::Q4_1, DType::Q4_K, DType::Q6_K, DType::F16, DType::BF16}) {
       for (const auto& x : inputs) {
         std::vector<std::vector<uint8_t>> packed;
         for (KernelLevel level : levels) {

@@ -108,6 +108,8 @@ void quantize_activations(DType w, const float* X, int64_t N, int64_t K, void* d
       } else {
         quant::quantize_q8_K(x, reinterpret_cast<BlockQ8_K*>(o), K / kQKK);
       }
+    } else if ((a == DType::F16 || a == DType::BF16) && simd) {
+      simd::round_half_avx512(x, K, a == DType::F16, reinterpret_cast<float*>(o));
     } else {
       std::memcpy(o, x, static_cast<size_t>(K) * 4);
       round_through_activation(a, reinterpret_cast<float*>(o), K);

@@ -90,4 +90,36 @@ void quantize_q8_K_avx512(const float* x, BlockQ8_K* y, int64_t nb) {
   }
 }
 
+void round_half_avx512(const float* x, int64_t n, bool f16, float* dst) {
+  const __m512i bias = _mm512_set1_epi32(0x7FFF), one = _mm512_set1_epi32(1), hi = _mm512_set1_epi32(INT32_C(-65536));
+  int64_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_loadu_ps(x + i);
+    __m512 r;
+    if (f16) {
+      r = _mm512_cvtph_ps(_mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    } else {  // bf16: add 0x7FFF + the kept lowest bit, drop the low half; NaNs keep a set quiet bit
+      const __m512i u = _mm512_castps_si512(v);
+      const __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(u, 16), one);
+      __m512i b = _mm512_and_si512(_mm512_add_epi32(u, _mm512_add_epi32(bias, lsb)), hi);
+      const __mmask16 nan = _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q);
+      b = _mm512_mask_mov_epi32(b, nan, _mm512_or_si512(_mm512_and_si512(u, hi), _mm512_set1_epi32(0x400000)));
+      r = _mm512_castsi512_ps(b);
+    }
+    _mm512_storeu_ps(dst + i, r);
+  }
+  for (; i < n; ++i) {  // the tail, as the scalar conversions do
+    const float v = x[i];
+    const __m128 s = _mm_set_ss(v);
+    if (f16) {
+      dst[i] = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtps_ph(s, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)));
+    } else {
+      uint32_t u;
+      std::memcpy(&u, &v, 4);
+      u = (u & 0x7FFFFFFF) > 0x7F800000 ? (u & 0xFFFF0000u) | 0x400000u : (u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000u;
+      std::memcpy(&dst[i], &u, 4);
+    }
+  }
+}
+
 }  // namespace seek::simd
