@@ -1,4 +1,5 @@
-// Element types: GGUF's ggml type ids (same numbers, same block layouts) plus FP8 E4M3,
+// Element types: GGUF's ggml type ids (same numbers, same block layouts, every type of
+// llama.cpp de3ff81; dtype_computable says which seek computes with) plus FP8 E4M3,
 // DeepSeek-V3's weight format, which is not a ggml type (seek-only id, never written to GGUF).
 // A block type stores `block_size` elements in `type_size` bytes; rows are whole blocks.
 #pragma once
@@ -23,12 +24,27 @@ enum class DType : int32_t {
   Q5_K = 13,
   Q6_K = 14,
   Q8_K = 15,
+  IQ2_XXS = 16,
+  IQ2_XS = 17,
+  IQ3_XXS = 18,
+  IQ1_S = 19,
+  IQ4_NL = 20,
+  IQ3_S = 21,
+  IQ2_S = 22,
+  IQ4_XS = 23,
   I8 = 24,
   I16 = 25,
   I32 = 26,
   I64 = 27,
   F64 = 28,
+  IQ1_M = 29,
   BF16 = 30,
+  TQ1_0 = 34,
+  TQ2_0 = 35,
+  MXFP4 = 39,
+  NVFP4 = 40,
+  Q1_0 = 41,
+  Q2_0 = 42,
   F8_E4M3 = 1000,  // seek-only: safetensors "F8_E4M3", scales in a separate fp32 tensor
 };
 

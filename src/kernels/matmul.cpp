@@ -29,7 +29,7 @@ void check_weight(const TensorView& W, const char* what) {
   if (!dtype_computable(W.dtype) || W.dtype == DType::Q8_K)
     throw FormatError(str(what, ": weight type ", dtype_name(W.dtype),
                           " has no matmul kernel (expected f32, f16, bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, "
-                          "q2_K, q3_K, q4_K, q5_K, q6_K)"));
+                          "q2_K, q3_K, q4_K, q5_K, q6_K, iq4_nl, iq4_xs)"));
   row_bytes(W.dtype, W.cols());  // throws unless whole blocks
   if (W.dtype == DType::F8_E4M3 && !W.block_scale)
     throw FormatError(str(what, ": f8_e4m3 weight ", W.shape_str(), " has no block_scale (weight_scale_inv)"));

@@ -62,6 +62,16 @@ Weight make_weight(DType t, int64_t M, int64_t K, uint32_t seed) {
     w.scales = gaussian(((M + 127) / 128) * ((K + 127) / 128), seed + 1);
     return w;
   }
+  if (t == DType::IQ4_NL || t == DType::IQ4_XS) {  // no quantizer yet: random codes and scales, small d
+    std::mt19937 rng(seed);
+    for (auto& b : w.bytes) b = static_cast<uint8_t>(rng());
+    const size_t bs = dtype_info(t).type_size;
+    for (size_t b = 0; b < w.bytes.size() / bs; ++b) {  // d leads both block layouts
+      const uint16_t d = fp32_to_fp16(0.01f * (1 + static_cast<float>(rng() % 100) / 100));
+      std::memcpy(&w.bytes[b * bs], &d, 2);
+    }
+    return w;
+  }
   auto f = gaussian(M * K, seed);
   for (int64_t r = 0; r < M; ++r) quantize_row(t, f.data() + r * K, w.bytes.data() + r * rb, K);
   return w;
@@ -165,6 +175,7 @@ const std::vector<TypeCase>& cases() {
       {DType::Q4_1, {32, 64, 96, 288}},        {DType::Q5_0, {32, 64, 96, 288}},
       {DType::Q5_1, {32, 64, 96, 288}},        {DType::Q2_K, {256, 512, 768}},
       {DType::Q3_K, {256, 512, 768}},          {DType::Q5_K, {256, 512, 768}},
+      {DType::IQ4_NL, {32, 64, 96, 288}},      {DType::IQ4_XS, {256, 512, 768}},
   };
   return c;
 }

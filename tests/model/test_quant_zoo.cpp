@@ -2,7 +2,8 @@
 // V3-style deepseek2 model made by gguf-py and llama-quantize de3ff81, README there):
 // (1) dequantize_row of one tensor per weight type is bit-identical to gguf-py's / ggml's to_float
 //     (expected.json "dequant": the first 256 values and the sha256 of the whole tensor as f32;
-//     "derived_dequant": the same made by de3ff81's gguf-py for small MIX-A tensors of q2_K, q3_K, q5_K);
+//     "derived_dequant": the same made by de3ff81's gguf-py for small MIX-A tensors of q2_K, q3_K, q5_K,
+//     iq4_nl, iq4_xs);
 // (2) ds2-zoo-Q4_K_M.gguf, the mix llama-quantize writes for Q4_K_M (q4_K, q6_K, and q5_0 on the
 //     64-wide attn_k_b rows it cannot store as q4_K), against llama.cpp's exact-attention run
 //     ("kv_f32_fa_off": -fa off -ctk f32 -ctv f32): perplexity within 2%, and the teacher-forced
@@ -87,8 +88,8 @@ TEST(QuantZoo, DequantizeIsBitIdenticalToLlamaCpp) {
     checked.push_back(type);
   }
   // Every type of this file and the slices (q4_1, q5_1 from the MIX-A file) was compared.
-  for (const char* must :
-       {"q4_1", "q5_0", "q5_1", "q4_k", "q6_k", "q2_k (derived)", "q3_k (derived)", "q5_k (derived)"})
+  for (const char* must : {"q4_1", "q5_0", "q5_1", "q4_k", "q6_k", "q2_k (derived)", "q3_k (derived)", "q5_k (derived)",
+                           "iq4_nl (derived)", "iq4_xs (derived)"})
     EXPECT_NE(std::find(checked.begin(), checked.end(), must), checked.end()) << must;
 }
 

@@ -94,6 +94,8 @@ RowDotFn KernelTable::get(DType t) const {
     case DType::Q4_K: return q4_K;
     case DType::Q5_K: return q5_K;
     case DType::Q6_K: return q6_K;
+    case DType::IQ4_NL: return iq4_nl;
+    case DType::IQ4_XS: return iq4_xs;
     default: return nullptr;
   }
 }
@@ -107,7 +109,8 @@ Kernel kernel_for(DType t) {
   if (!table)
     throw FormatError(
         str("no matmul kernel for weight type ", dtype_name(t),
-            " (expected f32, f16, bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K or q6_K)"));
+            " (expected f32, f16, bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, iq4_nl or "
+            "iq4_xs)"));
   return {table->get(t), table->aux(t)};
 }
 

@@ -56,6 +56,7 @@ struct KernelTable {
   RowDotFn f32 = nullptr, f16 = nullptr, bf16 = nullptr, f8_e4m3 = nullptr;
   RowDotFn q4_0 = nullptr, q8_0 = nullptr, q4_K = nullptr, q6_K = nullptr;
   RowDotFn q4_1 = nullptr, q5_0 = nullptr, q5_1 = nullptr, q2_K = nullptr, q3_K = nullptr, q5_K = nullptr;
+  RowDotFn iq4_nl = nullptr, iq4_xs = nullptr;
   AuxPack f8_e4m3_aux, q4_0_aux, q4_K_aux;  // the aux forms these read, if any
   RowDotFn get(DType t) const;
   AuxPack aux(DType t) const {

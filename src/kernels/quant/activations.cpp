@@ -63,11 +63,13 @@ DType activation_type(DType w) {
     case DType::Q5_1: return DType::Q8_1;
     case DType::Q4_0:
     case DType::Q5_0:
+    case DType::IQ4_NL:
     case DType::Q8_0: return DType::Q8_0;
     case DType::Q2_K:
     case DType::Q3_K:
     case DType::Q4_K:
     case DType::Q5_K:
+    case DType::IQ4_XS:
     case DType::Q6_K: return DType::Q8_K;
     case DType::F16: return DType::F16;
     case DType::BF16: return DType::BF16;

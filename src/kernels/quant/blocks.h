@@ -81,6 +81,24 @@ struct BlockQ6_K {
   int8_t scales[16];
   uint16_t d;  // fp16
 };
+// The non-linear 4-bit codes of IQ4_NL / IQ4_XS: value = scale * kIq4Values[q].
+inline constexpr int8_t kIq4Values[16] = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+// value = d * kIq4Values[q], q nibbles laid out as Q4_0's.
+struct BlockIQ4_NL {
+  uint16_t d;  // fp16
+  uint8_t qs[16];
+};
+// 8 sub-blocks of 32: value = d * (ls - 32) * kIq4Values[q], ls 6-bit: low 4 bits in scales_l[j / 2]
+// (nibble j % 2), high 2 bits at bit 2j of scales_h; each sub-block's nibbles laid out as Q4_0's.
+struct BlockIQ4_XS {
+  uint16_t d;  // fp16
+  uint16_t scales_h;
+  uint8_t scales_l[4];
+  uint8_t qs[128];
+};
+inline int iq4_xs_scale(const BlockIQ4_XS& b, int j) {
+  return (((b.scales_l[j / 2] >> (4 * (j % 2))) & 0xF) | (((b.scales_h >> (2 * j)) & 3) << 4)) - 32;
+}
 // Activation format paired with the K-quants: value = d * qs; bsums = sums of each 16 quants.
 struct BlockQ8_K {
   float d;
@@ -99,6 +117,8 @@ static_assert(sizeof(BlockQ4_K) == 144, "block_q4_K is 144 bytes");
 static_assert(sizeof(BlockQ5_K) == 176, "block_q5_K is 176 bytes");
 static_assert(sizeof(BlockQ6_K) == 210, "block_q6_K is 210 bytes");
 static_assert(sizeof(BlockQ8_K) == 292, "block_q8_K is 292 bytes");
+static_assert(sizeof(BlockIQ4_NL) == 18, "block_iq4_nl is 18 bytes");
+static_assert(sizeof(BlockIQ4_XS) == 136, "block_iq4_xs is 136 bytes");
 
 // The 5-bit codes of elements j and j + 16 (j < 16) of a Q5_0 / Q5_1 block.
 inline int q5_lo(const uint8_t* qs, uint32_t qh, int j) { return (qs[j] & 0x0F) | (((qh >> j) & 1) << 4); }

@@ -52,10 +52,13 @@ void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
     case DType::Q5_K: return quant::dequantize_q5_K(static_cast<const BlockQ5_K*>(src), dst, nb);
     case DType::Q6_K: return quant::dequantize_q6_K(static_cast<const BlockQ6_K*>(src), dst, nb);
     case DType::Q8_K: return quant::dequantize_q8_K(static_cast<const BlockQ8_K*>(src), dst, nb);
+    case DType::IQ4_NL: return quant::dequantize_iq4_nl(static_cast<const BlockIQ4_NL*>(src), dst, nb);
+    case DType::IQ4_XS: return quant::dequantize_iq4_xs(static_cast<const BlockIQ4_XS*>(src), dst, nb);
     default:
-      throw FormatError(str("dequantize_row: type ", dtype_name(t),
-                            " is not supported (expected one of f32, f16, "
-                            "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, q8_K)"));
+      throw FormatError(
+          str("dequantize_row: type ", dtype_name(t),
+              " is not supported (expected one of f32, f16, "
+              "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, q8_K, iq4_nl, iq4_xs)"));
   }
 }
 

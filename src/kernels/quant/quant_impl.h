@@ -29,6 +29,8 @@ void dequantize_q4_K(const BlockQ4_K* x, float* y, int64_t nb);
 void quantize_q6_K(const float* x, BlockQ6_K* y, int64_t nb);
 void dequantize_q6_K(const BlockQ6_K* x, float* y, int64_t nb);
 void quantize_q8_K(const float* x, BlockQ8_K* y, int64_t nb);
+void dequantize_iq4_nl(const BlockIQ4_NL* x, float* y, int64_t nb);
+void dequantize_iq4_xs(const BlockIQ4_XS* x, float* y, int64_t nb);
 void dequantize_q8_K(const BlockQ8_K* x, float* y, int64_t nb);
 
 // Round to nearest, ties to even, for |f| < 2^22 (ggml's nearest_int: add 1.5 * 2^23).

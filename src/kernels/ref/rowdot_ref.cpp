@@ -5,6 +5,7 @@
 //   Q4_K x Q8_K: sum_sb (dw * dx) * sum_j sc_j isum_j - (dmin * dx) * sum_j m_j bsum_j
 //   Q6_K x Q8_K: sum_sb (dw * dx) * sum_j sc_j isum_j      (q - 32 folded into isum_j)
 //   Q2_K / Q5_K x Q8_K: as Q4_K (16 / 8 sub-blocks); Q3_K x Q8_K: as Q6_K with signed 6-bit scales
+//   IQ4_NL x Q8_0 as Q4_0 and IQ4_XS x Q8_K as Q3_K, with the codes read through kIq4Values
 //   F32/F16/BF16: sum_k w_k x_k;  F8_E4M3: sum_blocks scale_kb * sum_{k in 128-block} w_k x_k
 #include <cstring>
 
@@ -128,6 +129,24 @@ void dot_q_legacy(const void* w, const RowDotArgs& a) {
   });
 }
 
+// IQ4_NL against Q8_0 lanes: sum_b (dw_b * dx_b) * sum_j kIq4Values[q_j] x_j.
+void dot_iq4_nl(const void* w, const RowDotArgs& a) {
+  const BlockIQ4_NL* wb = static_cast<const BlockIQ4_NL*>(w);
+  const int64_t K = a.x->K, nb = K / kQK;
+  each_column(a, [&](const uint8_t* col) {
+    const int8_t* xq = reinterpret_cast<const int8_t*>(col);
+    const float* ds = reinterpret_cast<const float*>(col + K);
+    float s = 0;
+    for (int64_t b = 0; b < nb; ++b) {
+      int isum = 0;
+      for (int j = 0; j < kQK / 2; ++j)
+        isum += kIq4Values[wb[b].qs[j] & 0xF] * xq[b * kQK + j] + kIq4Values[wb[b].qs[j] >> 4] * xq[b * kQK + j + 16];
+      s += (fp16_to_fp32(wb[b].d) * ds[b * 8]) * static_cast<float>(isum);
+    }
+    return s;
+  });
+}
+
 // The K-quants against Q8_K: block_dot(weight super-block, activation super-block) per block,
 // summed left to right.
 template <class Block, class BlockDot>
@@ -198,6 +217,20 @@ void dot_q45_K(const void* w, const RowDotArgs& a) {
   });
 }
 
+void dot_iq4_xs(const void* w, const RowDotArgs& a) {
+  dot_k<BlockIQ4_XS>(w, a, [](const BlockIQ4_XS& wb, const BlockQ8_K& xb, float xd) {
+    int sumi = 0;
+    for (int j = 0; j < 8; ++j) {
+      const uint8_t* qs = wb.qs + 16 * j;
+      const int8_t* x = xb.qs + 32 * j;
+      int isum = 0;
+      for (int l = 0; l < 16; ++l) isum += kIq4Values[qs[l] & 0xF] * x[l] + kIq4Values[qs[l] >> 4] * x[l + 16];
+      sumi += iq4_xs_scale(wb, j) * isum;
+    }
+    return (fp16_to_fp32(wb.d) * xd) * static_cast<float>(sumi);
+  });
+}
+
 void dot_q6_K(const void* w, const RowDotArgs& a) {
   dot_k<BlockQ6_K>(w, a, [](const BlockQ6_K& wb, const BlockQ8_K& xb, float xd) {
     int q[kQKK];
@@ -240,6 +273,8 @@ const KernelTable& kernels_scalar() {
     k.q4_K = dot_q45_K<BlockQ4_K, false>;
     k.q5_K = dot_q45_K<BlockQ5_K, true>;
     k.q6_K = dot_q6_K;
+    k.iq4_nl = dot_iq4_nl;
+    k.iq4_xs = dot_iq4_xs;
     return k;
   }();
   return t;
