@@ -8,6 +8,7 @@
 //   IQ4_NL x Q8_0 as Q4_0 and IQ4_XS x Q8_K as Q3_K, with the codes read through kIq4Values
 //   F32/F16/BF16: sum_k w_k x_k;  F8_E4M3: sum_blocks scale_kb * sum_{k in 128-block} w_k x_k
 #include <cstring>
+#include <utility>
 
 #include "core/float16.h"
 #include "kernels/cpu/rowdot.h"
@@ -65,46 +66,12 @@ void dot_f8(const void* w, const RowDotArgs& a) {
   });
 }
 
-// Q8_0 lanes column: qs at col, lane scales after K bytes (scale of block b at ds[8 b]).
-void dot_q8_0(const void* w, const RowDotArgs& a) {
-  const BlockQ8_0* wb = static_cast<const BlockQ8_0*>(w);
-  const int64_t K = a.x->K, nb = K / kQK;
-  each_column(a, [&](const uint8_t* col) {
-    const int8_t* xq = reinterpret_cast<const int8_t*>(col);
-    const float* ds = reinterpret_cast<const float*>(col + K);
-    float s = 0;
-    for (int64_t b = 0; b < nb; ++b) {
-      int isum = 0;
-      for (int j = 0; j < kQK; ++j) isum += wb[b].qs[j] * xq[b * kQK + j];
-      s += (fp16_to_fp32(wb[b].d) * ds[b * 8]) * static_cast<float>(isum);
-    }
-    return s;
-  });
-}
-
-void dot_q4_0(const void* w, const RowDotArgs& a) {
-  const BlockQ4_0* wb = static_cast<const BlockQ4_0*>(w);
-  const int64_t K = a.x->K, nb = K / kQK;
-  each_column(a, [&](const uint8_t* col) {
-    const int8_t* xq = reinterpret_cast<const int8_t*>(col);
-    const float* ds = reinterpret_cast<const float*>(col + K);
-    float s = 0;
-    for (int64_t b = 0; b < nb; ++b) {
-      int isum = 0;
-      for (int j = 0; j < kQK / 2; ++j) {
-        isum += ((wb[b].qs[j] & 0xF) - 8) * xq[b * kQK + j];
-        isum += ((wb[b].qs[j] >> 4) - 8) * xq[b * kQK + j + 16];
-      }
-      s += (fp16_to_fp32(wb[b].d) * ds[b * 8]) * static_cast<float>(isum);
-    }
-    return s;
-  });
-}
-
-// The 32-element formats with a 5th bit and / or a min against Q8_0 / Q8_1 lanes (a min pairs
-// with the activation block's s = d_x * sum(qs), stored where Q8_0 lanes keep corr).
-template <class Block, bool kMin, bool kHigh>
-void dot_q_legacy(const void* w, const RowDotArgs& a) {
+// The 32-element formats against Q8_0 / Q8_1 lanes (qs at col, lane scales after K bytes, the scale
+// of block b at ds[8 b]): codes(block, j) gives the signed codes of elements j and j + 16 (j < 16);
+// a format with a min m adds m * s, s = the activation block's d * sum(qs) (Q8_1 lanes keep it
+// where Q8_0 lanes keep corr).
+template <class Block, bool kMin, class Codes>
+void dot_32(const void* w, const RowDotArgs& a, Codes codes) {
   const Block* wb = static_cast<const Block*>(w);
   const int64_t K = a.x->K, nb = K / kQK;
   each_column(a, [&](const uint8_t* col) {
@@ -113,14 +80,10 @@ void dot_q_legacy(const void* w, const RowDotArgs& a) {
     const float* sums = reinterpret_cast<const float*>(col + 2 * K);
     float s = 0;
     for (int64_t b = 0; b < nb; ++b) {
-      const int offset = kMin ? 0 : kHigh ? 16 : 8;
-      uint32_t qh = 0;
-      if constexpr (kHigh) qh = q5_high_bits(wb[b].qh);
       int isum = 0;
       for (int j = 0; j < kQK / 2; ++j) {
-        const int lo = kHigh ? q5_lo(wb[b].qs, qh, j) : wb[b].qs[j] & 0xF;
-        const int hi = kHigh ? q5_hi(wb[b].qs, qh, j) : wb[b].qs[j] >> 4;
-        isum += (lo - offset) * xq[b * kQK + j] + (hi - offset) * xq[b * kQK + j + 16];
+        const auto [lo, hi] = codes(wb[b], j);
+        isum += lo * xq[b * kQK + j] + hi * xq[b * kQK + j + 16];
       }
       s += (fp16_to_fp32(wb[b].d) * ds[b * 8]) * static_cast<float>(isum);
       if constexpr (kMin) s += fp16_to_fp32(wb[b].m) * sums[b * 8];
@@ -129,21 +92,34 @@ void dot_q_legacy(const void* w, const RowDotArgs& a) {
   });
 }
 
-// IQ4_NL against Q8_0 lanes: sum_b (dw_b * dx_b) * sum_j kIq4Values[q_j] x_j.
+using Codes = std::pair<int, int>;
+
+void dot_q8_0(const void* w, const RowDotArgs& a) {
+  dot_32<BlockQ8_0, false>(w, a, [](const BlockQ8_0& b, int j) { return Codes{b.qs[j], b.qs[j + 16]}; });
+}
+void dot_q4_0(const void* w, const RowDotArgs& a) {
+  dot_32<BlockQ4_0, false>(w, a, [](const BlockQ4_0& b, int j) {
+    return Codes{(b.qs[j] & 0xF) - 8, (b.qs[j] >> 4) - 8};
+  });
+}
+void dot_q4_1(const void* w, const RowDotArgs& a) {
+  dot_32<BlockQ4_1, true>(w, a, [](const BlockQ4_1& b, int j) { return Codes{b.qs[j] & 0xF, b.qs[j] >> 4}; });
+}
+void dot_q5_0(const void* w, const RowDotArgs& a) {
+  dot_32<BlockQ5_0, false>(w, a, [](const BlockQ5_0& b, int j) {
+    const uint32_t qh = q5_high_bits(b.qh);
+    return Codes{q5_lo(b.qs, qh, j) - 16, q5_hi(b.qs, qh, j) - 16};
+  });
+}
+void dot_q5_1(const void* w, const RowDotArgs& a) {
+  dot_32<BlockQ5_1, true>(w, a, [](const BlockQ5_1& b, int j) {
+    const uint32_t qh = q5_high_bits(b.qh);
+    return Codes{q5_lo(b.qs, qh, j), q5_hi(b.qs, qh, j)};
+  });
+}
 void dot_iq4_nl(const void* w, const RowDotArgs& a) {
-  const BlockIQ4_NL* wb = static_cast<const BlockIQ4_NL*>(w);
-  const int64_t K = a.x->K, nb = K / kQK;
-  each_column(a, [&](const uint8_t* col) {
-    const int8_t* xq = reinterpret_cast<const int8_t*>(col);
-    const float* ds = reinterpret_cast<const float*>(col + K);
-    float s = 0;
-    for (int64_t b = 0; b < nb; ++b) {
-      int isum = 0;
-      for (int j = 0; j < kQK / 2; ++j)
-        isum += kIq4Values[wb[b].qs[j] & 0xF] * xq[b * kQK + j] + kIq4Values[wb[b].qs[j] >> 4] * xq[b * kQK + j + 16];
-      s += (fp16_to_fp32(wb[b].d) * ds[b * 8]) * static_cast<float>(isum);
-    }
-    return s;
+  dot_32<BlockIQ4_NL, false>(w, a, [](const BlockIQ4_NL& b, int j) {
+    return Codes{kIq4Values[b.qs[j] & 0xF], kIq4Values[b.qs[j] >> 4]};
   });
 }
 
@@ -264,9 +240,9 @@ const KernelTable& kernels_scalar() {
     k.bf16 = dot_half<bf16_cvt>;
     k.f8_e4m3 = dot_f8;
     k.q4_0 = dot_q4_0;
-    k.q4_1 = dot_q_legacy<BlockQ4_1, true, false>;
-    k.q5_0 = dot_q_legacy<BlockQ5_0, false, true>;
-    k.q5_1 = dot_q_legacy<BlockQ5_1, true, true>;
+    k.q4_1 = dot_q4_1;
+    k.q5_0 = dot_q5_0;
+    k.q5_1 = dot_q5_1;
     k.q8_0 = dot_q8_0;
     k.q2_K = dot_q2_K;
     k.q3_K = dot_q3_K;
