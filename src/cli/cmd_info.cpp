@@ -1,8 +1,6 @@
 // seek info FILE: a model file's metadata (every key; long arrays as type, length and first
 // items) and tensor table (type, PyTorch shape, GGUF ne, bytes), with totals. GGUF (split files
 // merged), safetensors files, sharded checkpoints and directories. --json: one JSON object.
-#include <sys/stat.h>
-
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
@@ -12,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "formats/gguf.h"
 #include "formats/safetensors.h"
 #include "model/config_io.h"
@@ -242,11 +241,9 @@ int info_safetensors(const std::string& path, bool as_json) {
 
 // GGUF by its magic (or a .gguf name, so a damaged one gets the GGUF error); else safetensors.
 bool looks_gguf(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw Error(str("cannot open ", path, ": no such file or directory"));
-  if (S_ISDIR(st.st_mode)) return false;
-  if (!S_ISREG(st.st_mode)) throw Error(str("cannot read ", path, ": not a regular file"));  // a FIFO would block
-  if (path.size() >= 5 && path.compare(path.size() - 5, 5, ".gguf") == 0) return true;
+  if (is_dir(path)) return false;
+  regular_file_size(path);  // a missing file, a FIFO or a device is refused by name
+  if (ends_with(path, ".gguf")) return true;
   char magic[4] = {};
   std::ifstream in(path, std::ios::binary);
   in.read(magic, 4);

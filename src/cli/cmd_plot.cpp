@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/model_args.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "formats/atomic_write.h"
 #include "train/metrics.h"
 #include "train/plot_svg.h"
@@ -19,9 +20,8 @@ int cmd_plot(int argc, char** argv) {
   app.add_option("--out", out, "report.svg or report.html")->required();
   app.add_option("--title", title, "page title (default: the metrics path)");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
-  const bool html = out.size() >= 5 && (out.substr(out.size() - 5) == ".html" || out.substr(out.size() - 4) == ".htm");
-  if (!html && (out.size() < 4 || out.substr(out.size() - 4) != ".svg"))
-    throw UsageError(str("--out ", out, ": expected a .svg or .html file name"));
+  const bool html = ends_with(out, ".html") || ends_with(out, ".htm");
+  if (!html && !ends_with(out, ".svg")) throw UsageError(str("--out ", out, ": expected a .svg or .html file name"));
   const auto rows = read_metrics(metrics);
   if (title.empty()) title = "seek training run: " + metrics;
   const std::string doc = html ? render_training_html(rows, title) : render_training_svg(rows, title);

@@ -44,9 +44,12 @@ void pack_q8_lanes(const float* x, int64_t K, bool q8_1, int32_t offset, uint8_t
     int8_t* q = qs + i * kQK;
     uint16_t d16;
     const float d = q8_activation_block(x + i * kQK, q, &d16);
-    int sum = 0;
-    for (int j = 0; j < kQK; ++j) sum += q[j];
-    const float s = fp16_to_fp32(fp32_to_fp16(static_cast<float>(sum) * d));
+    float s = 0;  // Q8_1's block sum, as ggml's block_q8_1 stores it
+    if (q8_1) {
+      int sum = 0;
+      for (int j = 0; j < kQK; ++j) sum += q[j];
+      s = fp16_to_fp32(fp32_to_fp16(static_cast<float>(sum) * d));
+    }
     for (int l = 0; l < kQK / 4; ++l) {
       ds[i * (kQK / 4) + l] = fp16_to_fp32(d16);
       if (q8_1) sums[i * (kQK / 4) + l] = s;

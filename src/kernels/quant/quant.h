@@ -1,7 +1,8 @@
 // GGUF block formats, bit-exact with ggml's layouts: quantize a row of floats into blocks and
 // dequantize back. Reference (scalar) implementations; the SIMD dot products in kernels/cpu
 // are tested against these. Supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K,
-// Q4_K, Q5_K, Q6_K, Q8_K (the activation format paired with the K-quants) and FP8 E4M3 elementwise.
+// Q4_K, Q5_K, Q6_K, Q8_K (the activation format paired with the K-quants) and FP8 E4M3 elementwise;
+// dequantize only (no quantizer yet): IQ4_NL, IQ4_XS.
 #pragma once
 #include <cstdint>
 

@@ -33,6 +33,15 @@ void dequantize_iq4_nl(const BlockIQ4_NL* x, float* y, int64_t nb);
 void dequantize_iq4_xs(const BlockIQ4_XS* x, float* y, int64_t nb);
 void dequantize_q8_K(const BlockQ8_K* x, float* y, int64_t nb);
 
+// The signed value of largest magnitude among x[0..n) (the first of equal magnitudes; 0 when all
+// are zero): the extreme that ggml's symmetric quantizers map to their most negative code.
+inline float signed_absmax(const float* x, int n) {
+  float amax = 0.0f, max = 0.0f;
+  for (int i = 0; i < n; ++i)
+    if (__builtin_fabsf(x[i]) > amax) amax = __builtin_fabsf(x[i]), max = x[i];
+  return max;
+}
+
 // Round to nearest, ties to even, for |f| < 2^22 (ggml's nearest_int: add 1.5 * 2^23).
 inline int nearest_int(float f) {
   float v = f + 12582912.0f;

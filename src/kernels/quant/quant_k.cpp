@@ -86,15 +86,8 @@ float fit_scale_min(int n, int nmax, const float* x, const float* w, uint8_t* L,
 // Symmetric fit x[i] ~ scale * (L[i] - nmax), L in [0, 2 nmax), weights x^2, trying
 // inverse scales -(nmax + 0.1 is) / max for is = -9..9. Returns the scale (signed).
 float fit_scale_symmetric(int n, int nmax, const float* x, int8_t* L) {
-  float max = 0, amax = 0;
-  for (int i = 0; i < n; ++i) {
-    float ax = std::fabs(x[i]);
-    if (ax > amax) {
-      amax = ax;
-      max = x[i];
-    }
-  }
-  if (amax < kGroupMaxEps) {
+  const float max = signed_absmax(x, n);
+  if (std::fabs(max) < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
     return 0.0f;
   }
@@ -134,10 +127,8 @@ float fit_scale_symmetric(int n, int nmax, const float* x, int8_t* L) {
 // while the weighted fit (sum w x l)^2 / sum w l^2 grows. Returns the scale (signed).
 float fit_scale_q3(const float* x, int8_t* L) {
   constexpr int n = 16, nmax = 4;
-  float max = 0, amax = 0;
-  for (int i = 0; i < n; ++i)
-    if (std::fabs(x[i]) > amax) amax = std::fabs(x[i]), max = x[i];
-  if (amax < kGroupMaxEps) {
+  const float max = signed_absmax(x, n);
+  if (std::fabs(max) < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
     return 0.0f;
   }
@@ -297,11 +288,8 @@ void quantize_q3_K(const float* x, BlockQ3_K* y, int64_t nb) {
   int8_t L[kQKK];
   float scales[16];
   for (int64_t i = 0; i < nb; ++i, x += kQKK) {
-    float max_scale = 0, amax = 0;
-    for (int j = 0; j < 16; ++j) {
-      scales[j] = fit_scale_q3(x + 16 * j, L + 16 * j);
-      if (std::fabs(scales[j]) > amax) amax = std::fabs(scales[j]), max_scale = scales[j];
-    }
+    for (int j = 0; j < 16; ++j) scales[j] = fit_scale_q3(x + 16 * j, L + 16 * j);
+    const float max_scale = signed_absmax(scales, 16);
     BlockQ3_K& b = y[i];
     std::memset(b.scales, 0, sizeof b.scales);
     if (max_scale) {
@@ -396,16 +384,10 @@ void quantize_q6_K(const float* x, BlockQ6_K* y, int64_t nb) {
   int8_t L[kQKK];
   float scales[16];
   for (int64_t i = 0; i < nb; ++i, x += kQKK) {
-    float max_scale = 0, max_abs_scale = 0;
-    for (int ib = 0; ib < 16; ++ib) {
-      scales[ib] = fit_scale_symmetric(16, 32, x + 16 * ib, L + 16 * ib);
-      if (std::fabs(scales[ib]) > max_abs_scale) {
-        max_abs_scale = std::fabs(scales[ib]);
-        max_scale = scales[ib];
-      }
-    }
+    for (int ib = 0; ib < 16; ++ib) scales[ib] = fit_scale_symmetric(16, 32, x + 16 * ib, L + 16 * ib);
+    const float max_scale = signed_absmax(scales, 16);
     BlockQ6_K& b = y[i];
-    if (max_abs_scale < kGroupMaxEps) {
+    if (std::fabs(max_scale) < kGroupMaxEps) {
       std::memset(&b, 0, sizeof b);
       continue;
     }
@@ -463,14 +445,8 @@ void dequantize_q6_K(const BlockQ6_K* x, float* y, int64_t nb) {
 // d = max / -127 (max the signed value of largest magnitude), q = min(127, nearest(x / d)).
 void quantize_q8_K(const float* x, BlockQ8_K* y, int64_t nb) {
   for (int64_t i = 0; i < nb; ++i, x += kQKK) {
-    float max = 0, amax = 0;
-    for (int j = 0; j < kQKK; ++j) {
-      if (std::fabs(x[j]) > amax) {
-        amax = std::fabs(x[j]);
-        max = x[j];
-      }
-    }
-    if (!amax) {
+    const float max = signed_absmax(x, kQKK);
+    if (!max) {
       std::memset(&y[i], 0, sizeof y[i]);
       continue;
     }

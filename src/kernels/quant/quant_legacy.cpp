@@ -16,14 +16,7 @@ namespace seek::quant {
 
 void quantize_q4_0(const float* x, BlockQ4_0* y, int64_t nb) {
   for (int64_t i = 0; i < nb; ++i, x += kQK) {
-    float amax = 0.0f, max = 0.0f;
-    for (int j = 0; j < kQK; ++j) {
-      if (amax < std::fabs(x[j])) {
-        amax = std::fabs(x[j]);
-        max = x[j];
-      }
-    }
-    const float d = max / -8;
+    const float d = signed_absmax(x, kQK) / -8;
     const float id = d ? 1.0f / d : 0.0f;
     y[i].d = fp32_to_fp16(d);
     for (int j = 0; j < kQK / 2; ++j) {
@@ -59,14 +52,6 @@ float affine_scale(const float* x, int levels, Block& y, float& lo) {
   y.d = fp32_to_fp16(d);
   y.m = fp32_to_fp16(lo);
   return d ? 1.0f / d : 0.0f;
-}
-
-// Q5_0's scale: the signed value of largest magnitude / -16 (as Q4_0's / -8).
-float signed_max(const float* x) {
-  float amax = 0.0f, max = 0.0f;
-  for (int j = 0; j < kQK; ++j)
-    if (amax < std::fabs(x[j])) amax = std::fabs(x[j]), max = x[j];
-  return max;
 }
 
 void store_q5(int q0, int q1, int j, uint8_t* qs, uint32_t& qh) {
@@ -105,7 +90,7 @@ void dequantize_q4_1(const BlockQ4_1* x, float* y, int64_t nb) {
 
 void quantize_q5_0(const float* x, BlockQ5_0* y, int64_t nb) {
   for (int64_t i = 0; i < nb; ++i, x += kQK) {
-    const float d = signed_max(x) / -16;
+    const float d = signed_absmax(x, kQK) / -16;
     const float id = d ? 1.0f / d : 0.0f;
     y[i].d = fp32_to_fp16(d);
     uint32_t qh = 0;
