@@ -25,6 +25,7 @@
 #include "kernels/cpu/dispatch.h"
 #include "kernels/matmul.h"
 #include "kernels/quant/quant.h"
+#include "kernels/quant/random_blocks.h"
 
 namespace seek::cli {
 
@@ -44,8 +45,18 @@ struct Options {
   int64_t K = 4096;
   bool batching = true;
   std::string level;
-  std::vector<DType> types = {DType::F32,  DType::F16,  DType::BF16, DType::F8_E4M3,
-                              DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q6_K};
+  std::vector<DType> types = all_weight_types();
+
+  // Every type a weight can have here: the float types, FP8, then the ggml block types in id order.
+  static std::vector<DType> all_weight_types() {
+    std::vector<DType> t = {DType::F32, DType::F16, DType::BF16, DType::F8_E4M3};
+    for (int32_t id = 2; id < 64; ++id) {
+      if (!dtype_known(id)) continue;
+      const DType d = static_cast<DType>(id);
+      if (dtype_info(d).is_quantized && dtype_computable(d) && d != DType::Q8_K && d != DType::Q8_1) t.push_back(d);
+    }
+    return t;
+  }
 };
 
 // --cpu-time: the calling thread's CPU clock instead of the wall clock, so that on a shared
@@ -140,8 +151,10 @@ void make_weight(BenchWeight& w, DType t, int64_t K, size_t mb) {
       float amax = 0;
       for (float v : row) amax = std::max(amax, std::fabs(v));
       for (int64_t k = 0; k < K; ++k) w.bytes[r * rb + k] = fp32_to_fp8_e4m3(row[k] * (448.0f / amax));
-    } else {
+    } else if (can_quantize(t)) {
       quantize_row(t, row.data(), w.bytes.data() + r * rb, K);
+    } else {  // a type seek reads but does not write: random codes, moderate scales
+      random_valid_blocks(t, w.bytes.data() + r * rb, K / dtype_info(t).block_size, static_cast<uint32_t>(r));
     }
   }
   for (int64_t r = 64; r < M; ++r) std::memcpy(w.bytes.data() + r * rb, w.bytes.data() + (r % 64) * rb, rb);
@@ -167,8 +180,9 @@ double core_ghz() {
 
 struct Row {
   std::string name;
-  double value, pct;
-  double cycles;  // core cycles per 64 weights (--cpu-time), else 0
+  double value, pct;            // GB/s of weights at --threads, % of that many threads' read bandwidth
+  double cycles;                // core cycles per 64 weights (--cpu-time), else 0
+  double value1 = 0, pct1 = 0;  // the same with 1 thread (when --threads > 1)
 };
 
 int bench_kernels(int argc, char** argv) {
@@ -202,14 +216,17 @@ int bench_kernels(int argc, char** argv) {
   }
   if (!o.level.empty()) set_kernel_level(kernel_level_from_name(o.level));
   if (g_cpu_clock && o.threads != 1) throw UsageError("bench kernels: --cpu-time needs --threads 1");
-  ThreadPool pool(o.threads);
+  ThreadPool pool(o.threads), pool1(1);
   const double bw = read_bandwidth(pool, 1024ull << 20);
+  const double bw1 = o.threads > 1 ? read_bandwidth(pool1, 1024ull << 20) : bw;
   const double region_us = region_overhead_us(pool);
   if (!o.json)
     std::printf("kernel level %s, %d threads\nmemory read bandwidth: %.1f GB/s (1 GiB streaming sum, with or without "
                 "software prefetch)\n"
-                "empty parallel region: %.2f us (median of 2000)\n\n",
+                "empty parallel region: %.2f us (median of 2000)\n",
                 kernel_level_name(kernel_level()), o.threads, bw, region_us);
+  if (!o.json && o.threads > 1) std::printf("memory read bandwidth, 1 thread: %.1f GB/s\n", bw1);
+  if (!o.json) std::printf("\n");
 
   const double ghz = g_cpu_clock ? core_ghz() : 0.0;
   if (g_cpu_clock && !o.json) std::printf("core clock: %.2f GHz (dependent imul chain)\n\n", ghz);
@@ -227,6 +244,11 @@ int bench_kernels(int argc, char** argv) {
     const double sec = best_time(o.reps, [&] { matvec(w.view, X.data(), Y.data(), pool); });
     const double gbs = static_cast<double>(w.bytes.size()) / sec / 1e9;
     mv.push_back({dtype_name(t), gbs, 100.0 * gbs / bw, sec * ghz * 1e9 / (static_cast<double>(M * K) / 64)});
+    if (o.threads > 1) {
+      const double sec1 = best_time(std::max(2, o.reps / 2), [&] { matvec(w.view, X.data(), Y.data(), pool1); });
+      mv.back().value1 = static_cast<double>(w.bytes.size()) / sec1 / 1e9;
+      mv.back().pct1 = 100.0 * mv.back().value1 / bw1;
+    }
     if (o.batching && (t == DType::Q4_0 || t == DType::Q8_0 || t == DType::F16 || t == DType::Q4_K)) {
       std::vector<double> rows_per_s;
       for (int64_t N : {1, 2, 4, 8, 16}) {
@@ -251,10 +273,12 @@ int bench_kernels(int argc, char** argv) {
     ojson j = {{"level", kernel_level_name(kernel_level())},
                {"threads", o.threads},
                {"read_bandwidth_gbs", bw},
+               {"read_bandwidth_gbs_1_thread", bw1},
                {"region_us", region_us}};
     if (g_cpu_clock) j["core_ghz"] = ghz;
     for (const Row& r : mv) {
       ojson row = {{"type", r.name}, {"gbs", r.value}, {"pct_of_read_bw", r.pct}};
+      if (o.threads > 1) row["gbs_1_thread"] = r.value1, row["pct_of_read_bw_1_thread"] = r.pct1;
       if (g_cpu_clock) row["cycles_per_64"] = r.cycles;
       j["matvec"].push_back(row);
     }
@@ -265,10 +289,16 @@ int bench_kernels(int argc, char** argv) {
     std::printf("%s\n", j.dump().c_str());
     return 0;
   }
-  std::printf("matvec, K = %lld, ~%zu MB of weights per type\n%-10s %10s %12s%s\n", static_cast<long long>(K),
-              o.weight_mb, "type", "GB/s", "% of read", g_cpu_clock ? "  cycles/64 w" : "");
+  std::printf(
+      "matvec, K = %lld, ~%zu MB of weights per type (GB/s of weights streamed; %% of the read bandwidth at the "
+      "same thread count)\n%-10s",
+      static_cast<long long>(K), o.weight_mb, "type");
+  if (o.threads > 1) std::printf(" %10s %12s", "GB/s 1t", "% of read");
+  std::printf(" %10s %12s%s\n", str("GB/s ", o.threads, "t").c_str(), "% of read", g_cpu_clock ? "  cycles/64 w" : "");
   for (const Row& r : mv) {
-    std::printf("%-10s %10.1f %11.0f%%", r.name.c_str(), r.value, r.pct);
+    std::printf("%-10s", r.name.c_str());
+    if (o.threads > 1) std::printf(" %10.1f %11.0f%%", r.value1, r.pct1);
+    std::printf(" %10.1f %11.0f%%", r.value, r.pct);
     if (g_cpu_clock) std::printf(" %13.2f", r.cycles);
     std::printf("\n");
   }

@@ -15,6 +15,7 @@ const std::vector<Command>& commands() {
       {"serve", "OpenAI/DeepSeek-compatible HTTP server: seek serve -m FILE --port 8080", cmd_serve},
       {"perplexity", "perplexity on a text file (llama-perplexity's method)", cmd_perplexity},
       {"init", "write a deepseek2 GGUF with random weights and a real vocabulary (benchmarks)", cmd_init},
+      {"quantize", "requantize a GGUF with llama-quantize's type mix: seek quantize IN OUT Q4_K_M", cmd_quantize},
       {"tokenize", "text to token ids and back: seek tokenize -m FILE \"text\" (--decode, --json)", cmd_tokenize},
       {"template", "render a chat (messages JSON) to the prompt text: seek template --template deepseek-r1",
        cmd_template},

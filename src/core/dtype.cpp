@@ -68,6 +68,19 @@ bool dtype_computable(DType t) {
     case DType::Q5_K:
     case DType::IQ4_NL:
     case DType::IQ4_XS:
+    case DType::IQ2_XXS:
+    case DType::IQ2_XS:
+    case DType::IQ2_S:
+    case DType::IQ3_XXS:
+    case DType::IQ3_S:
+    case DType::IQ1_S:
+    case DType::IQ1_M:
+    case DType::TQ1_0:
+    case DType::TQ2_0:
+    case DType::MXFP4:
+    case DType::NVFP4:
+    case DType::Q1_0:
+    case DType::Q2_0:
     case DType::Q6_K:
     case DType::Q8_K:
     case DType::F8_E4M3: return true;

@@ -137,6 +137,12 @@ class GGUFWriter {
  public:
   void set(const std::string& key, GGUFValue v);  // replaces an existing key, keeps order
   void add_tensor(const std::string& name, const TensorView& t);
+  // A tensor whose bytes are made at write() time, in file order: produce(sink) must pass exactly
+  // the tensor's byte size to sink (e.g. a model quantized tensor by tensor, so the output is never
+  // held in memory whole). shape in PyTorch order, as TensorView's.
+  using ByteSinkFn = std::function<void(const void*, size_t)>;
+  using Producer = std::function<void(const ByteSinkFn& sink)>;
+  void add_tensor(const std::string& name, DType dtype, const std::vector<int64_t>& shape, Producer produce);
   void set_alignment(size_t a);
   void write(const std::string& path) const;
   // The whole file image in memory (tests, fuzz seeds).
@@ -146,10 +152,13 @@ class GGUFWriter {
   size_t n_tensors() const { return tensors_.size(); }
 
  private:
-  void emit(const std::function<void(const void*, size_t)>& sink) const;
+  void check_tensor(const std::string& name, const TensorView& t) const;
+  // count_only: produced tensors are counted, not made (file_size()).
+  void emit(const std::function<void(const void*, size_t)>& sink, bool count_only = false) const;
 
   std::vector<std::pair<std::string, GGUFValue>> kv_;
   std::vector<std::pair<std::string, TensorView>> tensors_;
+  std::vector<Producer> producers_;  // per tensor: empty for a view's bytes
   size_t alignment_ = 32;
 };
 

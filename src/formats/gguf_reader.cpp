@@ -149,15 +149,20 @@ GGUFTensorInfo read_tensor_info(ByteReader& r) {
     if (mul_overflows(numel, static_cast<uint64_t>(t.ne[d]), std::numeric_limits<int64_t>::max(), &numel))
       throw FormatError(str(r.name(), ": tensor ", t.name, ": element count overflows int64"));
   }
+  auto shape = [&] {
+    std::string s = "[";
+    for (int d = 0; d < t.n_dims; ++d) s += str(d ? ", " : "", t.ne[d]);
+    return s + "]";
+  };
   int32_t type_id = r.read<int32_t>("tensor type");
   if (!dtype_known(type_id))
-    throw FormatError(str(r.name(), ": tensor ", t.name, ": unknown tensor type id ", type_id));
+    throw FormatError(str(r.name(), ": tensor ", t.name, " of shape ", shape(), ": unknown tensor type id ", type_id));
   t.dtype = static_cast<DType>(type_id);
   t.offset = r.read<uint64_t>("tensor offset");
   const DTypeInfo& info = dtype_info(t.dtype);
   if (t.ne[0] % info.block_size != 0)
-    throw FormatError(str(r.name(), ": tensor ", t.name, ": row of ", t.ne[0], " elements is not a whole number of ",
-                          info.name, " blocks of ", info.block_size));
+    throw FormatError(str(r.name(), ": tensor ", t.name, " of type ", info.name, " and shape ", shape(), ": row of ",
+                          t.ne[0], " elements is not a whole number of ", info.name, " blocks of ", info.block_size));
   uint64_t nbytes = 0;
   if (mul_overflows(numel / static_cast<uint64_t>(info.block_size), static_cast<uint64_t>(info.type_size),
                     std::numeric_limits<int64_t>::max(), &nbytes))

@@ -3,6 +3,7 @@
 // (the last one too; a file without tensors ends unpadded), so llama.cpp's loader (which insists on exactly that
 // packing) reads it.
 #include <cstring>
+#include <stdexcept>
 
 #include "core/error.h"
 #include "formats/atomic_write.h"
@@ -99,7 +100,7 @@ void GGUFWriter::set(const std::string& key, GGUFValue v) {
 
 void GGUFWriter::set_alignment(size_t a) { set("general.alignment", GGUFValue::of_u32(static_cast<uint32_t>(a))); }
 
-void GGUFWriter::add_tensor(const std::string& name, const TensorView& t) {
+void GGUFWriter::check_tensor(const std::string& name, const TensorView& t) const {
   if (name.empty() || name.size() > kMaxNameBytes)
     throw UsageError(str("GGUF tensor name '", name, "' must be 1..", kMaxNameBytes, " bytes"));
   if (t.dtype == DType::F8_E4M3 || !dtype_known(static_cast<int32_t>(t.dtype)))
@@ -108,13 +109,28 @@ void GGUFWriter::add_tensor(const std::string& name, const TensorView& t) {
   for (int d = 0; d < t.ndim; ++d)
     if (t.shape[d] <= 0) throw UsageError(str("tensor ", name, ": shape ", t.shape_str(), " has a dimension <= 0"));
   row_bytes(t.dtype, t.cols());  // throws when the row is not whole blocks
-  if (!t.data) throw UsageError(str("tensor ", name, ": no data"));
   for (const auto& e : tensors_)
     if (e.first == name) throw UsageError(str("duplicate tensor name ", name));
-  tensors_.emplace_back(name, t);
 }
 
-void GGUFWriter::emit(const std::function<void(const void*, size_t)>& sink) const {
+void GGUFWriter::add_tensor(const std::string& name, const TensorView& t) {
+  check_tensor(name, t);
+  if (!t.data) throw UsageError(str("tensor ", name, ": no data"));
+  tensors_.emplace_back(name, t);
+  producers_.emplace_back();
+}
+
+void GGUFWriter::add_tensor(const std::string& name, DType dtype, const std::vector<int64_t>& shape, Producer produce) {
+  if (shape.empty() || shape.size() > static_cast<size_t>(kMaxDims))
+    throw UsageError(str("tensor ", name, ": ndim ", shape.size(), " (expected 1..4)"));
+  const TensorView t = TensorView::contiguous(dtype, shape.data(), static_cast<int>(shape.size()), nullptr);
+  check_tensor(name, t);
+  if (!produce) throw UsageError(str("tensor ", name, ": no producer"));
+  tensors_.emplace_back(name, t);
+  producers_.push_back(std::move(produce));
+}
+
+void GGUFWriter::emit(const std::function<void(const void*, size_t)>& sink, bool count_only) const {
   Emitter e{sink};
   e.bytes("GGUF", 4);
   e.pod<uint32_t>(3);
@@ -136,16 +152,26 @@ void GGUFWriter::emit(const std::function<void(const void*, size_t)>& sink) cons
   }
   if (tensors_.empty()) return;  // a vocab-only file ends after its metadata, unpadded, as llama.cpp's are
   e.zeros(pad_to(e.written, alignment_) - e.written);
-  for (const auto& entry : tensors_) {
-    const TensorView& t = entry.second;
-    e.tensor(t);
+  for (size_t i = 0; i < tensors_.size(); ++i) {
+    const auto& [name, t] = tensors_[i];
+    if (!producers_[i]) {
+      e.tensor(t);
+    } else if (count_only) {
+      e.bytes(nullptr, t.nbytes());  // the counting sink reads no bytes
+    } else {
+      const size_t before = e.written;
+      producers_[i]([&](const void* p, size_t n) { e.bytes(p, n); });
+      if (e.written - before != t.nbytes())
+        throw std::logic_error(str("GGUFWriter: tensor ", name, ": the producer wrote ", e.written - before,
+                                   " bytes, expected ", t.nbytes()));
+    }
     e.zeros(pad_to(t.nbytes(), alignment_) - t.nbytes());
   }
 }
 
 size_t GGUFWriter::file_size() const {
   size_t n = 0;
-  emit([&](const void*, size_t k) { n += k; });  // tensor bytes are counted, not copied
+  emit([&](const void*, size_t k) { n += k; }, true);  // tensor bytes are counted, not copied
   return n;
 }
 

@@ -51,10 +51,14 @@ class Model {
 
   void set_mla_mode(MlaMode m) { mla_mode_ = m; }
   // Debug hook for tests: when non-null, each MoE layer of forward() and mtp_forward() appends
-  // its expert choices [N, k] (best first) to *log, in layer order. Null turns it off.
-  void set_route_log(std::vector<int32_t>* log) {
+  // its expert choices [N, k] (best first) to *log, in layer order, and, if `margins` is given,
+  // each token's selection margin [N] (lowest chosen minus highest unchosen selection score: how
+  // close the choice was to flipping) to *margins. Null turns it off.
+  void set_route_log(std::vector<int32_t>* log, std::vector<float>* margins = nullptr) {
     ws_.route_log = log;
     mtp_ws_.route_log = log;
+    ws_.route_margin_log = margins;
+    mtp_ws_.route_margin_log = margins;
   }
   // Threads the workspace is sized for (pool size); call before forward with a bigger pool.
   void reserve(int64_t max_tokens, int64_t max_seq, int n_threads);

@@ -1,7 +1,9 @@
 // DeepSeekMoE (deepseek.md 2.2): route each token, then run every selected expert once over all
 // the tokens that chose it (its weights streamed once per step), scatter-add the weighted
 // outputs, and add the shared experts.
+#include <algorithm>
 #include <cstring>
+#include <limits>
 
 #include "kernels/matmul.h"
 #include "model/layers.h"
@@ -9,6 +11,20 @@
 #include "model/ops.h"
 
 namespace seek {
+
+namespace {
+
+// How far the routing choice was from flipping: the lowest selection score among the chosen
+// experts minus the highest among the others (sel: moe_route's biased, group-masked scores).
+float selection_margin(const float* sel, int64_t E, const int32_t* idx, int64_t K) {
+  float chosen = sel[idx[0]], other = -std::numeric_limits<float>::infinity();
+  for (int64_t j = 1; j < K; ++j) chosen = std::min(chosen, sel[idx[j]]);
+  for (int64_t e = 0; e < E; ++e)
+    if (std::find(idx, idx + K, static_cast<int32_t>(e)) == idx + K) other = std::max(other, sel[e]);
+  return chosen - other;
+}
+
+}  // namespace
 
 void moe_forward(const ForwardCtx& ctx, const MoeWeights& w, const float* h, float* out) {
   const ModelConfig& c = ctx.config;
@@ -23,6 +39,8 @@ void moe_forward(const ForwardCtx& ctx, const MoeWeights& w, const float* h, flo
     float route_scratch[1024];
     float* rs = 2 * E <= 1024 ? route_scratch : scratch;  // E > 512 is not a DeepSeek config
     moe_route(ws.router.data() + n * E, bias, c, ws.expert_idx.data() + n * K, ws.expert_w.data() + n * K, rs);
+    if (ws.route_margin_log)
+      ws.route_margin_log->push_back(selection_margin(rs + E, E, ws.expert_idx.data() + n * K, K));
   }
   if (ws.route_log) ws.route_log->insert(ws.route_log->end(), ws.expert_idx.begin(), ws.expert_idx.begin() + N * K);
 

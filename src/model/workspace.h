@@ -30,6 +30,7 @@ struct Workspace {
   std::vector<float> final_h;  // [N, D] last hidden state before the final norm (MTP input)
   // Debug hook (tests): when set, every MoE layer appends its chosen experts [N, k] (best first).
   std::vector<int32_t>* route_log = nullptr;
+  std::vector<float>* route_margin_log = nullptr;  // per token and MoE layer: see Model::set_route_log
 
   void reserve(const ModelConfig& c, int64_t n_tokens, int64_t max_seq, int n_threads);
 };

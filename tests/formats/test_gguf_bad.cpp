@@ -111,6 +111,12 @@ TEST(GGUFBad, TensorInfos) {
   expect_error(one_tensor({4}, 99, 0), "unknown tensor type id 99");
   expect_error(one_tensor({4}, 1000, 0), "unknown tensor type id 1000");  // seek's FP8 id is not a ggml type
   expect_error(one_tensor({16}, 8, 0), "not a whole number of q8_0 blocks");
+  // The message names the tensor, its type and its shape.
+  expect_error(one_tensor({4, 3}, 99, 0), "tensor t of shape [4, 3]: unknown tensor type id 99");
+  expect_error(one_tensor({64, 2}, 16, 0), "tensor t of type iq2_xxs and shape [64, 2]: row of 64 elements");
+  expect_error(one_tensor({96}, 41, 0), "not a whole number of q1_0 blocks of 128");
+  expect_error(one_tensor({32}, 40, 0), "not a whole number of nvfp4 blocks of 64");
+  expect_error(one_tensor({32}, 31, 0), "unknown tensor type id 31");  // a retired ggml id (Q4_0_4_4)
   expect_error(one_tensor({4}, 0, 16), "not a multiple of the alignment 32");
   expect_error(one_tensor({4}, 0, 64), "runs past the end");
   expect_error(one_tensor({32}, 0, 0, 100), "runs past the end");

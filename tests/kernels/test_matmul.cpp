@@ -25,6 +25,10 @@
 #include "kernels/quant/activations.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/quant.h"
+#include "kernels/quant/random_blocks.h"
+#include "random_iq2.h"
+#include "random_iq3_iq1.h"
+#include "random_lowbit.h"
 
 namespace seek {
 namespace {
@@ -62,14 +66,11 @@ Weight make_weight(DType t, int64_t M, int64_t K, uint32_t seed) {
     w.scales = gaussian(((M + 127) / 128) * ((K + 127) / 128), seed + 1);
     return w;
   }
-  if (t == DType::IQ4_NL || t == DType::IQ4_XS) {  // no quantizer yet: random codes and scales, small d
-    std::mt19937 rng(seed);
-    for (auto& b : w.bytes) b = static_cast<uint8_t>(rng());
-    const size_t bs = dtype_info(t).type_size;
-    for (size_t b = 0; b < w.bytes.size() / bs; ++b) {  // d leads both block layouts
-      const uint16_t d = fp32_to_fp16(0.01f * (1 + static_cast<float>(rng() % 100) / 100));
-      std::memcpy(&w.bytes[b * bs], &d, 2);
-    }
+  if (!can_quantize(t)) {  // types seek reads but does not write: random valid blocks
+    if (random_blocks_iq2(t, w.bytes, seed) || random_blocks_iq3_iq1(t, w.bytes, seed) ||
+        random_blocks_lowbit(t, w.bytes, seed))
+      return w;
+    random_valid_blocks(t, w.bytes.data(), static_cast<int64_t>(w.bytes.size()) / dtype_info(t).type_size, seed);
     return w;
   }
   auto f = gaussian(M * K, seed);
@@ -176,6 +177,13 @@ const std::vector<TypeCase>& cases() {
       {DType::Q5_1, {32, 64, 96, 288}},        {DType::Q2_K, {256, 512, 768}},
       {DType::Q3_K, {256, 512, 768}},          {DType::Q5_K, {256, 512, 768}},
       {DType::IQ4_NL, {32, 64, 96, 288}},      {DType::IQ4_XS, {256, 512, 768}},
+      {DType::IQ2_XXS, {256, 512, 768}},       {DType::IQ2_XS, {256, 512, 768}},
+      {DType::IQ2_S, {256, 512, 768}},         {DType::IQ3_XXS, {256, 512, 768}},
+      {DType::IQ3_S, {256, 512, 768}},         {DType::IQ1_S, {256, 512, 768}},
+      {DType::IQ1_M, {256, 512, 768}},         {DType::TQ1_0, {256, 512, 768}},
+      {DType::TQ2_0, {256, 512, 768}},         {DType::MXFP4, {32, 64, 96, 288}},
+      {DType::NVFP4, {64, 128, 192, 320}},     {DType::Q1_0, {128, 256, 384}},
+      {DType::Q2_0, {64, 128, 192, 320}},
   };
   return c;
 }
@@ -235,7 +243,9 @@ TEST(Matmul, EveryLevelAgreesWithReference) {
               double d, S;
               dot_f64(w, r, xh, &d, &S);
               const float y = Y[n * M + r], ref = R[n * M + r];
-              if ((tc.t == DType::Q4_K || tc.t == DType::Q6_K) && level != KernelLevel::AVX512) {
+              const bool same_steps = tc.t == DType::Q4_K || tc.t == DType::Q6_K || tc.t == DType::Q2_K ||
+                                      tc.t == DType::Q3_K || tc.t == DType::Q5_K || tc.t == DType::IQ4_XS;
+              if (same_steps && level != KernelLevel::AVX512) {
                 // Same integer sums, same float steps per super-block: bit for bit (the AVX-512
                 // K-quant kernels sum the scaled lanes in vector accumulators instead, so they are
                 // held to the rounding bound below, rowdot_kquant_avx512.cpp).

@@ -3,7 +3,8 @@
 //
 //   node llama_oracle.js files SEEK REPO_ROOT [WORK_DIR]
 //     Every kind of GGUF seek writes loads in llama.cpp and generates 8 tokens: `seek init` for
-//     every preset x every weight type (both lists read from seek itself), a `seek train` export
+//     every preset x every weight type (both lists read from seek itself), `seek quantize` of an F16
+//     file into seven file types (Q4_K_M ... Q8_0), a `seek train` export
 //     (tokenizer train -> data prepare -> 3 steps) and the bundled models/seek-quickstart.gguf.
 //     On F32 files llama.cpp's 32 greedy ids from a fixed prompt (BOS as the file says) must equal
 //     seek's, and so must the text.
@@ -14,7 +15,7 @@
 //
 // Both print one line per case and exit 1 if any case fails.
 // Environment: SEEK_LLAMA_ORACLE_PRESETS=ds-tiny,ds-2m (restrict presets), SEEK_LLAMA_ORACLE_TYPES,
-// SEEK_LLAMA_ORACLE_FULL=1 (ds-1b in every type, not only F32; about 6 more minutes),
+// SEEK_LLAMA_ORACLE_QUANTIZE=Q4_K_M,... (the quantize cases), SEEK_LLAMA_ORACLE_FULL=1 (ds-1b in every type, not only F32; about 6 more minutes),
 // SEEK_LLAMA_ORACLE_THREADS (llama.cpp and seek threads, default 1: on a loaded 2-core machine
 // llama.cpp's spinning worker threads slow it down 40x), SEEK_LLAMA_ORACLE_KEEP=1 (keep the files).
 'use strict';
@@ -258,6 +259,12 @@ async function mainFiles(bin, repo, work) {
     }
   }
   cases.push({ name: 'init ds-tiny F32, SentencePiece vocab (stories260K)', preset: 'ds-tiny', type: 'F32', f32: true, vocab: spmVocab });
+  // `seek quantize` of one F16 file into the file types whose quantizers seek has (llama-quantize's
+  // per-tensor mix: q6_K promotions, q5_0 / q8_0 fallbacks on rows that are not whole 256-blocks).
+  const quantizeSource = { preset: 'ds-20m', type: 'F16' };
+  for (const ft of envList('SEEK_LLAMA_ORACLE_QUANTIZE', ['Q4_K_M', 'Q5_K_M', 'Q3_K_M', 'Q2_K', 'Q6_K', 'Q4_0', 'Q8_0'])) {
+    cases.push({ name: `quantize ${quantizeSource.preset} ${quantizeSource.type} -> ${ft}`, quantize: ft, f32: false });
+  }
   cases.push({ name: 'train export', train: true, f32: true });
   // The quickstart's models: one made here at toy size, and the bundled one, asked in their R1-Zero
   // prompt, whose preamble is one user-defined token (it must be matched in plain text as seek does).
@@ -273,6 +280,13 @@ async function mainFiles(bin, repo, work) {
       if (c.preset) {
         c.file = path.join(tmp, `${c.preset}-${c.type}${c.vocab === spmVocab ? '-spm' : ''}.gguf`);
         seekOk(bin, ['init', '--preset', c.preset, '--vocab', c.vocab, '--out', c.file, '--type', c.type, '-t', '2'], c.name);
+      } else if (c.quantize) {
+        const src = path.join(tmp, `quantize-source-${quantizeSource.preset}-${quantizeSource.type}.gguf`);
+        if (!fs.existsSync(src))
+          seekOk(bin, ['init', '--preset', quantizeSource.preset, '--vocab', vocab, '--out', src, '--type', quantizeSource.type,
+            '-t', '2'], c.name);
+        c.file = path.join(tmp, `quantized-${c.quantize}.gguf`);
+        seekOk(bin, ['quantize', src, c.file, c.quantize, '-t', '2'], c.name);
       } else if (c.train) {
         c.file = trainExport(bin, tmp, path.join(data, 'gguf', 'ppl.txt'));
       } else if (c.quickstart) {

@@ -96,6 +96,19 @@ RowDotFn KernelTable::get(DType t) const {
     case DType::Q6_K: return q6_K;
     case DType::IQ4_NL: return iq4_nl;
     case DType::IQ4_XS: return iq4_xs;
+    case DType::IQ2_XXS: return iq2_xxs;
+    case DType::IQ2_XS: return iq2_xs;
+    case DType::IQ2_S: return iq2_s;
+    case DType::IQ3_XXS: return iq3_xxs;
+    case DType::IQ3_S: return iq3_s;
+    case DType::IQ1_S: return iq1_s;
+    case DType::IQ1_M: return iq1_m;
+    case DType::TQ1_0: return tq1_0;
+    case DType::TQ2_0: return tq2_0;
+    case DType::MXFP4: return mxfp4;
+    case DType::NVFP4: return nvfp4;
+    case DType::Q1_0: return q1_0;
+    case DType::Q2_0: return q2_0;
     default: return nullptr;
   }
 }
@@ -109,8 +122,8 @@ Kernel kernel_for(DType t) {
   if (!table)
     throw FormatError(
         str("no matmul kernel for weight type ", dtype_name(t),
-            " (expected f32, f16, bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, iq4_nl or "
-            "iq4_xs)"));
+            " (expected f32, f16, bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, iq2_xxs, "
+            "iq2_xs, iq2_s, iq3_xxs, iq3_s, iq1_s, iq1_m, iq4_nl, iq4_xs, tq1_0, tq2_0, mxfp4, nvfp4, q1_0 or q2_0)"));
   return {table->get(t), table->aux(t)};
 }
 

@@ -57,6 +57,9 @@ struct KernelTable {
   RowDotFn q4_0 = nullptr, q8_0 = nullptr, q4_K = nullptr, q6_K = nullptr;
   RowDotFn q4_1 = nullptr, q5_0 = nullptr, q5_1 = nullptr, q2_K = nullptr, q3_K = nullptr, q5_K = nullptr;
   RowDotFn iq4_nl = nullptr, iq4_xs = nullptr;
+  RowDotFn iq2_xxs = nullptr, iq2_xs = nullptr, iq2_s = nullptr, iq3_xxs = nullptr, iq3_s = nullptr;
+  RowDotFn iq1_s = nullptr, iq1_m = nullptr, tq1_0 = nullptr, tq2_0 = nullptr;
+  RowDotFn mxfp4 = nullptr, nvfp4 = nullptr, q1_0 = nullptr, q2_0 = nullptr;
   AuxPack f8_e4m3_aux, q4_0_aux, q4_K_aux;  // the aux forms these read, if any
   RowDotFn get(DType t) const;
   AuxPack aux(DType t) const {
@@ -72,6 +75,13 @@ const KernelTable& kernels_avx512();       // the base table plus GFNI kernels w
 const KernelTable& kernels_avx512_base();  // AVX-512 F/BW/VL/DQ/VNNI only (tests reach it here)
 // The AVX-512 K-quant row-dots (cpu/rowdot_kquant_avx512.cpp), merged into kernels_avx512().
 const KernelTable& kernels_kquant_avx512();
+// The 32-element formats Q4_1, Q5_0, Q5_1, IQ4_NL (cpu/rowdot_q32_*.cpp) and the low-bit K-quants
+// Q2_K, Q3_K, Q5_K with IQ4_XS (cpu/rowdot_kquant_low_*.cpp), merged into kernels_avx2() and
+// kernels_avx512_base().
+const KernelTable& kernels_q32_avx2();
+const KernelTable& kernels_q32_avx512();
+const KernelTable& kernels_kquant_low_avx2();
+const KernelTable& kernels_kquant_low_avx512();
 // AVX-512 kernels that also need GFNI (cpu/rowdot_gfni_avx512.cpp): Q4_0 and F8_E4M3 (with its
 // aux activation form); call only if CPUID has it.
 const KernelTable& kernels_gfni_avx512();

@@ -151,6 +151,16 @@ const KernelTable& kernels_avx512_base() {
     k.q4_K = kq.q4_K;
     k.q4_K_aux = kq.q4_K_aux;
     k.q6_K = kq.q6_K;
+    const KernelTable& q32 = kernels_q32_avx512();
+    k.q4_1 = q32.q4_1;
+    k.q5_0 = q32.q5_0;
+    k.q5_1 = q32.q5_1;
+    k.iq4_nl = q32.iq4_nl;
+    const KernelTable& low = kernels_kquant_low_avx512();
+    k.q2_K = low.q2_K;
+    k.q3_K = low.q3_K;
+    k.q5_K = low.q5_K;
+    k.iq4_xs = low.iq4_xs;
     return k;
   }();
   return t;

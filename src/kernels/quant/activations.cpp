@@ -67,12 +67,25 @@ DType activation_type(DType w) {
     case DType::Q4_0:
     case DType::Q5_0:
     case DType::IQ4_NL:
+    case DType::MXFP4:
+    case DType::NVFP4:
+    case DType::Q1_0:
+    case DType::Q2_0:
     case DType::Q8_0: return DType::Q8_0;
     case DType::Q2_K:
     case DType::Q3_K:
     case DType::Q4_K:
     case DType::Q5_K:
     case DType::IQ4_XS:
+    case DType::IQ2_XXS:
+    case DType::IQ2_XS:
+    case DType::IQ2_S:
+    case DType::IQ3_XXS:
+    case DType::IQ3_S:
+    case DType::IQ1_S:
+    case DType::IQ1_M:
+    case DType::TQ1_0:
+    case DType::TQ2_0:
     case DType::Q6_K: return DType::Q8_K;
     case DType::F16: return DType::F16;
     case DType::BF16: return DType::BF16;

@@ -99,6 +99,76 @@ struct BlockIQ4_XS {
 inline int iq4_xs_scale(const BlockIQ4_XS& b, int j) {
   return (((b.scales_l[j / 2] >> (4 * (j % 2))) & 0xF) | (((b.scales_h >> (2 * j)) & 3) << 4)) - 32;
 }
+// The grid ("IQ") types of 256-element super-blocks: each group of 8 (IQ2, IQ1) or 4 (IQ3) elements
+// is an index into a fixed codebook of magnitudes (iq_grids.h), with sign bits where the
+// type has them. Layouts as ggml-common.h; the decoders (quant_iq2.cpp, quant_iq3.cpp,
+// quant_iq1.cpp) say how each field is read.
+struct BlockIQ2_XXS {
+  uint16_t d;  // fp16
+  uint16_t qs[32];
+};
+struct BlockIQ2_XS {
+  uint16_t d;  // fp16
+  uint16_t qs[32];
+  uint8_t scales[8];
+};
+struct BlockIQ2_S {
+  uint16_t d;  // fp16
+  uint8_t qs[64];
+  uint8_t qh[8];
+  uint8_t scales[8];
+};
+struct BlockIQ3_XXS {
+  uint16_t d;  // fp16
+  uint8_t qs[96];
+};
+struct BlockIQ3_S {
+  uint16_t d;  // fp16
+  uint8_t qs[64];
+  uint8_t qh[8];
+  uint8_t signs[32];
+  uint8_t scales[4];
+};
+struct BlockIQ1_S {
+  uint16_t d;  // fp16
+  uint8_t qs[32];
+  uint16_t qh[8];
+};
+struct BlockIQ1_M {  // no d field: the fp16 scale is spread over the top nibbles of the scales
+  uint8_t qs[32];
+  uint8_t qh[16];
+  uint8_t scales[8];
+};
+// Ternary types (values -1, 0, +1 times d), 256-element super-blocks.
+struct BlockTQ1_0 {
+  uint8_t qs[48];  // 5 trits per byte
+  uint8_t qh[4];   // 4 trits per byte
+  uint16_t d;      // fp16
+};
+struct BlockTQ2_0 {
+  uint8_t qs[64];  // 2 bits per element
+  uint16_t d;      // fp16
+};
+// FP4 (E2M1) types: MXFP4, 32 elements with one E8M0 (power of two) scale; NVFP4, 64 elements
+// with one UE4M3 scale per 16.
+struct BlockMXFP4 {
+  uint8_t e;  // E8M0
+  uint8_t qs[16];
+};
+struct BlockNVFP4 {
+  uint8_t d[4];  // UE4M3
+  uint8_t qs[32];
+};
+// Low-bit linear types: Q1_0, 128 elements of 1 bit (+-d); Q2_0, 64 elements of 2 bits.
+constexpr int kQK1_0 = 128, kQK2_0 = 64, kQKNVFP4 = 64;
+struct BlockQ1_0 {
+  uint16_t d;  // fp16
+  uint8_t qs[16];
+};
+struct BlockQ2_0 {
+  uint16_t d;  // fp16
+  uint8_t qs[16];
+};
 // Activation format paired with the K-quants: value = d * qs; bsums = sums of each 16 quants.
 struct BlockQ8_K {
   float d;
@@ -119,6 +189,19 @@ static_assert(sizeof(BlockQ6_K) == 210, "block_q6_K is 210 bytes");
 static_assert(sizeof(BlockQ8_K) == 292, "block_q8_K is 292 bytes");
 static_assert(sizeof(BlockIQ4_NL) == 18, "block_iq4_nl is 18 bytes");
 static_assert(sizeof(BlockIQ4_XS) == 136, "block_iq4_xs is 136 bytes");
+static_assert(sizeof(BlockIQ2_XXS) == 66, "block_iq2_xxs is 66 bytes");
+static_assert(sizeof(BlockIQ2_XS) == 74, "block_iq2_xs is 74 bytes");
+static_assert(sizeof(BlockIQ2_S) == 82, "block_iq2_s is 82 bytes");
+static_assert(sizeof(BlockIQ3_XXS) == 98, "block_iq3_xxs is 98 bytes");
+static_assert(sizeof(BlockIQ3_S) == 110, "block_iq3_s is 110 bytes");
+static_assert(sizeof(BlockIQ1_S) == 50, "block_iq1_s is 50 bytes");
+static_assert(sizeof(BlockIQ1_M) == 56, "block_iq1_m is 56 bytes");
+static_assert(sizeof(BlockTQ1_0) == 54, "block_tq1_0 is 54 bytes");
+static_assert(sizeof(BlockTQ2_0) == 66, "block_tq2_0 is 66 bytes");
+static_assert(sizeof(BlockMXFP4) == 17, "block_mxfp4 is 17 bytes");
+static_assert(sizeof(BlockNVFP4) == 36, "block_nvfp4 is 36 bytes");
+static_assert(sizeof(BlockQ1_0) == 18, "block_q1_0 is 18 bytes");
+static_assert(sizeof(BlockQ2_0) == 18, "block_q2_0 is 18 bytes");
 
 // The 5-bit codes of elements j and j + 16 (j < 16) of a Q5_0 / Q5_1 block.
 inline int q5_lo(const uint8_t* qs, uint32_t qh, int j) { return (qs[j] & 0x0F) | (((qh >> j) & 1) << 4); }

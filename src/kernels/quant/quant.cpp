@@ -54,11 +54,46 @@ void dequantize_row(DType t, const void* src, float* dst, int64_t n) {
     case DType::Q8_K: return quant::dequantize_q8_K(static_cast<const BlockQ8_K*>(src), dst, nb);
     case DType::IQ4_NL: return quant::dequantize_iq4_nl(static_cast<const BlockIQ4_NL*>(src), dst, nb);
     case DType::IQ4_XS: return quant::dequantize_iq4_xs(static_cast<const BlockIQ4_XS*>(src), dst, nb);
+    case DType::IQ2_XXS: return quant::dequantize_iq2_xxs(static_cast<const BlockIQ2_XXS*>(src), dst, nb);
+    case DType::IQ2_XS: return quant::dequantize_iq2_xs(static_cast<const BlockIQ2_XS*>(src), dst, nb);
+    case DType::IQ2_S: return quant::dequantize_iq2_s(static_cast<const BlockIQ2_S*>(src), dst, nb);
+    case DType::IQ3_XXS: return quant::dequantize_iq3_xxs(static_cast<const BlockIQ3_XXS*>(src), dst, nb);
+    case DType::IQ3_S: return quant::dequantize_iq3_s(static_cast<const BlockIQ3_S*>(src), dst, nb);
+    case DType::IQ1_S: return quant::dequantize_iq1_s(static_cast<const BlockIQ1_S*>(src), dst, nb);
+    case DType::IQ1_M: return quant::dequantize_iq1_m(static_cast<const BlockIQ1_M*>(src), dst, nb);
+    case DType::TQ1_0: return quant::dequantize_tq1_0(static_cast<const BlockTQ1_0*>(src), dst, nb);
+    case DType::TQ2_0: return quant::dequantize_tq2_0(static_cast<const BlockTQ2_0*>(src), dst, nb);
+    case DType::MXFP4: return quant::dequantize_mxfp4(static_cast<const BlockMXFP4*>(src), dst, nb);
+    case DType::NVFP4: return quant::dequantize_nvfp4(static_cast<const BlockNVFP4*>(src), dst, nb);
+    case DType::Q1_0: return quant::dequantize_q1_0(static_cast<const BlockQ1_0*>(src), dst, nb);
+    case DType::Q2_0: return quant::dequantize_q2_0(static_cast<const BlockQ2_0*>(src), dst, nb);
     default:
       throw FormatError(
           str("dequantize_row: type ", dtype_name(t),
               " is not supported (expected one of f32, f16, "
-              "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, q8_K, iq4_nl, iq4_xs)"));
+              "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, q8_K, iq2_xxs, iq2_xs, "
+              "iq2_s, iq3_xxs, iq3_s, iq1_s, iq1_m, iq4_nl, iq4_xs, tq1_0, tq2_0, mxfp4, nvfp4, q1_0, q2_0)"));
+  }
+}
+
+bool can_quantize(DType t) {
+  switch (t) {
+    case DType::F32:
+    case DType::F16:
+    case DType::BF16:
+    case DType::F8_E4M3:
+    case DType::Q4_0:
+    case DType::Q4_1:
+    case DType::Q5_0:
+    case DType::Q5_1:
+    case DType::Q8_0:
+    case DType::Q2_K:
+    case DType::Q3_K:
+    case DType::Q4_K:
+    case DType::Q5_K:
+    case DType::Q6_K:
+    case DType::Q8_K: return true;
+    default: return false;
   }
 }
 

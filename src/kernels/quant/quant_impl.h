@@ -32,6 +32,21 @@ void quantize_q8_K(const float* x, BlockQ8_K* y, int64_t nb);
 void dequantize_iq4_nl(const BlockIQ4_NL* x, float* y, int64_t nb);
 void dequantize_iq4_xs(const BlockIQ4_XS* x, float* y, int64_t nb);
 void dequantize_q8_K(const BlockQ8_K* x, float* y, int64_t nb);
+// The grid types: IQ2 (quant_iq2.cpp), IQ3 (quant_iq3.cpp), IQ1 (quant_iq1.cpp); decode only.
+void dequantize_iq2_xxs(const BlockIQ2_XXS* x, float* y, int64_t nb);
+void dequantize_iq2_xs(const BlockIQ2_XS* x, float* y, int64_t nb);
+void dequantize_iq2_s(const BlockIQ2_S* x, float* y, int64_t nb);
+void dequantize_iq3_xxs(const BlockIQ3_XXS* x, float* y, int64_t nb);
+void dequantize_iq3_s(const BlockIQ3_S* x, float* y, int64_t nb);
+void dequantize_iq1_s(const BlockIQ1_S* x, float* y, int64_t nb);
+void dequantize_iq1_m(const BlockIQ1_M* x, float* y, int64_t nb);
+// Ternary (quant_ternary.cpp), FP4 (quant_fp4.cpp) and 1- / 2-bit linear types (quant_lowbit.cpp): decode only.
+void dequantize_tq1_0(const BlockTQ1_0* x, float* y, int64_t nb);
+void dequantize_tq2_0(const BlockTQ2_0* x, float* y, int64_t nb);
+void dequantize_mxfp4(const BlockMXFP4* x, float* y, int64_t nb);
+void dequantize_nvfp4(const BlockNVFP4* x, float* y, int64_t nb);
+void dequantize_q1_0(const BlockQ1_0* x, float* y, int64_t nb);
+void dequantize_q2_0(const BlockQ2_0* x, float* y, int64_t nb);
 
 // The signed value of largest magnitude among x[0..n) (the first of equal magnitudes; 0 when all
 // are zero): the extreme that ggml's symmetric quantizers map to their most negative code.

@@ -7,6 +7,8 @@
 //   Q2_K / Q5_K x Q8_K: as Q4_K (16 / 8 sub-blocks); Q3_K x Q8_K: as Q6_K with signed 6-bit scales
 //   IQ4_NL x Q8_0 as Q4_0 and IQ4_XS x Q8_K as Q3_K, with the codes read through kIq4Values
 //   F32/F16/BF16: sum_k w_k x_k;  F8_E4M3: sum_blocks scale_kb * sum_{k in 128-block} w_k x_k
+#include "kernels/ref/rowdot_ref.h"
+
 #include <cstring>
 #include <utility>
 
@@ -17,11 +19,6 @@
 namespace seek::kern {
 
 namespace {
-
-template <typename Dot>
-void each_column(const RowDotArgs& a, Dot dot) {
-  for (int64_t c = a.c0; c < a.c1; ++c) a.out[(c - a.c0) * a.out_stride] = dot(a.x->col(c));
-}
 
 void dot_f32(const void* w, const RowDotArgs& a) {
   const float* wr = static_cast<const float*>(w);
@@ -66,32 +63,6 @@ void dot_f8(const void* w, const RowDotArgs& a) {
   });
 }
 
-// The 32-element formats against Q8_0 / Q8_1 lanes (qs at col, lane scales after K bytes, the scale
-// of block b at ds[8 b]): codes(block, j) gives the signed codes of elements j and j + 16 (j < 16);
-// a format with a min m adds m * s, s = the activation block's d * sum(qs) (Q8_1 lanes keep it
-// where Q8_0 lanes keep corr).
-template <class Block, bool kMin, class Codes>
-void dot_32(const void* w, const RowDotArgs& a, Codes codes) {
-  const Block* wb = static_cast<const Block*>(w);
-  const int64_t K = a.x->K, nb = K / kQK;
-  each_column(a, [&](const uint8_t* col) {
-    const int8_t* xq = reinterpret_cast<const int8_t*>(col);
-    const float* ds = reinterpret_cast<const float*>(col + K);
-    const float* sums = reinterpret_cast<const float*>(col + 2 * K);
-    float s = 0;
-    for (int64_t b = 0; b < nb; ++b) {
-      int isum = 0;
-      for (int j = 0; j < kQK / 2; ++j) {
-        const auto [lo, hi] = codes(wb[b], j);
-        isum += lo * xq[b * kQK + j] + hi * xq[b * kQK + j + 16];
-      }
-      s += (fp16_to_fp32(wb[b].d) * ds[b * 8]) * static_cast<float>(isum);
-      if constexpr (kMin) s += fp16_to_fp32(wb[b].m) * sums[b * 8];
-    }
-    return s;
-  });
-}
-
 using Codes = std::pair<int, int>;
 
 void dot_q8_0(const void* w, const RowDotArgs& a) {
@@ -120,24 +91,6 @@ void dot_q5_1(const void* w, const RowDotArgs& a) {
 void dot_iq4_nl(const void* w, const RowDotArgs& a) {
   dot_32<BlockIQ4_NL, false>(w, a, [](const BlockIQ4_NL& b, int j) {
     return Codes{kIq4Values[b.qs[j] & 0xF], kIq4Values[b.qs[j] >> 4]};
-  });
-}
-
-// The K-quants against Q8_K: block_dot(weight super-block, activation super-block) per block,
-// summed left to right.
-template <class Block, class BlockDot>
-void dot_k(const void* w, const RowDotArgs& a, BlockDot block_dot) {
-  const Block* wb = static_cast<const Block*>(w);
-  const int64_t nb = a.x->K / kQKK;
-  each_column(a, [&](const uint8_t* col) {
-    const BlockQ8_K* xb = reinterpret_cast<const BlockQ8_K*>(col);
-    float s = 0;
-    for (int64_t b = 0; b < nb; ++b) {
-      float xd = 0;
-      std::memcpy(&xd, &xb[b].d, 4);
-      s += block_dot(wb[b], xb[b], xd);
-    }
-    return s;
   });
 }
 
@@ -251,6 +204,19 @@ const KernelTable& kernels_scalar() {
     k.q6_K = dot_q6_K;
     k.iq4_nl = dot_iq4_nl;
     k.iq4_xs = dot_iq4_xs;
+    k.iq2_xxs = dot_iq2_xxs;
+    k.iq2_xs = dot_iq2_xs;
+    k.iq2_s = dot_iq2_s;
+    k.iq3_xxs = dot_iq3_xxs;
+    k.iq3_s = dot_iq3_s;
+    k.iq1_s = dot_iq1_s;
+    k.iq1_m = dot_iq1_m;
+    k.tq1_0 = dot_tq1_0;
+    k.tq2_0 = dot_tq2_0;
+    k.mxfp4 = dot_mxfp4;
+    k.nvfp4 = dot_nvfp4;
+    k.q1_0 = dot_q1_0;
+    k.q2_0 = dot_q2_0;
     return k;
   }();
   return t;
