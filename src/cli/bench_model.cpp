@@ -31,6 +31,7 @@ struct BenchOptions {
   int64_t n_prompt = 512, n_gen = 128;
   int reps = 3;
   bool json = false;
+  std::string cache_type = "f16";  // as llama-bench's default
 };
 
 double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
@@ -83,13 +84,14 @@ int bench_model(int argc, char** argv) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 24))
       ->capture_default_str();
   app.add_option("-r,--reps", o.reps, "repetitions")->check(CLI::Range(1, 1 << 24))->capture_default_str();
+  app.add_option("--cache-type", o.cache_type, "KV cache type: f32, f16, bf16, q8_0, q4_0")->capture_default_str();
   app.add_flag("--json", o.json, "print one JSON object");
   if (int rc = parse_or_exit(app, argc, argv); rc >= 0) return rc;
   std::unique_ptr<Model> model = Model::load(o.model);
   const ModelConfig& c = model->config();
   ThreadPool pool(o.threads);
   const int64_t max_seq = std::max<int64_t>(o.n_prompt, o.n_gen + 1) + 1;
-  KVCache cache(c, 1, max_seq);
+  KVCache cache(c, 1, max_seq, kv_cache_type_from_name(o.cache_type));
   model->reserve(std::max<int64_t>(o.n_prompt, 1), max_seq, pool.size());
   std::vector<float> logits(static_cast<size_t>(c.vocab_size));
   std::mt19937 rng(42);
@@ -152,6 +154,7 @@ int bench_model(int argc, char** argv) {
                                       {"tg_weight_gbs", gbs},
                                       {"vm_rss_bytes", rss},
                                       {"vm_hwm_bytes", hwm},
+                                      {"kv_cache_type", dtype_name(cache.type())},
                                       {"kv_bytes_per_token", cache.bytes_per_token()}};
     std::printf("%s\n", j.dump().c_str());
     return 0;

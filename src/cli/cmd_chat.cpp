@@ -60,7 +60,7 @@ int cmd_chat(int argc, char** argv) {
   const Tokenizer& tok = *lm.tokenizer;
   const TemplateKind kind = choose_template(template_name, tok);
   ThreadPool pool(margs.threads);
-  KVCache cache(lm.model->config(), 1, margs.ctx);
+  KVCache cache(lm.model->config(), 1, margs.ctx, margs.cache_dtype());
   const bool tty_in = isatty(STDIN_FILENO), tty_out = isatty(STDOUT_FILENO);
   std::fprintf(stderr, "seek chat: template %s; /reset clears the history, /exit or Ctrl-D quits\n",
                template_kind_name(kind));

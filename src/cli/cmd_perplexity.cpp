@@ -26,8 +26,9 @@ int cmd_perplexity(int argc, char** argv) {
   ThreadPool pool(margs.threads);
   std::vector<int32_t> ids = lm.tokenizer->encode(text, lm.tokenizer->bos() >= 0, false);
   ProgressBar bar("perplexity", static_cast<int64_t>(ids.size()) / margs.ctx, "chunks");
-  PerplexityResult r = perplexity(*lm.model, ids, margs.ctx, pool,
-                                  [&](int64_t k, int64_t, double ppl) { bar.update(k, str("ppl ", ppl)); });
+  PerplexityResult r = perplexity(
+      *lm.model, ids, margs.ctx, pool, [&](int64_t k, int64_t, double ppl) { bar.update(k, str("ppl ", ppl)); },
+      margs.cache_dtype());
   bar.finish();
   if (json_out) {
     nlohmann::json j = {{"model", margs.model_path}, {"file", text_file},         {"n_tokens", ids.size()},

@@ -69,7 +69,10 @@ int cmd_quantize(int argc, char** argv) {
   app.add_option("--output-tensor-type", output_type, "type of output.weight");
   app.add_option("--token-embedding-type", embd_type, "type of token_embd.weight");
   app.add_option("--tensor-type", tensor_types,
-                 "PATTERN=TYPE: tensors whose name matches PATTERN get TYPE (repeatable)");
+                 "PATTERN=TYPE: tensors whose name matches PATTERN get TYPE (repeatable)")
+      ->expected(1)
+      ->allow_extra_args(false)  // one PATTERN=TYPE per --tensor-type, never the positional arguments
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--tensor-type-file", tensor_type_file, "a file of PATTERN=TYPE lines");
   app.add_option("--imatrix", imatrix, "importance matrix (not supported yet: refused)");
   add_threads_option(app, threads);

@@ -55,7 +55,7 @@ int cmd_run(int argc, char** argv) {
   if (static_cast<int64_t>(ids.size()) >= margs.ctx)
     throw UsageError(str("the prompt is ", ids.size(), " tokens but the context holds ", margs.ctx,
                          " (raise --ctx or shorten the prompt)"));
-  KVCache cache(lm.model->config(), 1, margs.ctx);
+  KVCache cache(lm.model->config(), 1, margs.ctx, margs.cache_dtype());
   if (!quiet && !json) {
     std::fputs(prompt.c_str(), stdout);
     std::fflush(stdout);

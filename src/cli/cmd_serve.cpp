@@ -62,6 +62,7 @@ int cmd_serve(int argc, char** argv) {
   if (margs.model_path.empty()) margs.model_path = default_model_path();
   LoadedModel lm = load_model(margs);
   eopt.ctx = margs.ctx;
+  eopt.cache_type = margs.cache_dtype();
   eopt.threads = margs.threads;
   sopt.template_kind = serve_template(template_name, *lm.tokenizer);
   sopt.model_name = !alias.empty() ? alias : std::filesystem::path(margs.model_path).filename().string();

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "model/kv_cache.h"
 
 namespace seek::cli {
 
@@ -21,7 +22,20 @@ void ModelArgs::add_to(CLI::App& app, bool model_required) {
   app.add_option("-c,--ctx", ctx, "context length in tokens")
       ->check(CLI::Range(int64_t{16}, int64_t{1} << 22))
       ->capture_default_str();
+  app.add_option("--cache-type", cache_type,
+                 "KV cache type: f32, f16 (as llama.cpp's default), bf16, q8_0, q4_0 (rows of whole 32-blocks)")
+      ->check([](const std::string& v) {
+        try {
+          kv_cache_type_from_name(v);
+          return std::string();
+        } catch (const Error& e) {
+          return std::string(e.what());
+        }
+      })
+      ->capture_default_str();
 }
+
+DType ModelArgs::cache_dtype() const { return kv_cache_type_from_name(cache_type); }
 
 void SamplingArgs::add_to(CLI::App& app) {
   app.add_option("--temp", p.temperature, "temperature (0 = greedy)")

@@ -16,7 +16,9 @@ struct ModelArgs {
   std::string model_path;
   int threads = 0;  // 0: all cores
   int64_t ctx = 4096;
+  std::string cache_type = "f16";  // --cache-type: f32, f16, bf16, q8_0, q4_0 (kv_cache.h)
 
+  DType cache_dtype() const;
   void add_to(CLI::App& app, bool model_required = true);
 };
 

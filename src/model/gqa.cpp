@@ -3,6 +3,7 @@
 // Cache row per token: K of every KV head, then V of every KV head.
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "core/numeric.h"
 #include "kernels/matmul.h"
@@ -19,6 +20,7 @@ void gqa_forward(const ForwardCtx& ctx, const GqaWeights& w, const float* h, flo
   matmul(w.wq, h, N, ws.q.data(), ctx.pool);
   matmul(w.wk, h, N, ws.kv.data(), ctx.pool);
   matmul(w.wv, h, N, ws.kv.data() + N * kvw, ctx.pool);
+  std::vector<float> entry(static_cast<size_t>(2 * kvw));  // one cache entry before it is stored
   for (int64_t n = 0; n < N; ++n) {
     float* q = ws.q.data() + n * H * hd;
     float* k = ws.kv.data() + n * kvw;
@@ -35,21 +37,23 @@ void gqa_forward(const ForwardCtx& ctx, const GqaWeights& w, const float* h, flo
     const int64_t pos = ctx.batch.positions[n];
     ctx.rope.apply(q, H, hd, pos);
     ctx.rope.apply(k, KV, hd, pos);
-    float* entry = ctx.cache.at(ctx.cache_layer, ctx.batch.slots[n], pos);
-    std::memcpy(entry, k, sizeof(float) * kvw);
-    std::memcpy(entry + kvw, v, sizeof(float) * kvw);
-    if (w.bv.ndim != 0) add_inplace(entry + kvw, w.bv.as<float>(), kvw);
+    std::memcpy(entry.data(), k, sizeof(float) * kvw);
+    std::memcpy(entry.data() + kvw, v, sizeof(float) * kvw);
+    if (w.bv.ndim != 0) add_inplace(entry.data() + kvw, w.bv.as<float>(), kvw);
+    ctx.cache.store(ctx.cache_layer, ctx.batch.slots[n], pos, entry.data());
   }
+  const std::vector<const float*> hist = cache_history(ctx);
   const float scale = static_cast<float>(c.softmax_scale());
   const int64_t group = H / KV;
   for_each_token_head(ctx, H, [&](int64_t n, int64_t head, float* p) {
-    const int64_t pos = ctx.batch.positions[n], slot = ctx.batch.slots[n], kvh = head / group;
+    const int64_t pos = ctx.batch.positions[n], kvh = head / group;
     const float* q = ws.q.data() + (n * H + head) * hd;
-    for (int64_t t = 0; t <= pos; ++t) p[t] = dot(q, ctx.cache.at(ctx.cache_layer, slot, t) + kvh * hd, hd) * scale;
+    const float* e = hist[n];  // [pos + 1, 2 * kvw]
+    for (int64_t t = 0; t <= pos; ++t) p[t] = dot(q, e + t * 2 * kvw + kvh * hd, hd) * scale;
     softmax_inplace(p, pos + 1);
     float* o = ws.attn.data() + (n * H + head) * hd;
     std::memset(o, 0, sizeof(float) * hd);
-    for (int64_t t = 0; t <= pos; ++t) axpy(p[t], ctx.cache.at(ctx.cache_layer, slot, t) + kvw + kvh * hd, o, hd);
+    for (int64_t t = 0; t <= pos; ++t) axpy(p[t], e + t * 2 * kvw + kvw + kvh * hd, o, hd);
   });
   matmul(w.wo, ws.attn.data(), N, out, ctx.pool);
 }

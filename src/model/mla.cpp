@@ -4,6 +4,7 @@
 // oracle, by materialising each head's K and V from the latent. Both use 1/sqrt(192)*mscale^2.
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "core/error.h"
 #include "core/numeric.h"
@@ -34,23 +35,25 @@ void mla_project(const ForwardCtx& ctx, const MlaWeights& w, const float* h) {
     matmul(w.wq, h, N, ws.q.data(), ctx.pool);
   }
   matmul(w.wkv_a, h, N, ws.kv.data(), ctx.pool);
+  std::vector<float> entry(static_cast<size_t>(r + rope));  // one cache entry before it is stored
   for (int64_t n = 0; n < N; ++n) {
     const int64_t pos = ctx.batch.positions[n];
     ctx.rope.apply(ws.q.data() + n * H * qk + c.qk_nope_head_dim, H, qk, pos);
     float* kv = ws.kv.data() + n * (r + rope);
-    float* entry = ctx.cache.at(ctx.cache_layer, ctx.batch.slots[n], pos);
-    rmsnorm(kv, w.kv_norm.as<float>(), entry, r, eps);  // kv_norm on the latent only
-    if (w.latent_round != DType::F32) round_through_activation(w.latent_round, entry, r);
-    std::memcpy(entry + r, kv + r, sizeof(float) * rope);
-    ctx.rope.apply(entry + r, 1, rope, pos);  // one k_pe shared by every head
+    rmsnorm(kv, w.kv_norm.as<float>(), entry.data(), r, eps);  // kv_norm on the latent only
+    if (w.latent_round != DType::F32) round_through_activation(w.latent_round, entry.data(), r);
+    std::memcpy(entry.data() + r, kv + r, sizeof(float) * rope);
+    ctx.rope.apply(entry.data() + r, 1, rope, pos);  // one k_pe shared by every head
+    ctx.cache.store(ctx.cache_layer, ctx.batch.slots[n], pos, entry.data());
   }
 }
 
-void attend_absorbed(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int64_t hd, float* scratch) {
+void attend_absorbed(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int64_t hd, float* scratch,
+                     const float* hist) {
   const ModelConfig& c = ctx.config;
   const int64_t H = c.num_attention_heads, qk = c.qk_head_dim(), nope = c.qk_nope_head_dim;
   const int64_t r = c.kv_lora_rank, rope = c.qk_rope_head_dim, v = c.v_head_dim;
-  const int64_t pos = ctx.batch.positions[n], slot = ctx.batch.slots[n];
+  const int64_t pos = ctx.batch.positions[n];
   const float scale = static_cast<float>(c.softmax_scale());
   const float* q = ctx.ws.q.data() + (n * H + hd) * qk;
   float* q_lat = scratch;      // [r]
@@ -66,12 +69,12 @@ void attend_absorbed(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int6
     for (int64_t j = 0; j < r; ++j) q_lat[j] = dot(uk + j * nope, q, nope);
   }
   for (int64_t t = 0; t <= pos; ++t) {
-    const float* e = ctx.cache.at(ctx.cache_layer, slot, t);
+    const float* e = hist + t * (r + rope);
     p[t] = (dot(q_lat, e, r) + dot(q + nope, e + r, rope)) * scale;
   }
   softmax_inplace(p, pos + 1);
   std::memset(o_lat, 0, sizeof(float) * r);
-  for (int64_t t = 0; t <= pos; ++t) axpy(p[t], ctx.cache.at(ctx.cache_layer, slot, t), o_lat, r);
+  for (int64_t t = 0; t <= pos; ++t) axpy(p[t], hist + t * (r + rope), o_lat, r);
   float* o = ctx.ws.attn.data() + (n * H + hd) * v;
   if (split) {
     matvec_here(w.wv_b.slice0(hd), o_lat, o);
@@ -81,11 +84,12 @@ void attend_absorbed(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int6
   }
 }
 
-void attend_naive(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int64_t hd, float* scratch) {
+void attend_naive(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int64_t hd, float* scratch,
+                  const float* hist) {
   const ModelConfig& c = ctx.config;
   const int64_t H = c.num_attention_heads, qk = c.qk_head_dim(), nope = c.qk_nope_head_dim;
   const int64_t r = c.kv_lora_rank, rope = c.qk_rope_head_dim, v = c.v_head_dim;
-  const int64_t pos = ctx.batch.positions[n], slot = ctx.batch.slots[n];
+  const int64_t pos = ctx.batch.positions[n];
   const float scale = static_cast<float>(c.softmax_scale());
   const float* q = ctx.ws.q.data() + (n * H + hd) * qk;
   const float* uk = w.w_uk_t.as<float>() + hd * r * nope;  // [r, nope]
@@ -94,7 +98,7 @@ void attend_naive(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int64_t
   float* k = scratch + (pos + 1);                          // [nope]
   float* vals = k + nope;                                  // [pos + 1, v]
   for (int64_t t = 0; t <= pos; ++t) {
-    const float* e = ctx.cache.at(ctx.cache_layer, slot, t);
+    const float* e = hist + t * (r + rope);
     for (int64_t i = 0; i < nope; ++i) {  // k_nope = W_UK c_kv
       float s = 0;
       for (int64_t j = 0; j < r; ++j) s += uk[j * nope + i] * e[j];
@@ -113,12 +117,13 @@ void attend_naive(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int64_t
 
 void mla_forward(const ForwardCtx& ctx, const MlaWeights& w, const float* h, float* out) {
   mla_project(ctx, w, h);
+  const std::vector<const float*> hist = cache_history(ctx);
   if (ctx.mla_mode == MlaMode::Absorbed) {
     for_each_token_head(ctx, ctx.config.num_attention_heads,
-                        [&](int64_t n, int64_t hd, float* s) { attend_absorbed(ctx, w, n, hd, s); });
+                        [&](int64_t n, int64_t hd, float* s) { attend_absorbed(ctx, w, n, hd, s, hist[n]); });
   } else {
     for_each_token_head(ctx, ctx.config.num_attention_heads,
-                        [&](int64_t n, int64_t hd, float* s) { attend_naive(ctx, w, n, hd, s); });
+                        [&](int64_t n, int64_t hd, float* s) { attend_naive(ctx, w, n, hd, s, hist[n]); });
   }
   matmul(w.wo, ctx.ws.attn.data(), ctx.batch.size(), out, ctx.pool);
 }

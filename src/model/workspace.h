@@ -27,7 +27,8 @@ struct Workspace {
   std::vector<float> expert_y;       // [N, D]
   std::vector<float> scratch;        // per-thread attention scratch
   int64_t scratch_per_thread = 0;
-  std::vector<float> final_h;  // [N, D] last hidden state before the final norm (MTP input)
+  std::vector<std::vector<float>> kv_rows;  // decoded cache entries per slot (quantized caches)
+  std::vector<float> final_h;               // [N, D] last hidden state before the final norm (MTP input)
   // Debug hook (tests): when set, every MoE layer appends its chosen experts [N, k] (best first).
   std::vector<int32_t>* route_log = nullptr;
   std::vector<float>* route_margin_log = nullptr;  // per token and MoE layer: see Model::set_route_log

@@ -10,7 +10,7 @@
 namespace seek {
 
 PerplexityResult perplexity(Model& model, const std::vector<int32_t>& tokens, int64_t n_ctx, ThreadPool& pool,
-                            const std::function<void(int64_t, int64_t, double)>& on_chunk) {
+                            const std::function<void(int64_t, int64_t, double)>& on_chunk, DType cache_type) {
   const ModelConfig& c = model.config();
   if (n_ctx < 4) throw UsageError(str("context must be at least 4 tokens, got ", n_ctx));
   const int64_t n_chunks = static_cast<int64_t>(tokens.size()) / n_ctx;
@@ -19,7 +19,7 @@ PerplexityResult perplexity(Model& model, const std::vector<int32_t>& tokens, in
   PerplexityResult res;
   res.n_ctx = n_ctx;
   res.n_chunks = n_chunks;
-  KVCache cache(c, 1, n_ctx);
+  KVCache cache(c, 1, n_ctx, cache_type);
   std::vector<float> logits(static_cast<size_t>((n_ctx - first) * V));
   double nll_sum = 0.0;
   Batch batch;

@@ -22,7 +22,9 @@ struct PerplexityResult {
 };
 
 // on_chunk(k, n_chunks, running_ppl) is called after each chunk (progress display).
+// cache_type: the KV cache's (kv_cache.h); f32 by default here, the exact reference.
 PerplexityResult perplexity(Model& model, const std::vector<int32_t>& tokens, int64_t n_ctx, ThreadPool& pool,
-                            const std::function<void(int64_t, int64_t, double)>& on_chunk = {});
+                            const std::function<void(int64_t, int64_t, double)>& on_chunk = {},
+                            DType cache_type = DType::F32);
 
 }  // namespace seek

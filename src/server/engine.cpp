@@ -63,7 +63,7 @@ Engine::Engine(Model& model, const Tokenizer& tok, const EngineOptions& opt)
       opt_(opt),
       n_vocab_(model.config().vocab_size),
       pool_(opt.threads),
-      cache_(model.config(), opt.n_slots, opt.ctx),
+      cache_(model.config(), opt.n_slots, opt.ctx, opt.cache_type),
       slots_(opt.n_slots) {
   if (opt.n_slots < 1 || opt.n_slots > 256)
     throw UsageError(str("parallel slots must be in [1, 256], got ", opt.n_slots));

@@ -25,10 +25,11 @@
 namespace seek {
 
 struct EngineOptions {
-  int64_t n_slots = 4;    // sequences decoded together (--parallel)
-  int64_t ctx = 4096;     // tokens per slot
-  int64_t n_batch = 512;  // prefill tokens per forward, shared by all prefilling sequences
-  int threads = 0;        // 0: all cores
+  int64_t n_slots = 4;            // sequences decoded together (--parallel)
+  int64_t ctx = 4096;             // tokens per slot
+  int64_t n_batch = 512;          // prefill tokens per forward, shared by all prefilling sequences
+  int threads = 0;                // 0: all cores
+  DType cache_type = DType::F16;  // KV cache (kv_cache.h)
 };
 
 struct RequestParams {

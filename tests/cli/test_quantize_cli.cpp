@@ -28,8 +28,14 @@ struct CliRun {
   int status;
   std::string output;
 };
+// Files of one test are named after it: ctest runs the tests of this file in parallel.
+std::string tmp(const std::string& name) {
+  return testing::TempDir() + "seek_quantize_" + testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+         name;
+}
+
 CliRun seek_cli(const std::string& args) {
-  const std::string log = testing::TempDir() + "seek_quantize_cli.log";
+  const std::string log = tmp("cli.log");
   const int rc = std::system((std::string(SEEK_BINARY) + " " + args + " > " + log + " 2>&1").c_str());
   return {WEXITSTATUS(rc), read_file(log)};
 }
@@ -54,7 +60,7 @@ std::string write_input(std::vector<std::string>& keep) {
     w.add_tensor(name,
                  TensorView::contiguous(DType::F32, shape.data(), static_cast<int>(shape.size()), keep.back().data()));
   }
-  const std::string path = testing::TempDir() + "seek_quantize_in.gguf";
+  const std::string path = tmp("in.gguf");
   w.write(path);
   return path;
 }
@@ -68,7 +74,7 @@ TEST(QuantizeCli, TensorBytesMatchLlamaQuantize) {
   int checked = 0;
   for (const auto& [file, rec] : files.items()) {
     const std::string ftype = file.substr(8, file.size() - 8 - 5);  // ds2-zoo-<FTYPE>.gguf
-    const std::string out = testing::TempDir() + "seek_quantize_" + ftype + ".gguf";
+    const std::string out = tmp(ftype + ".gguf");
     const CliRun r = seek_cli("quantize " + in + " " + out + " " + ftype + " -t 2");
     ASSERT_EQ(r.status, 0) << ftype << ": " << r.output;
     const GGUFFile f = GGUFFile::open(out);
@@ -88,7 +94,7 @@ TEST(QuantizeCli, TensorBytesMatchLlamaQuantize) {
 TEST(QuantizeCli, RefusesWhatItCannotDo) {
   std::vector<std::string> keep;
   const std::string in = write_input(keep);
-  const std::string out = testing::TempDir() + "seek_quantize_bad.gguf";
+  const std::string out = tmp("bad.gguf");
   CliRun r = seek_cli("quantize " + in + " " + out + " IQ2_XXS");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("seek cannot write"), std::string::npos) << r.output;

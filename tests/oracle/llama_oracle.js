@@ -119,9 +119,12 @@ function seekHasJson(bin) {
   const r = seek(bin, ['run', '--help']);
   return /--json\b/.test(r.out.toString('utf8') + r.err);
 }
+// seek's exact attention (--cache-type f32): llama.cpp's default CPU flash attention rounds K, V
+// and Q to f16 in its own order, which seek's default f16 cache does not reproduce bit for bit, and
+// a greedy near-tie can go either way; the f32 cache is the reference both are held to.
 function seekRun(bin, file, prompt, n, extra, json) {
   const args = ['run', '-m', file, '-p', prompt, '-n', String(n), '--temp', '0', '-q', '-t', String(THREADS),
-    '-c', String(CTX), ...extra];
+    '-c', String(CTX), '--cache-type', 'f32', ...extra];
   const r = seek(bin, args);
   if (r.rc !== 0) return { error: `seek run exited ${r.rc}: ${r.err.trim().split('\n').slice(-2).join(' | ')}` };
   const text = new TextDecoder('utf-8').decode(r.out);  // invalid UTF-8 -> U+FFFD, as llama.cpp's string

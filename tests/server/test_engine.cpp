@@ -239,7 +239,7 @@ TEST(Engine, LogprobsMatchLogSoftmax) {
   run_until_idle(e);
   ASSERT_EQ(evs.size(), 3u);
   // Independent check of the first token: logits of the prompt from a plain forward.
-  KVCache cache(l.model->config(), 1, 64);
+  KVCache cache(l.model->config(), 1, 64, EngineOptions{}.cache_type);  // the engine's cache type
   ThreadPool pool(1);
   Batch b;
   for (size_t i = 0; i < ids.size(); ++i) b.add(ids[i], static_cast<int32_t>(i), 0, i + 1 == ids.size());

@@ -82,6 +82,12 @@ const KernelTable& kernels_q32_avx2();
 const KernelTable& kernels_q32_avx512();
 const KernelTable& kernels_kquant_low_avx2();
 const KernelTable& kernels_kquant_low_avx512();
+// IQ3_XXS, IQ3_S, IQ1_S, IQ1_M (cpu/rowdot_iq3_iq1_*.cpp), merged the same way.
+const KernelTable& kernels_iq3_iq1_avx2();
+const KernelTable& kernels_iq3_iq1_avx512();
+// TQ1_0, TQ2_0, MXFP4, NVFP4, Q1_0, Q2_0 (cpu/rowdot_lowbit_*.cpp), merged the same way.
+const KernelTable& kernels_lowbit_avx2();
+const KernelTable& kernels_lowbit_avx512();
 // AVX-512 kernels that also need GFNI (cpu/rowdot_gfni_avx512.cpp): Q4_0 and F8_E4M3 (with its
 // aux activation form); call only if CPUID has it.
 const KernelTable& kernels_gfni_avx512();

@@ -161,6 +161,18 @@ const KernelTable& kernels_avx512_base() {
     k.q3_K = low.q3_K;
     k.q5_K = low.q5_K;
     k.iq4_xs = low.iq4_xs;
+    const KernelTable& iq3 = kernels_iq3_iq1_avx512();
+    k.iq3_xxs = iq3.iq3_xxs;
+    k.iq3_s = iq3.iq3_s;
+    k.iq1_s = iq3.iq1_s;
+    k.iq1_m = iq3.iq1_m;
+    const KernelTable& lb = kernels_lowbit_avx512();
+    k.tq1_0 = lb.tq1_0;
+    k.tq2_0 = lb.tq2_0;
+    k.mxfp4 = lb.mxfp4;
+    k.nvfp4 = lb.nvfp4;
+    k.q1_0 = lb.q1_0;
+    k.q2_0 = lb.q2_0;
     return k;
   }();
   return t;

@@ -92,7 +92,15 @@ bool can_quantize(DType t) {
     case DType::Q4_K:
     case DType::Q5_K:
     case DType::Q6_K:
-    case DType::Q8_K: return true;
+    case DType::Q8_K:
+    case DType::IQ4_NL:
+    case DType::IQ4_XS:
+    case DType::TQ1_0:
+    case DType::TQ2_0:
+    case DType::MXFP4:
+    case DType::NVFP4:
+    case DType::Q1_0:
+    case DType::Q2_0: return true;
     default: return false;
   }
 }
@@ -127,10 +135,19 @@ void quantize_row(DType t, const float* src, void* dst, int64_t n) {
     case DType::Q5_K: return quant::quantize_q5_K(src, static_cast<BlockQ5_K*>(dst), nb);
     case DType::Q6_K: return quant::quantize_q6_K(src, static_cast<BlockQ6_K*>(dst), nb);
     case DType::Q8_K: return quant::quantize_q8_K(src, static_cast<BlockQ8_K*>(dst), nb);
+    case DType::IQ4_NL: return quant::quantize_iq4_nl(src, static_cast<BlockIQ4_NL*>(dst), nb);
+    case DType::IQ4_XS: return quant::quantize_iq4_xs(src, static_cast<BlockIQ4_XS*>(dst), nb);
+    case DType::TQ1_0: return quant::quantize_tq1_0(src, static_cast<BlockTQ1_0*>(dst), nb);
+    case DType::TQ2_0: return quant::quantize_tq2_0(src, static_cast<BlockTQ2_0*>(dst), nb);
+    case DType::MXFP4: return quant::quantize_mxfp4(src, static_cast<BlockMXFP4*>(dst), nb);
+    case DType::NVFP4: return quant::quantize_nvfp4(src, static_cast<BlockNVFP4*>(dst), nb);
+    case DType::Q1_0: return quant::quantize_q1_0(src, static_cast<BlockQ1_0*>(dst), nb);
+    case DType::Q2_0: return quant::quantize_q2_0(src, static_cast<BlockQ2_0*>(dst), nb);
     default:
       throw FormatError(str("quantize_row: type ", dtype_name(t),
                             " is not supported (expected one of f32, f16, "
-                            "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, q8_K)"));
+                            "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, q8_K, "
+                            "iq4_nl, iq4_xs, tq1_0, tq2_0, mxfp4, nvfp4, q1_0, q2_0)"));
   }
 }
 

@@ -29,7 +29,9 @@ void dequantize_q4_K(const BlockQ4_K* x, float* y, int64_t nb);
 void quantize_q6_K(const float* x, BlockQ6_K* y, int64_t nb);
 void dequantize_q6_K(const BlockQ6_K* x, float* y, int64_t nb);
 void quantize_q8_K(const float* x, BlockQ8_K* y, int64_t nb);
+void quantize_iq4_nl(const float* x, BlockIQ4_NL* y, int64_t nb);
 void dequantize_iq4_nl(const BlockIQ4_NL* x, float* y, int64_t nb);
+void quantize_iq4_xs(const float* x, BlockIQ4_XS* y, int64_t nb);
 void dequantize_iq4_xs(const BlockIQ4_XS* x, float* y, int64_t nb);
 void dequantize_q8_K(const BlockQ8_K* x, float* y, int64_t nb);
 // The grid types: IQ2 (quant_iq2.cpp), IQ3 (quant_iq3.cpp), IQ1 (quant_iq1.cpp); decode only.
@@ -40,12 +42,18 @@ void dequantize_iq3_xxs(const BlockIQ3_XXS* x, float* y, int64_t nb);
 void dequantize_iq3_s(const BlockIQ3_S* x, float* y, int64_t nb);
 void dequantize_iq1_s(const BlockIQ1_S* x, float* y, int64_t nb);
 void dequantize_iq1_m(const BlockIQ1_M* x, float* y, int64_t nb);
-// Ternary (quant_ternary.cpp), FP4 (quant_fp4.cpp) and 1- / 2-bit linear types (quant_lowbit.cpp): decode only.
+// Ternary (quant_ternary.cpp), FP4 (quant_fp4.cpp) and 1- / 2-bit linear types (quant_lowbit.cpp).
+void quantize_tq1_0(const float* x, BlockTQ1_0* y, int64_t nb);
 void dequantize_tq1_0(const BlockTQ1_0* x, float* y, int64_t nb);
+void quantize_tq2_0(const float* x, BlockTQ2_0* y, int64_t nb);
 void dequantize_tq2_0(const BlockTQ2_0* x, float* y, int64_t nb);
+void quantize_mxfp4(const float* x, BlockMXFP4* y, int64_t nb);
 void dequantize_mxfp4(const BlockMXFP4* x, float* y, int64_t nb);
+void quantize_nvfp4(const float* x, BlockNVFP4* y, int64_t nb);
 void dequantize_nvfp4(const BlockNVFP4* x, float* y, int64_t nb);
+void quantize_q1_0(const float* x, BlockQ1_0* y, int64_t nb);
 void dequantize_q1_0(const BlockQ1_0* x, float* y, int64_t nb);
+void quantize_q2_0(const float* x, BlockQ2_0* y, int64_t nb);
 void dequantize_q2_0(const BlockQ2_0* x, float* y, int64_t nb);
 
 // The signed value of largest magnitude among x[0..n) (the first of equal magnitudes; 0 when all
