@@ -246,7 +246,8 @@ TEST(Matmul, EveryLevelAgreesWithReference) {
               const bool same_steps = tc.t == DType::Q4_K || tc.t == DType::Q6_K || tc.t == DType::Q2_K ||
                                       tc.t == DType::Q3_K || tc.t == DType::Q5_K || tc.t == DType::IQ4_XS ||
                                       tc.t == DType::IQ3_XXS || tc.t == DType::IQ3_S || tc.t == DType::IQ1_S ||
-                                      tc.t == DType::IQ1_M || tc.t == DType::TQ1_0 || tc.t == DType::TQ2_0;
+                                      tc.t == DType::IQ1_M || tc.t == DType::TQ1_0 || tc.t == DType::TQ2_0 ||
+                                      tc.t == DType::IQ2_XXS || tc.t == DType::IQ2_XS || tc.t == DType::IQ2_S;
               if (same_steps && level != KernelLevel::AVX512) {
                 // Same integer sums, same float steps per super-block: bit for bit (the AVX-512
                 // K-quant kernels sum the scaled lanes in vector accumulators instead, so they are

@@ -82,6 +82,9 @@ const KernelTable& kernels_q32_avx2();
 const KernelTable& kernels_q32_avx512();
 const KernelTable& kernels_kquant_low_avx2();
 const KernelTable& kernels_kquant_low_avx512();
+// IQ2_XXS, IQ2_XS, IQ2_S (cpu/rowdot_iq2_*.cpp), merged the same way.
+const KernelTable& kernels_iq2_avx2();
+const KernelTable& kernels_iq2_avx512();
 // IQ3_XXS, IQ3_S, IQ1_S, IQ1_M (cpu/rowdot_iq3_iq1_*.cpp), merged the same way.
 const KernelTable& kernels_iq3_iq1_avx2();
 const KernelTable& kernels_iq3_iq1_avx512();

@@ -173,6 +173,10 @@ const KernelTable& kernels_avx512_base() {
     k.nvfp4 = lb.nvfp4;
     k.q1_0 = lb.q1_0;
     k.q2_0 = lb.q2_0;
+    const KernelTable& iq2 = kernels_iq2_avx512();
+    k.iq2_xxs = iq2.iq2_xxs;
+    k.iq2_xs = iq2.iq2_xs;
+    k.iq2_s = iq2.iq2_s;
     return k;
   }();
   return t;
