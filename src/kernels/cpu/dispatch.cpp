@@ -113,6 +113,17 @@ RowDotFn KernelTable::get(DType t) const {
   }
 }
 
+void KernelTable::take(const KernelTable& o) {
+  for (auto f :
+       {&KernelTable::f32,    &KernelTable::f16,     &KernelTable::bf16,   &KernelTable::f8_e4m3, &KernelTable::q4_0,
+        &KernelTable::q8_0,   &KernelTable::q4_K,    &KernelTable::q6_K,   &KernelTable::q4_1,    &KernelTable::q5_0,
+        &KernelTable::q5_1,   &KernelTable::q2_K,    &KernelTable::q3_K,   &KernelTable::q5_K,    &KernelTable::iq4_nl,
+        &KernelTable::iq4_xs, &KernelTable::iq2_xxs, &KernelTable::iq2_xs, &KernelTable::iq2_s,   &KernelTable::iq3_xxs,
+        &KernelTable::iq3_s,  &KernelTable::iq1_s,   &KernelTable::iq1_m,  &KernelTable::tq1_0,   &KernelTable::tq2_0,
+        &KernelTable::mxfp4,  &KernelTable::nvfp4,   &KernelTable::q1_0,   &KernelTable::q2_0})
+    if (o.*f) this->*f = o.*f;
+}
+
 Kernel kernel_for(DType t) {
   const KernelLevel level = kernel_level();
   const KernelTable* table = nullptr;

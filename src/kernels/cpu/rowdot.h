@@ -62,6 +62,9 @@ struct KernelTable {
   RowDotFn mxfp4 = nullptr, nvfp4 = nullptr, q1_0 = nullptr, q2_0 = nullptr;
   AuxPack f8_e4m3_aux, q4_0_aux, q4_K_aux;  // the aux forms these read, if any
   RowDotFn get(DType t) const;
+  // Takes every row-dot `o` has (non-null), keeping this table's others: how a level's table
+  // gathers the per-family tables below.
+  void take(const KernelTable& o);
   AuxPack aux(DType t) const {
     return t == DType::F8_E4M3 ? f8_e4m3_aux : t == DType::Q4_0 ? q4_0_aux : t == DType::Q4_K ? q4_K_aux : AuxPack{};
   }

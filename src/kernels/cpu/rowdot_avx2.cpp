@@ -10,6 +10,7 @@
 
 #include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 
 namespace seek::kern {
@@ -21,18 +22,6 @@ inline float hsum(__m256 v) {
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
-}
-inline int hsum_i32(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtsi128_si32(s);
-}
-inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
-inline float load_f32(const void* p) {
-  float f;
-  std::memcpy(&f, p, 4);
-  return f;
 }
 
 // Float weights against f32 activations: two accumulators per column (16 elements a step).
@@ -288,32 +277,11 @@ const KernelTable& kernels_avx2() {
     k.q8_0 = grouped<Q80Dot<false>>;
     k.q4_K = grouped<Q4KDot>;
     k.q6_K = grouped<Q6KDot>;
-    const KernelTable& q32 = kernels_q32_avx2();
-    k.q4_1 = q32.q4_1;
-    k.q5_0 = q32.q5_0;
-    k.q5_1 = q32.q5_1;
-    k.iq4_nl = q32.iq4_nl;
-    const KernelTable& low = kernels_kquant_low_avx2();
-    k.q2_K = low.q2_K;
-    k.q3_K = low.q3_K;
-    k.q5_K = low.q5_K;
-    k.iq4_xs = low.iq4_xs;
-    const KernelTable& iq3 = kernels_iq3_iq1_avx2();
-    k.iq3_xxs = iq3.iq3_xxs;
-    k.iq3_s = iq3.iq3_s;
-    k.iq1_s = iq3.iq1_s;
-    k.iq1_m = iq3.iq1_m;
-    const KernelTable& lb = kernels_lowbit_avx2();
-    k.tq1_0 = lb.tq1_0;
-    k.tq2_0 = lb.tq2_0;
-    k.mxfp4 = lb.mxfp4;
-    k.nvfp4 = lb.nvfp4;
-    k.q1_0 = lb.q1_0;
-    k.q2_0 = lb.q2_0;
-    const KernelTable& iq2 = kernels_iq2_avx2();
-    k.iq2_xxs = iq2.iq2_xxs;
-    k.iq2_xs = iq2.iq2_xs;
-    k.iq2_s = iq2.iq2_s;
+    k.take(kernels_q32_avx2());
+    k.take(kernels_kquant_low_avx2());
+    k.take(kernels_iq2_avx2());
+    k.take(kernels_iq3_iq1_avx2());
+    k.take(kernels_lowbit_avx2());
     return k;
   }();
   return t;

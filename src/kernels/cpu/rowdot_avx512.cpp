@@ -12,13 +12,12 @@
 #include "kernels/cpu/q80_dot_avx512.h"
 #include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 
 namespace seek::kern {
 
 namespace {
-
-inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
 
 // Four accumulators per column: an FMA's 4-cycle latency would otherwise cap one column at
 // two vectors per 4 cycles, below what one core streams from memory.
@@ -151,32 +150,11 @@ const KernelTable& kernels_avx512_base() {
     k.q4_K = kq.q4_K;
     k.q4_K_aux = kq.q4_K_aux;
     k.q6_K = kq.q6_K;
-    const KernelTable& q32 = kernels_q32_avx512();
-    k.q4_1 = q32.q4_1;
-    k.q5_0 = q32.q5_0;
-    k.q5_1 = q32.q5_1;
-    k.iq4_nl = q32.iq4_nl;
-    const KernelTable& low = kernels_kquant_low_avx512();
-    k.q2_K = low.q2_K;
-    k.q3_K = low.q3_K;
-    k.q5_K = low.q5_K;
-    k.iq4_xs = low.iq4_xs;
-    const KernelTable& iq3 = kernels_iq3_iq1_avx512();
-    k.iq3_xxs = iq3.iq3_xxs;
-    k.iq3_s = iq3.iq3_s;
-    k.iq1_s = iq3.iq1_s;
-    k.iq1_m = iq3.iq1_m;
-    const KernelTable& lb = kernels_lowbit_avx512();
-    k.tq1_0 = lb.tq1_0;
-    k.tq2_0 = lb.tq2_0;
-    k.mxfp4 = lb.mxfp4;
-    k.nvfp4 = lb.nvfp4;
-    k.q1_0 = lb.q1_0;
-    k.q2_0 = lb.q2_0;
-    const KernelTable& iq2 = kernels_iq2_avx512();
-    k.iq2_xxs = iq2.iq2_xxs;
-    k.iq2_xs = iq2.iq2_xs;
-    k.iq2_s = iq2.iq2_s;
+    k.take(kernels_q32_avx512());
+    k.take(kernels_kquant_low_avx512());
+    k.take(kernels_iq2_avx512());
+    k.take(kernels_iq3_iq1_avx512());
+    k.take(kernels_lowbit_avx512());
     return k;
   }();
   return t;

@@ -30,6 +30,7 @@
 
 #include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/iq_grids.h"
 
@@ -37,14 +38,7 @@ namespace seek::kern {
 
 namespace {
 
-inline float load_f32(const void* p) {
-  float f;
-  std::memcpy(&f, p, 4);
-  return f;
-}
-inline const BlockQ8_K& xblock(const uint8_t* col, int64_t b) { return reinterpret_cast<const BlockQ8_K*>(col)[b]; }
 inline __m512i load512(const void* p) { return _mm512_loadu_si512(p); }
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
 // The codebooks as words of 2-bit codes (0, 1, 2 for magnitudes 8, 25, 43): element j at bit
 // 8 ((j >> 1) & 1) + 2 (j & 1) + 4 (j >> 2), i.e. the low byte holds elements 0, 1, 4, 5, the

@@ -27,6 +27,7 @@
 
 #include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/iq_grids.h"
 
@@ -34,30 +35,6 @@ namespace seek::kern {
 
 namespace {
 
-inline int hsum_i32(__m256i v) {
-  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
-  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
-  return _mm_cvtsi128_si32(s);
-}
-inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
-inline float load_f32(const void* p) {
-  float f;
-  std::memcpy(&f, p, 4);
-  return f;
-}
-inline uint32_t load_u32(const void* p) {
-  uint32_t u;
-  std::memcpy(&u, p, 4);
-  return u;
-}
-inline uint64_t load_u64(const void* p) {
-  uint64_t u;
-  std::memcpy(&u, p, 8);
-  return u;
-}
-inline const BlockQ8_K& xblock(const uint8_t* col, int64_t b) { return reinterpret_cast<const BlockQ8_K*>(col)[b]; }
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 inline __m128i load64(const void* p) { return _mm_loadl_epi64(static_cast<const __m128i*>(p)); }
 inline __m256i broadcast32(uint32_t u) { return _mm256_set1_epi32(static_cast<int>(u)); }
 

@@ -38,6 +38,7 @@
 
 #include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/iq_grids.h"
 
@@ -45,20 +46,7 @@ namespace seek::kern {
 
 namespace {
 
-inline uint32_t load_u32(const void* p) {
-  uint32_t u;
-  std::memcpy(&u, p, 4);
-  return u;
-}
-inline uint64_t load_u64(const void* p) {
-  uint64_t u;
-  std::memcpy(&u, p, 8);
-  return u;
-}
-inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
-inline const BlockQ8_K& xblock(const uint8_t* col, int64_t b) { return reinterpret_cast<const BlockQ8_K*>(col)[b]; }
 inline __m512i load512(const void* p) { return _mm512_loadu_si512(p); }
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 inline __m128i load128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
 
 // Word index vector: word i -> mul * (first + i / per) (vpermw picks the scale of the elements

@@ -17,23 +17,13 @@
 
 #include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 
 namespace seek::kern {
 
 namespace {
 
-inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
-inline float load_f32(const void* p) {
-  float f;
-  std::memcpy(&f, p, 4);
-  return f;
-}
-inline uint32_t load_u32(const void* p) {
-  uint32_t u;
-  std::memcpy(&u, p, 4);
-  return u;
-}
 // Word index vector: word i -> first + i / per (the scale of the sub-block word i belongs to).
 inline __m512i spread_index(int first, int per) {
   alignas(64) int16_t idx[32];

@@ -24,20 +24,14 @@
 
 #include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 
 namespace seek::kern {
 
 namespace {
 
-inline uint32_t load_u32(const void* p) {
-  uint32_t u;
-  std::memcpy(&u, p, 4);
-  return u;
-}
-inline const BlockQ8_K& xblock(const uint8_t* col, int64_t b) { return reinterpret_cast<const BlockQ8_K*>(col)[b]; }
 inline __m512i load512(const void* p) { return _mm512_loadu_si512(p); }
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
 // Word index vector: word i -> first + i / per (the scale of the sub-block word i belongs to,
 // vpmaddubsw's word i holding the products of bytes 2i and 2i + 1).

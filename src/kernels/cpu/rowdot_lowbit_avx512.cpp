@@ -44,6 +44,7 @@
 
 #include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/fp4.h"
 
@@ -51,25 +52,8 @@ namespace seek::kern {
 
 namespace {
 
-inline uint32_t load_u32(const void* p) {
-  uint32_t u;
-  std::memcpy(&u, p, 4);
-  return u;
-}
-inline uint64_t load_u64(const void* p) {
-  uint64_t u;
-  std::memcpy(&u, p, 8);
-  return u;
-}
-inline float load_f32(const void* p) {
-  float f;
-  std::memcpy(&f, p, 4);
-  return f;
-}
 inline __m512i load512(const void* p) { return _mm512_loadu_si512(p); }
-inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 inline __m128i load128(const void* p) { return _mm_loadu_si128(static_cast<const __m128i*>(p)); }
-inline const BlockQ8_K& xblock(const uint8_t* col, int64_t b) { return reinterpret_cast<const BlockQ8_K*>(col)[b]; }
 
 // 16-bit words: lo in 128-bit lanes 0-1, hi in lanes 2-3 (or one value per lane).
 inline __m512i lanes_epi16(int l0, int l1, int l2, int l3) {

@@ -18,23 +18,18 @@
 
 #include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 
 namespace seek::kern {
 
 namespace {
 
-inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
 inline float hsum(__m256 v) {
   __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
   s = _mm_add_ps(s, _mm_movehl_ps(s, s));
   s = _mm_add_ss(s, _mm_movehdup_ps(s));
   return _mm_cvtss_f32(s);
-}
-inline uint32_t load_u32(const void* p) {
-  uint32_t u;
-  std::memcpy(&u, p, 4);
-  return u;
 }
 
 // The 16 nibble bytes of a block -> 32 bytes, byte i = element i.

@@ -22,18 +22,12 @@
 
 #include "kernels/cpu/rowdot.h"
 #include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 
 namespace seek::kern {
 
 namespace {
-
-inline float h2f(uint16_t h) { return _cvtsh_ss(h); }
-inline uint32_t load_u32(const void* p) {
-  uint32_t u;
-  std::memcpy(&u, p, 4);
-  return u;
-}
 
 // [qs0, qs0, qs1, qs1] -> [lo0, hi0, lo1, hi1]: byte i is element i % 32 of block i / 32.
 inline __m512i nibbles_pair(const uint8_t* qs0, const uint8_t* qs1) {
