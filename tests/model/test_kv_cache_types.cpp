@@ -54,7 +54,9 @@ TEST(KVCacheTypes, PerplexityCloseToF32) {
       // random DeepSeek its own flash-attention f16 rounding alone moves perplexity by -6.4%
       // (docs/kernels.md). q4_0 is reported only.
       const bool micro_q8 = std::string(fx.file).find("ds2-micro") != std::string::npos && t == DType::Q8_0;
-      if (t != DType::Q4_0) EXPECT_LT(std::fabs(rel), micro_q8 ? 0.01 : 0.005) << fx.file << " " << dtype_name(t);
+      if (t != DType::Q4_0) {
+        EXPECT_LT(std::fabs(rel), micro_q8 ? 0.01 : 0.005) << fx.file << " " << dtype_name(t);
+      }
     }
   }
 }
