@@ -1,7 +1,7 @@
 # Per-tensor types that llama-quantize de3ff81 chose for each file of the ds2-zoo (a random-weight
 # deepseek2 model, one F32 master quantized into every file type), for tests/model/test_quant_mix.cpp.
 # Run by hand, never by tests (the tests read only the output):
-#   python3 tools/extract_quantize_types.py /work/shared/data/gguf-quants \
+#   python3 tools/extract_quantize_types.py ZOO_DIR \
 #       > tests/data/gguf-quants/llama_quantize_types.json
 # Reads ZOO/expected.json (files[NAME]: made_by, gguf_kv, tensors, quantize) and, for files made
 # with --tensor-type-file, the type file named in the command (ZOO/make/<basename>).
@@ -16,7 +16,9 @@ import os
 import shlex
 import sys
 
-zoo = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/data/gguf-quants"
+if len(sys.argv) != 2:
+    sys.exit("usage: extract_quantize_types.py ZOO_DIR (the quant zoo folder with expected.json)")
+zoo = sys.argv[1]
 raw = open(os.path.join(zoo, "expected.json"), "rb").read()
 src = json.loads(raw)
 files = src["files"]

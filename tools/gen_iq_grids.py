@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes src/kernels/quant/iq_grids.cpp: the codebooks of ggml's grid quant types (IQ2_XXS,
+"""Writes src/kernels/quant/iq_grids_iq2.cpp or iq_grids_iq3_iq1.cpp (argument iq2 / iq3_iq1): the codebooks of ggml's grid quant types (IQ2_XXS,
 IQ2_XS, IQ2_S, IQ3_XXS, IQ3_S, IQ1_S / IQ1_M). They are part of the file format (a GGUF stores
 indices into them), fixed since llama.cpp introduced each type; this tool takes them from the
 gguf-py package of llama.cpp de3ff81 (in node-llama-cpp@3.22.1's llama/gitRelease.bundle), which
@@ -7,8 +7,8 @@ stores each codebook packed as 2 or 3 bits per element plus the map from those c
 
 Run by hand (never at build or test time):
   git clone tests/oracle/node_modules/node-llama-cpp/llama/gitRelease.bundle /tmp/llama-src
-  GGUF_PY=/tmp/llama-src/gguf-py /usr/bin/python3 tools/gen_iq_grids.py |
-    clang-format-14 --assume-filename=iq_grids.cpp > src/kernels/quant/iq_grids.cpp
+  for f in iq2 iq3_iq1; do GGUF_PY=/tmp/llama-src/gguf-py /usr/bin/python3 tools/gen_iq_grids.py $f |
+    clang-format-14 --assume-filename=x.cpp > src/kernels/quant/iq_grids_$f.cpp; done
 
 Each codebook entry becomes one integer whose bytes, lowest first, are the entry's elements
 (uint64 for 8-element grids, uint32 for 4-element ones), as ggml's kernels read them; IQ1's
@@ -21,14 +21,15 @@ import sys
 sys.path.insert(0, os.environ.get("GGUF_PY", "gguf-py"))
 from gguf import quants  # noqa: E402
 
-GRIDS = [  # (C name, gguf-py class, bytes per entry, signed)
-    ("kIq2xxsGrid", quants.IQ2_XXS, 8, False),
-    ("kIq2xsGrid", quants.IQ2_XS, 8, False),
-    ("kIq2sGrid", quants.IQ2_S, 8, False),
-    ("kIq3xxsGrid", quants.IQ3_XXS, 4, False),
-    ("kIq3sGrid", quants.IQ3_S, 4, False),
-    ("kIq1sGrid", quants.IQ1_S, 8, True),
-]
+SETS = {  # file -> [(C name, gguf-py class, bytes per entry, signed)]
+    "iq2": [("kIq2xxsGrid", quants.IQ2_XXS, 8, False), ("kIq2xsGrid", quants.IQ2_XS, 8, False),
+            ("kIq2sGrid", quants.IQ2_S, 8, False)],
+    "iq3_iq1": [("kIq3xxsGrid", quants.IQ3_XXS, 4, False), ("kIq3sGrid", quants.IQ3_S, 4, False),
+                ("kIq1sGrid", quants.IQ1_S, 8, True)],
+}
+if len(sys.argv) != 2 or sys.argv[1] not in SETS:
+    sys.exit("usage: gen_iq_grids.py iq2|iq3_iq1")
+GRIDS = SETS[sys.argv[1]]
 
 
 def entries(cls):

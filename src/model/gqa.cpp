@@ -20,7 +20,8 @@ void gqa_forward(const ForwardCtx& ctx, const GqaWeights& w, const float* h, flo
   matmul(w.wq, h, N, ws.q.data(), ctx.pool);
   matmul(w.wk, h, N, ws.kv.data(), ctx.pool);
   matmul(w.wv, h, N, ws.kv.data() + N * kvw, ctx.pool);
-  std::vector<float> entry(static_cast<size_t>(2 * kvw));  // one cache entry before it is stored
+  std::vector<float>& entry = ws.kv_entry;  // one cache entry before it is stored
+  entry.resize(static_cast<size_t>(2 * kvw));
   for (int64_t n = 0; n < N; ++n) {
     float* q = ws.q.data() + n * H * hd;
     float* k = ws.kv.data() + n * kvw;
@@ -42,7 +43,7 @@ void gqa_forward(const ForwardCtx& ctx, const GqaWeights& w, const float* h, flo
     if (w.bv.ndim != 0) add_inplace(entry.data() + kvw, w.bv.as<float>(), kvw);
     ctx.cache.store(ctx.cache_layer, ctx.batch.slots[n], pos, entry.data());
   }
-  const std::vector<const float*> hist = cache_history(ctx);
+  const std::vector<const float*>& hist = cache_history(ctx);
   const float scale = static_cast<float>(c.softmax_scale());
   const int64_t group = H / KV;
   for_each_token_head(ctx, H, [&](int64_t n, int64_t head, float* p) {

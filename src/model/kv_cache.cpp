@@ -62,9 +62,9 @@ void KVCache::store(int64_t layer, int64_t slot, int64_t pos, const float* row) 
   } else if (stored_width_ == width_) {
     quantize_row(type_, row, dst, width_);
   } else {  // the padding is zeros, which change no block's scale
-    std::vector<float> padded(static_cast<size_t>(stored_width_), 0.0f);
-    std::memcpy(padded.data(), row, sizeof(float) * static_cast<size_t>(width_));
-    quantize_row(type_, padded.data(), dst, stored_width_);
+    padded_.assign(static_cast<size_t>(stored_width_), 0.0f);
+    std::memcpy(padded_.data(), row, sizeof(float) * static_cast<size_t>(width_));
+    quantize_row(type_, padded_.data(), dst, stored_width_);
   }
 }
 
@@ -76,10 +76,10 @@ const float* KVCache::rows(int64_t layer, int64_t slot, int64_t n, std::vector<f
   if (stored_width_ == width_) {
     for (int64_t t = 0; t < n; ++t) dequantize_row(type_, src + t * row_bytes_, buf.data() + t * width_, width_);
   } else {
-    std::vector<float> padded(static_cast<size_t>(stored_width_));
+    padded_.resize(static_cast<size_t>(stored_width_));
     for (int64_t t = 0; t < n; ++t) {
-      dequantize_row(type_, src + t * row_bytes_, padded.data(), stored_width_);
-      std::memcpy(buf.data() + t * width_, padded.data(), sizeof(float) * static_cast<size_t>(width_));
+      dequantize_row(type_, src + t * row_bytes_, padded_.data(), stored_width_);
+      std::memcpy(buf.data() + t * width_, padded_.data(), sizeof(float) * static_cast<size_t>(width_));
     }
   }
   return buf.data();

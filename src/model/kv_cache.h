@@ -48,7 +48,8 @@ class KVCache {
   uint8_t* entry(int64_t layer, int64_t slot, int64_t pos) const;
 
   int64_t n_layers_, n_slots_, max_seq_, width_;
-  int64_t stored_width_ = 0;  // width_ rounded up to whole blocks of type_
+  int64_t stored_width_ = 0;           // width_ rounded up to whole blocks of type_
+  mutable std::vector<float> padded_;  // one zero-padded row (store / rows; one caller at a time)
   DType type_;
   size_t row_bytes_ = 0;
   size_t bytes_ = 0;

@@ -35,7 +35,8 @@ void moe_forward(const ForwardCtx& ctx, const MoeWeights& w, const float* h, flo
 // The cache entries each batch token attends over: hist[n] = entries [0, pos_n] of (cache_layer,
 // slot_n) as f32 rows of cache width (the storage itself for an f32 cache; else decoded once per
 // slot into ws.kv_rows). Call after the batch's own entries are stored.
-std::vector<const float*> cache_history(const ForwardCtx& ctx);
+// Filled into ctx.ws.kv_hist (reused: nothing is allocated once the workspace has grown).
+const std::vector<const float*>& cache_history(const ForwardCtx& ctx);
 
 // For each token n of the batch, calls fn(n, thread_scratch) over all tokens x heads items:
 // fn(token, head, scratch) with a per-thread scratch of ws.scratch_per_thread floats.

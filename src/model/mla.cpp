@@ -35,7 +35,8 @@ void mla_project(const ForwardCtx& ctx, const MlaWeights& w, const float* h) {
     matmul(w.wq, h, N, ws.q.data(), ctx.pool);
   }
   matmul(w.wkv_a, h, N, ws.kv.data(), ctx.pool);
-  std::vector<float> entry(static_cast<size_t>(r + rope));  // one cache entry before it is stored
+  std::vector<float>& entry = ws.kv_entry;  // one cache entry before it is stored
+  entry.resize(static_cast<size_t>(r + rope));
   for (int64_t n = 0; n < N; ++n) {
     const int64_t pos = ctx.batch.positions[n];
     ctx.rope.apply(ws.q.data() + n * H * qk + c.qk_nope_head_dim, H, qk, pos);
@@ -117,7 +118,7 @@ void attend_naive(const ForwardCtx& ctx, const MlaWeights& w, int64_t n, int64_t
 
 void mla_forward(const ForwardCtx& ctx, const MlaWeights& w, const float* h, float* out) {
   mla_project(ctx, w, h);
-  const std::vector<const float*> hist = cache_history(ctx);
+  const std::vector<const float*>& hist = cache_history(ctx);
   if (ctx.mla_mode == MlaMode::Absorbed) {
     for_each_token_head(ctx, ctx.config.num_attention_heads,
                         [&](int64_t n, int64_t hd, float* s) { attend_absorbed(ctx, w, n, hd, s, hist[n]); });

@@ -2,6 +2,7 @@
 // allocates nothing (house style rule 8). Grows only when a larger batch arrives.
 #pragma once
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "model/config.h"
@@ -27,8 +28,11 @@ struct Workspace {
   std::vector<float> expert_y;       // [N, D]
   std::vector<float> scratch;        // per-thread attention scratch
   int64_t scratch_per_thread = 0;
-  std::vector<std::vector<float>> kv_rows;  // decoded cache entries per slot (quantized caches)
-  std::vector<float> final_h;               // [N, D] last hidden state before the final norm (MTP input)
+  std::vector<std::vector<float>> kv_rows;           // decoded cache entries per slot (quantized caches)
+  std::vector<const float*> kv_hist;                 // [N] each token's cache entries (cache_history)
+  std::vector<std::pair<int32_t, int64_t>> kv_need;  // (slot, entries) read by the batch
+  std::vector<float> kv_entry;                       // one cache entry before it is stored
+  std::vector<float> final_h;                        // [N, D] last hidden state before the final norm (MTP input)
   // Debug hook (tests): when set, every MoE layer appends its chosen experts [N, k] (best first).
   std::vector<int32_t>* route_log = nullptr;
   std::vector<float>* route_margin_log = nullptr;  // per token and MoE layer: see Model::set_route_log
