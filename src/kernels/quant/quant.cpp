@@ -100,7 +100,14 @@ bool can_quantize(DType t) {
     case DType::MXFP4:
     case DType::NVFP4:
     case DType::Q1_0:
-    case DType::Q2_0: return true;
+    case DType::Q2_0:
+    case DType::IQ2_XXS:
+    case DType::IQ2_XS:
+    case DType::IQ2_S:
+    case DType::IQ3_XXS:
+    case DType::IQ3_S:
+    case DType::IQ1_S:
+    case DType::IQ1_M: return true;
     default: return false;
   }
 }
@@ -143,11 +150,20 @@ void quantize_row(DType t, const float* src, void* dst, int64_t n) {
     case DType::NVFP4: return quant::quantize_nvfp4(src, static_cast<BlockNVFP4*>(dst), nb);
     case DType::Q1_0: return quant::quantize_q1_0(src, static_cast<BlockQ1_0*>(dst), nb);
     case DType::Q2_0: return quant::quantize_q2_0(src, static_cast<BlockQ2_0*>(dst), nb);
+    case DType::IQ2_XXS:
+    case DType::IQ2_XS:
+    case DType::IQ2_S:
+    case DType::IQ3_XXS:
+    case DType::IQ3_S:
+    case DType::IQ1_S:
+    case DType::IQ1_M:  // quantized per row (their statistics span the row)
+      return quantize_row_imatrix(t, src, dst, n, nullptr);
     default:
       throw FormatError(str("quantize_row: type ", dtype_name(t),
                             " is not supported (expected one of f32, f16, "
                             "bf16, f8_e4m3, q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, q8_K, "
-                            "iq4_nl, iq4_xs, tq1_0, tq2_0, mxfp4, nvfp4, q1_0, q2_0)"));
+                            "iq2_xxs, iq2_xs, iq2_s, iq3_xxs, iq3_s, iq1_s, iq1_m, iq4_nl, iq4_xs, tq1_0, tq2_0, "
+                            "mxfp4, nvfp4, q1_0, q2_0)"));
   }
 }
 

@@ -3,8 +3,10 @@
 //
 // Quantizing follows what llama-quantize runs without an importance matrix (ggml's quantize_iq4_nl /
 // quantize_iq4_xs, i.e. its 4-bit non-linear search with 7 scale trials each way; note that
-// quantize_row_iq4_nl_ref, with no trials, is a different path). Per 32-element block, with the
-// weights w = x^2 and table values v (kIq4Values):
+// quantize_row_iq4_nl_ref, with no trials, is a different path), and with one (the same search
+// under other weights). Per 32-element block, with table values v (kIq4Values) and weights w = x^2,
+// or given the columns' importance qw, w = qw * sqrt(sigma2 + x^2) with sigma2 twice the mean
+// square over the super-block (32 elements for IQ4_NL, 256 for IQ4_XS):
 //   1. max = the signed value of largest magnitude; a block with |max| < 1e-15 gets scale 0.
 //   2. d = -max / v[0]; codes q = nearest table entry to x / d; d = sum(w v_q x) / sum(w v_q^2).
 //   3. For t = -7..7: 1 / d_t = (t + v[0]) / max, codes likewise; keep the least-squares scale of
@@ -21,14 +23,15 @@
 
 #include "core/float16.h"
 #include "kernels/quant/blocks.h"
+#include "kernels/quant/quant_imatrix.h"
 #include "kernels/quant/quant_impl.h"
+#include "kernels/quant/quant_search.h"
 
 namespace seek::quant {
 
 namespace {
 
-constexpr float kIq4GroupMaxEps = 1e-15f;  // ggml's GROUP_MAX_EPS
-constexpr int kIq4Trials = 7;              // ntry of quantize_iq4_nl / quantize_iq4_xs
+constexpr int kIq4Trials = 7;  // ntry of quantize_iq4_nl / quantize_iq4_xs
 
 // The index of the table value (ascending) nearest to v; a tie between two neighbours goes to the
 // upper one, values beyond the ends to the end codes (ggml's best_index_int8).
@@ -43,12 +46,21 @@ int nearest_iq4(float v) {
   return v - kIq4Values[hi - 1] < kIq4Values[hi] - v ? hi - 1 : hi;
 }
 
-// Steps 1..3 above for one 32-element block: its least-squares scale (0 for an all-but-zero block).
-float iq4_block_scale(const float* x) {
-  float w[kQK];
+// The weights of one 32-element block: x^2 without an importance matrix; with one, qw (the
+// block's columns) * sqrt(sigma2 + x^2), sigma2 = twice the mean square of the super-block (ggml
+// computes it per super-block, so per 32-element block for IQ4_NL).
+void iq4_weights(const float* x, const float* qw, float sigma2, float* w) {
+  if (qw) return importance_weights(x, qw, sigma2, kQK, w);
   for (int j = 0; j < kQK; ++j) w[j] = x[j] * x[j];
+}
+
+float iq4_sigma2(const float* x, int n) { return sum_squares(x, n) * (2.f / static_cast<float>(n)); }
+
+// Steps 1..3 above for one 32-element block with weights w: its least-squares scale (0 for an
+// all-but-zero block).
+float iq4_block_scale(const float* x, const float* w) {
   const float max = signed_absmax(x, kQK);
-  if (std::fabs(max) < kIq4GroupMaxEps) return 0.0f;
+  if (std::fabs(max) < kGroupMaxEps) return 0.0f;
   // The sums of w * v * x and w * v * v over the block, coded against inverse scale id.
   const auto sums = [&](float id, float& sumqx, float& sumq2) {
     sumqx = sumq2 = 0.0f;
@@ -79,22 +91,28 @@ void iq4_pack(const float* x, float id, uint8_t* qs) {
     qs[j] = static_cast<uint8_t>(nearest_iq4(id * x[j]) | (nearest_iq4(id * x[j + kQK / 2]) << 4));
 }
 
-}  // namespace
-
-void quantize_iq4_nl(const float* x, BlockIQ4_NL* y, int64_t nb) {
+// qw: the importance of each column, kQK per block, or nullptr.
+void iq4_nl_blocks(const float* x, BlockIQ4_NL* y, int64_t nb, const float* qw) {
+  float w[kQK];
   for (int64_t i = 0; i < nb; ++i, x += kQK) {
-    const float d = iq4_block_scale(x);
+    iq4_weights(x, qw ? qw + kQK * i : nullptr, qw ? iq4_sigma2(x, kQK) : 0.0f, w);
+    const float d = iq4_block_scale(x, w);
     y[i].d = fp32_to_fp16(d);
     iq4_pack(x, d ? 1 / d : 0.0f, y[i].qs);
   }
 }
 
-void quantize_iq4_xs(const float* x, BlockIQ4_XS* y, int64_t nb) {
+// qw: the importance of each column, kQKK per super-block, or nullptr.
+void iq4_xs_blocks(const float* x, BlockIQ4_XS* y, int64_t nb, const float* qw) {
+  float w[kQK];
   for (int64_t i = 0; i < nb; ++i, x += kQKK) {
+    const float* qwi = qw ? qw + kQKK * i : nullptr;
+    const float sigma2 = qw ? iq4_sigma2(x, kQKK) : 0.0f;
     float scales[8];
     float amax = 0.0f, max = 0.0f;
     for (int j = 0; j < 8; ++j) {
-      scales[j] = iq4_block_scale(x + 32 * j);
+      iq4_weights(x + 32 * j, qwi ? qwi + 32 * j : nullptr, sigma2, w);
+      scales[j] = iq4_block_scale(x + 32 * j, w);
       if (std::fabs(scales[j]) > amax) amax = std::fabs(scales[j]), max = scales[j];
     }
     const float d = -max / 32;
@@ -112,6 +130,20 @@ void quantize_iq4_xs(const float* x, BlockIQ4_XS* y, int64_t nb) {
       y[i].scales_h |= static_cast<uint16_t>((l >> 4) << (2 * j));
     }
   }
+}
+
+}  // namespace
+
+void quantize_iq4_nl(const float* x, BlockIQ4_NL* y, int64_t nb) { iq4_nl_blocks(x, y, nb, nullptr); }
+
+void quantize_iq4_xs(const float* x, BlockIQ4_XS* y, int64_t nb) { iq4_xs_blocks(x, y, nb, nullptr); }
+
+void quantize_iq4_nl_imatrix(const float* x, BlockIQ4_NL* y, int64_t n_per_row, const float* qw) {
+  iq4_nl_blocks(x, y, n_per_row / kQK, qw);
+}
+
+void quantize_iq4_xs_imatrix(const float* x, BlockIQ4_XS* y, int64_t n_per_row, const float* qw) {
+  iq4_xs_blocks(x, y, n_per_row / kQKK, qw);
 }
 
 void dequantize_iq4_nl(const BlockIQ4_NL* x, float* y, int64_t nb) {

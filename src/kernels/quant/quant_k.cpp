@@ -5,23 +5,20 @@
 // per 32-element sub-block by a weighted least-squares search (ggml's make_qkx2_quants, 21 / 16
 // trial scales), Q2_K per 16 elements the same with absolute error, Q3_K a signed scale per 16
 // (make_q3_quants), Q6_K a scale per 16 by a 19-trial search weighted by x^2 (make_qx_quants).
+// The searches and the block finishers (codes under the stored scales, packing) are shared with
+// the importance-weighted quantizers (quant_search.h, quant_imatrix_k.cpp).
 #include <cmath>
 #include <cstring>
 
 #include "core/float16.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/quant_impl.h"
+#include "kernels/quant/quant_search.h"
 
 namespace seek::quant {
 
-namespace {
-
-constexpr float kGroupMaxEps = 1e-15f;
-
-// Fits x[i] ~ scale * L[i] - the_min, L in [0, nmax], minimising sum w * err^2 over trial
-// inverse scales (rmin + rdelta * is + nmax) / (max - min), is = 0..nstep. Returns the scale.
 float fit_scale_min(int n, int nmax, const float* x, const float* w, uint8_t* L, float* the_min, float rmin,
-                    float rdelta, int nstep, bool use_mad = false) {
+                    float rdelta, int nstep, bool use_mad) {
   float min = x[0], max = x[0];
   float sum_w = w[0];
   float sum_x = sum_w * x[0];
@@ -83,9 +80,7 @@ float fit_scale_min(int n, int nmax, const float* x, const float* w, uint8_t* L,
   return scale;
 }
 
-// Symmetric fit x[i] ~ scale * (L[i] - nmax), L in [0, 2 nmax), weights x^2, trying
-// inverse scales -(nmax + 0.1 is) / max for is = -9..9. Returns the scale (signed).
-float fit_scale_symmetric(int n, int nmax, const float* x, int8_t* L) {
+float fit_scale_symmetric(int n, int nmax, const float* x, int8_t* L, const float* w) {
   const float max = signed_absmax(x, n);
   if (std::fabs(max) < kGroupMaxEps) {
     for (int i = 0; i < n; ++i) L[i] = 0;
@@ -97,9 +92,9 @@ float fit_scale_symmetric(int n, int nmax, const float* x, int8_t* L) {
   for (int i = 0; i < n; ++i) {
     int l = clampq(nearest_int(iscale * x[i]));
     L[i] = static_cast<int8_t>(l + nmax);
-    float w = x[i] * x[i];
-    sumlx += w * x[i] * l;
-    suml2 += w * l * l;
+    const float wi = w ? w[i] : x[i] * x[i];
+    sumlx += wi * x[i] * l;
+    suml2 += wi * l * l;
   }
   float scale = suml2 ? sumlx / suml2 : 0.0f;
   float best = scale * sumlx;
@@ -109,9 +104,9 @@ float fit_scale_symmetric(int n, int nmax, const float* x, int8_t* L) {
     sumlx = suml2 = 0;
     for (int i = 0; i < n; ++i) {
       int l = clampq(nearest_int(iscale * x[i]));
-      float w = x[i] * x[i];
-      sumlx += w * x[i] * l;
-      suml2 += w * l * l;
+      const float wi = w ? w[i] : x[i] * x[i];
+      sumlx += wi * x[i] * l;
+      suml2 += wi * l * l;
     }
     if (suml2 > 0 && sumlx * sumlx > best * suml2) {
       for (int i = 0; i < n; ++i) L[i] = static_cast<int8_t>(nmax + clampq(nearest_int(iscale * x[i])));
@@ -121,6 +116,8 @@ float fit_scale_symmetric(int n, int nmax, const float* x, int8_t* L) {
   }
   return scale;
 }
+
+namespace {
 
 // make_q3_quants: x[i] ~ scale * (L[i] - 4), L in [0, 8), weights x^2: the codes of -4 / max,
 // then up to 5 passes that move one code at a time to the value the other codes' fit prefers
@@ -167,8 +164,7 @@ float fit_scale_q3(const float* x, int8_t* L) {
 }
 
 // Q4_K / Q5_K: per 32-element sub-block a scale and min fitted to codes 0..nmax (weights
-// rms + |x|), both stored as 6-bit multiples of the super-block's d / dmin (packed as
-// q4_K_scale_min reads them); then every element's code under the stored values, into L.
+// rms + |x|), both stored as 6-bit multiples of the super-block's d / dmin.
 template <class Block>
 void fit_q45_K(const float* x, int nmax, float rmin, int nstep, Block& b, uint8_t* L) {
   float weights[32], mins[8], scales[8];
@@ -188,19 +184,15 @@ void fit_q45_K(const float* x, int nmax, float rmin, int nstep, Block& b, uint8_
   for (int j = 0; j < 8; ++j) {
     uint8_t ls = static_cast<uint8_t>(nearest_int(inv_scale * scales[j]));
     uint8_t lm = static_cast<uint8_t>(nearest_int(inv_min * mins[j]));
-    ls = ls < 63 ? ls : 63;
-    lm = lm < 63 ? lm : 63;
-    if (j < 4) {
-      b.scales[j] = ls;
-      b.scales[j + 4] = lm;
-    } else {
-      b.scales[j + 4] = static_cast<uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
-      b.scales[j - 4] |= static_cast<uint8_t>((ls >> 4) << 6);
-      b.scales[j] |= static_cast<uint8_t>((lm >> 4) << 6);
-    }
+    store_k4_scale_min(j, ls < 63 ? ls : 63, lm < 63 ? lm : 63, b.scales);
   }
   b.d = fp32_to_fp16(max_scale / 63.f);
   b.dmin = fp32_to_fp16(max_min / 63.f);
+}
+
+// Q4_K / Q5_K: every element's code in [0, nmax] under the stored d * scale and dmin * min.
+template <class Block>
+void requantize_k4(const float* x, int nmax, const Block& b, uint8_t* L) {
   for (int j = 0; j < 8; ++j) {
     uint8_t sc, m;
     q4_K_scale_min(j, b.scales, &sc, &m);
@@ -224,13 +216,77 @@ void pack_2bit(const uint8_t* L, uint8_t* qs) {
 
 }  // namespace
 
+void store_k4_scale_min(int j, uint8_t ls, uint8_t lm, uint8_t* scales) {
+  if (j < 4) {
+    scales[j] = ls;
+    scales[j + 4] = lm;
+  } else {
+    scales[j + 4] = static_cast<uint8_t>((ls & 0xF) | ((lm & 0xF) << 4));
+    scales[j - 4] |= static_cast<uint8_t>((ls >> 4) << 6);
+    scales[j] |= static_cast<uint8_t>((lm >> 4) << 6);
+  }
+}
+
+void store_q3_K_scale(int j, int l, uint8_t* scales) {
+  if (j < 8) scales[j] = static_cast<uint8_t>(l & 0xF);
+  else scales[j - 8] |= static_cast<uint8_t>((l & 0xF) << 4);
+  scales[j % 4 + 8] |= static_cast<uint8_t>((l >> 4) << (2 * (j / 4)));
+}
+
+void finish_q4_K(const float* x, BlockQ4_K& b, uint8_t* L) {
+  requantize_k4(x, 15, b, L);
+  for (int c = 0; c < 4; ++c)
+    for (int l = 0; l < 32; ++l) b.qs[32 * c + l] = static_cast<uint8_t>(L[64 * c + l] | (L[64 * c + l + 32] << 4));
+}
+
+void finish_q5_K(const float* x, BlockQ5_K& b, uint8_t* L) {
+  requantize_k4(x, 31, b, L);
+  std::memset(b.qh, 0, sizeof b.qh);
+  for (int c = 0; c < 4; ++c)
+    for (int l = 0; l < 32; ++l) {
+      const int lo = L[64 * c + l], hi = L[64 * c + l + 32];
+      b.qs[32 * c + l] = static_cast<uint8_t>((lo & 0xF) | ((hi & 0xF) << 4));
+      b.qh[l] |= static_cast<uint8_t>(((lo >> 4) << (2 * c)) | ((hi >> 4) << (2 * c + 1)));
+    }
+}
+
+void finish_q2_K(const float* x, BlockQ2_K& b, uint8_t* L) {
+  for (int j = 0; j < 16; ++j) {
+    const float d = fp16_to_fp32(b.d) * (b.scales[j] & 0xF);
+    if (!d) continue;
+    const float dm = fp16_to_fp32(b.dmin) * (b.scales[j] >> 4);
+    for (int ii = 0; ii < 16; ++ii) {
+      int l = nearest_int((x[16 * j + ii] + dm) / d);
+      L[16 * j + ii] = static_cast<uint8_t>(l < 0 ? 0 : l > 3 ? 3 : l);
+    }
+  }
+  pack_2bit(L, b.qs);
+}
+
+// Codes -4..3 (stored + 4); the 3rd bit of each in hmask, the low 2 as Q2_K's.
+void finish_q3_K(const float* x, BlockQ3_K& b, int8_t* L) {
+  for (int j = 0; j < 16; ++j) {
+    const float d = fp16_to_fp32(b.d) * static_cast<float>(q3_K_scale(j, b.scales));
+    if (!d) continue;
+    for (int ii = 0; ii < 16; ++ii) {
+      const int l = nearest_int(x[16 * j + ii] / d);
+      L[16 * j + ii] = static_cast<int8_t>((l < -4 ? -4 : l > 3 ? 3 : l) + 4);
+    }
+  }
+  uint8_t U[kQKK];
+  std::memset(b.hmask, 0, sizeof b.hmask);
+  for (int e = 0; e < kQKK; ++e) {
+    U[e] = static_cast<uint8_t>(L[e] & 3);
+    if (L[e] > 3) b.hmask[e % 32] |= static_cast<uint8_t>(1 << (e / 32));
+  }
+  pack_2bit(U, b.qs);
+}
+
 void quantize_q4_K(const float* x, BlockQ4_K* y, int64_t nb) {
   uint8_t L[kQKK];
   for (int64_t i = 0; i < nb; ++i, x += kQKK) {
     fit_q45_K(x, 15, -1.0f, 20, y[i], L);
-    for (int c = 0; c < 4; ++c)
-      for (int l = 0; l < 32; ++l)
-        y[i].qs[32 * c + l] = static_cast<uint8_t>(L[64 * c + l] | (L[64 * c + l + 32] << 4));
+    finish_q4_K(x, y[i], L);
   }
 }
 
@@ -238,13 +294,7 @@ void quantize_q5_K(const float* x, BlockQ5_K* y, int64_t nb) {
   uint8_t L[kQKK];
   for (int64_t i = 0; i < nb; ++i, x += kQKK) {
     fit_q45_K(x, 31, -0.5f, 15, y[i], L);
-    std::memset(y[i].qh, 0, sizeof y[i].qh);
-    for (int c = 0; c < 4; ++c)
-      for (int l = 0; l < 32; ++l) {
-        const int lo = L[64 * c + l], hi = L[64 * c + l + 32];
-        y[i].qs[32 * c + l] = static_cast<uint8_t>((lo & 0xF) | ((hi & 0xF) << 4));
-        y[i].qh[l] |= static_cast<uint8_t>(((lo >> 4) << (2 * c)) | ((hi >> 4) << (2 * c + 1)));
-      }
+    finish_q5_K(x, y[i], L);
   }
 }
 
@@ -268,16 +318,7 @@ void quantize_q2_K(const float* x, BlockQ2_K* y, int64_t nb) {
     if (max_min > 0)
       for (int j = 0; j < 16; ++j) b.scales[j] |= static_cast<uint8_t>(nearest_int((15.f / max_min) * mins[j]) << 4);
     b.dmin = fp32_to_fp16(max_min > 0 ? max_min / 15.f : 0.f);
-    for (int j = 0; j < 16; ++j) {
-      const float d = fp16_to_fp32(b.d) * (b.scales[j] & 0xF);
-      if (!d) continue;
-      const float dm = fp16_to_fp32(b.dmin) * (b.scales[j] >> 4);
-      for (int ii = 0; ii < 16; ++ii) {
-        int l = nearest_int((x[16 * j + ii] + dm) / d);
-        L[16 * j + ii] = static_cast<uint8_t>(l < 0 ? 0 : l > 3 ? 3 : l);
-      }
-    }
-    pack_2bit(L, b.qs);
+    finish_q2_K(x, b, L);
   }
 }
 
@@ -296,30 +337,13 @@ void quantize_q3_K(const float* x, BlockQ3_K* y, int64_t nb) {
       const float iscale = -32.f / max_scale;
       for (int j = 0; j < 16; ++j) {
         int l = nearest_int(iscale * scales[j]);
-        l = (l < -32 ? -32 : l > 31 ? 31 : l) + 32;
-        if (j < 8) b.scales[j] = static_cast<uint8_t>(l & 0xF);
-        else b.scales[j - 8] |= static_cast<uint8_t>((l & 0xF) << 4);
-        b.scales[j % 4 + 8] |= static_cast<uint8_t>((l >> 4) << (2 * (j / 4)));
+        store_q3_K_scale(j, (l < -32 ? -32 : l > 31 ? 31 : l) + 32, b.scales);
       }
       b.d = fp32_to_fp16(1 / iscale);
     } else {
       b.d = fp32_to_fp16(0.f);
     }
-    for (int j = 0; j < 16; ++j) {
-      const float d = fp16_to_fp32(b.d) * static_cast<float>(q3_K_scale(j, b.scales));
-      if (!d) continue;
-      for (int ii = 0; ii < 16; ++ii) {
-        const int l = nearest_int(x[16 * j + ii] / d);
-        L[16 * j + ii] = static_cast<int8_t>((l < -4 ? -4 : l > 3 ? 3 : l) + 4);
-      }
-    }
-    uint8_t U[kQKK];
-    std::memset(b.hmask, 0, sizeof b.hmask);
-    for (int e = 0; e < kQKK; ++e) {
-      U[e] = static_cast<uint8_t>(L[e] & 3);
-      if (L[e] > 3) b.hmask[e % 32] |= static_cast<uint8_t>(1 << (e / 32));
-    }
-    pack_2bit(U, b.qs);
+    finish_q3_K(x, b, L);
   }
 }
 
@@ -380,43 +404,46 @@ void dequantize_q5_K(const BlockQ5_K* x, float* y, int64_t nb) {
 
 // Q6_K element e of half h (128 elements): low 4 bits in ql[64h + (e%64)] (low nibble for
 // e%128 < 64, high nibble otherwise), high 2 bits in qh[32h + e%32] at bit 2 * ((e%128) / 32).
+void finish_q6_K(const float* x, const float* scales, BlockQ6_K& b, int8_t* L) {
+  const float max_scale = signed_absmax(scales, 16);
+  if (std::fabs(max_scale) < kGroupMaxEps) {
+    std::memset(&b, 0, sizeof b);
+    return;
+  }
+  float iscale = -128.f / max_scale;
+  b.d = fp32_to_fp16(1 / iscale);
+  for (int ib = 0; ib < 16; ++ib) {
+    int s = nearest_int(iscale * scales[ib]);
+    b.scales[ib] = static_cast<int8_t>(s < 127 ? s : 127);
+  }
+  for (int j = 0; j < 16; ++j) {
+    float d = fp16_to_fp32(b.d) * b.scales[j];
+    if (!d) continue;
+    for (int ii = 0; ii < 16; ++ii) {
+      int l = nearest_int(x[16 * j + ii] / d);
+      l = l < -32 ? -32 : l > 31 ? 31 : l;
+      L[16 * j + ii] = static_cast<int8_t>(l + 32);
+    }
+  }
+  for (int h = 0; h < 2; ++h) {
+    const int8_t* Lh = L + 128 * h;
+    uint8_t* ql = b.ql + 64 * h;
+    uint8_t* qh = b.qh + 32 * h;
+    for (int l = 0; l < 32; ++l) {
+      ql[l] = static_cast<uint8_t>((Lh[l] & 0xF) | ((Lh[l + 64] & 0xF) << 4));
+      ql[l + 32] = static_cast<uint8_t>((Lh[l + 32] & 0xF) | ((Lh[l + 96] & 0xF) << 4));
+      qh[l] = static_cast<uint8_t>((Lh[l] >> 4) | ((Lh[l + 32] >> 4) << 2) | ((Lh[l + 64] >> 4) << 4) |
+                                   ((Lh[l + 96] >> 4) << 6));
+    }
+  }
+}
+
 void quantize_q6_K(const float* x, BlockQ6_K* y, int64_t nb) {
   int8_t L[kQKK];
   float scales[16];
   for (int64_t i = 0; i < nb; ++i, x += kQKK) {
     for (int ib = 0; ib < 16; ++ib) scales[ib] = fit_scale_symmetric(16, 32, x + 16 * ib, L + 16 * ib);
-    const float max_scale = signed_absmax(scales, 16);
-    BlockQ6_K& b = y[i];
-    if (std::fabs(max_scale) < kGroupMaxEps) {
-      std::memset(&b, 0, sizeof b);
-      continue;
-    }
-    float iscale = -128.f / max_scale;
-    b.d = fp32_to_fp16(1 / iscale);
-    for (int ib = 0; ib < 16; ++ib) {
-      int s = nearest_int(iscale * scales[ib]);
-      b.scales[ib] = static_cast<int8_t>(s < 127 ? s : 127);
-    }
-    for (int j = 0; j < 16; ++j) {
-      float d = fp16_to_fp32(b.d) * b.scales[j];
-      if (!d) continue;
-      for (int ii = 0; ii < 16; ++ii) {
-        int l = nearest_int(x[16 * j + ii] / d);
-        l = l < -32 ? -32 : l > 31 ? 31 : l;
-        L[16 * j + ii] = static_cast<int8_t>(l + 32);
-      }
-    }
-    for (int h = 0; h < 2; ++h) {
-      const int8_t* Lh = L + 128 * h;
-      uint8_t* ql = b.ql + 64 * h;
-      uint8_t* qh = b.qh + 32 * h;
-      for (int l = 0; l < 32; ++l) {
-        ql[l] = static_cast<uint8_t>((Lh[l] & 0xF) | ((Lh[l + 64] & 0xF) << 4));
-        ql[l + 32] = static_cast<uint8_t>((Lh[l + 32] & 0xF) | ((Lh[l + 96] & 0xF) << 4));
-        qh[l] = static_cast<uint8_t>((Lh[l] >> 4) | ((Lh[l + 32] >> 4) << 2) | ((Lh[l + 64] >> 4) << 4) |
-                                     ((Lh[l + 96] >> 4) << 6));
-      }
-    }
+    finish_q6_K(x, scales, y[i], L);
   }
 }
 

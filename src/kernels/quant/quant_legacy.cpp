@@ -11,6 +11,7 @@
 #include "core/float16.h"
 #include "kernels/quant/blocks.h"
 #include "kernels/quant/quant_impl.h"
+#include "kernels/quant/quant_search.h"
 
 namespace seek::quant {
 
@@ -54,17 +55,18 @@ float affine_scale(const float* x, int levels, Block& y, float& lo) {
   return d ? 1.0f / d : 0.0f;
 }
 
-void store_q5(int q0, int q1, int j, uint8_t* qs, uint32_t& qh) {
-  qs[j] = static_cast<uint8_t>((q0 & 0x0F) | ((q1 & 0x0F) << 4));
-  qh |= static_cast<uint32_t>((q0 & 0x10) >> 4) << j;
-  qh |= static_cast<uint32_t>((q1 & 0x10) >> 4) << (j + kQK / 2);
-}
-
-void put_qh(uint32_t qh, uint8_t* out) {
-  for (int b = 0; b < 4; ++b) out[b] = static_cast<uint8_t>(qh >> (8 * b));
-}
-
 }  // namespace
+
+void pack_q5_codes(const uint8_t* L, uint8_t* qs, uint8_t* qh) {
+  uint32_t h = 0;
+  for (int j = 0; j < kQK / 2; ++j) {
+    const int q0 = L[j], q1 = L[j + kQK / 2];
+    qs[j] = static_cast<uint8_t>((q0 & 0x0F) | ((q1 & 0x0F) << 4));
+    h |= static_cast<uint32_t>((q0 & 0x10) >> 4) << j;
+    h |= static_cast<uint32_t>((q1 & 0x10) >> 4) << (j + kQK / 2);
+  }
+  for (int b = 0; b < 4; ++b) qh[b] = static_cast<uint8_t>(h >> (8 * b));
+}
 
 void quantize_q4_1(const float* x, BlockQ4_1* y, int64_t nb) {
   for (int64_t i = 0; i < nb; ++i, x += kQK) {
@@ -93,13 +95,10 @@ void quantize_q5_0(const float* x, BlockQ5_0* y, int64_t nb) {
     const float d = signed_absmax(x, kQK) / -16;
     const float id = d ? 1.0f / d : 0.0f;
     y[i].d = fp32_to_fp16(d);
-    uint32_t qh = 0;
-    for (int j = 0; j < kQK / 2; ++j) {
-      const int q0 = std::min(31, static_cast<int>(static_cast<int8_t>(x[j] * id + 16.5f)));
-      const int q1 = std::min(31, static_cast<int>(static_cast<int8_t>(x[j + kQK / 2] * id + 16.5f)));
-      store_q5(q0, q1, j, y[i].qs, qh);
-    }
-    put_qh(qh, y[i].qh);
+    uint8_t L[kQK];
+    for (int j = 0; j < kQK; ++j)
+      L[j] = static_cast<uint8_t>(std::min(31, static_cast<int>(static_cast<int8_t>(x[j] * id + 16.5f))));
+    pack_q5_codes(L, y[i].qs, y[i].qh);
   }
 }
 
@@ -118,13 +117,9 @@ void quantize_q5_1(const float* x, BlockQ5_1* y, int64_t nb) {
   for (int64_t i = 0; i < nb; ++i, x += kQK) {
     float lo;
     const float id = affine_scale(x, 31, y[i], lo);
-    uint32_t qh = 0;
-    for (int j = 0; j < kQK / 2; ++j) {
-      const int q0 = static_cast<uint8_t>((x[j] - lo) * id + 0.5f);
-      const int q1 = static_cast<uint8_t>((x[j + kQK / 2] - lo) * id + 0.5f);
-      store_q5(q0, q1, j, y[i].qs, qh);
-    }
-    put_qh(qh, y[i].qh);
+    uint8_t L[kQK];
+    for (int j = 0; j < kQK; ++j) L[j] = static_cast<uint8_t>((x[j] - lo) * id + 0.5f);
+    pack_q5_codes(L, y[i].qs, y[i].qh);
   }
 }
 
