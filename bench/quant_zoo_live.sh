@@ -13,7 +13,7 @@
 # bundle (see bench/quant_zoo.sh for the cmake lines; add those three targets). F32_MASTER: the
 # zoo's gen.py output (`--config zoo --seed 31 --name ds2-zoo`), MIX_DIR: the zoo's make/ folder
 # (mix-A.txt, mix-B.txt). Environment: SEEK (default build/seek), WORK (default /tmp/quant_zoo_live),
-# THREADS (2).
+# THREADS (2), QUANTIZE_ONLY (set: only the `seek quantize` comparison, no perplexity runs).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SEEK=${SEEK:-$ROOT/build/seek}
@@ -26,7 +26,7 @@ PPL_TEXT=$ROOT/tests/data/gguf/ppl.txt
 mkdir -p "$WORK/imatrix" "$WORK/files" "$WORK/seek"
 cd "$WORK"
 
-"$B/llama-imatrix" -m "$MASTER" -f "$PPL_TEXT" -c 128 -b 128 -t "$THREADS" -o imatrix/ds2-zoo.imatrix.gguf --no-ppl \
+[ -f imatrix/ds2-zoo.imatrix.gguf ] || "$B/llama-imatrix" -m "$MASTER" -f "$PPL_TEXT" -c 128 -b 128 -t "$THREADS" -o imatrix/ds2-zoo.imatrix.gguf --no-ppl \
   > imatrix.log 2>&1
 IMAT="--imatrix imatrix/ds2-zoo.imatrix.gguf"
 # type | llama-quantize arguments before the file names | base type
@@ -46,21 +46,23 @@ for spec in "${SPECS[@]}"; do
   f=files/ds2-zoo-$name.gguf
   # shellcheck disable=SC2086
   [ -f "$f" ] || "$B/llama-quantize" $args "$MASTER" "$f" "$base" "$THREADS" > "files/$name.log" 2>&1
-  lp=$("$B/llama-perplexity" -m "$f" -f "$PPL_TEXT" -c 128 -b 128 -t "$THREADS" -fa off -ctk f32 -ctv f32 2>&1 |
+  lp=-
+  sp=-
+  [ -n "${QUANTIZE_ONLY:-}" ] || lp=$("$B/llama-perplexity" -m "$f" -f "$PPL_TEXT" -c 128 -b 128 -t "$THREADS" -fa off -ctk f32 -ctv f32 2>&1 |
     sed -n 's/.*Final estimate: PPL = \([0-9.]*\).*/\1/p')
-  sp=$("$SEEK" perplexity -m "$f" -f "$PPL_TEXT" -c 128 -t "$THREADS" --cache-type f32 --json 2>/dev/null |
+  [ -n "${QUANTIZE_ONLY:-}" ] || sp=$("$SEEK" perplexity -m "$f" -f "$PPL_TEXT" -c 128 -t "$THREADS" --cache-type f32 --json 2>/dev/null |
     /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["perplexity"])') || sp=error
-  # seek quantize of the same file type (types it cannot write yet are reported as such)
-  sq="-"
-  if [[ "$args" != *imatrix* ]]; then
-    # shellcheck disable=SC2086
-    if "$SEEK" quantize ${args} "$MASTER" "seek/$name.gguf" "$base" -t "$THREADS" > "seek/$name.log" 2>&1; then
-      cmp -s "seek/$name.gguf" "$f" && sq="byte-identical" || sq="DIFFERS"
-    else
-      sq="refused: $(tail -1 "seek/$name.log" | cut -c1-60)"
-    fi
+  # seek quantize of the same file type, with the same arguments (the imatrix path as given is
+  # recorded in the file, so both run from $WORK with the same relative path)
+  # shellcheck disable=SC2086
+  if "$SEEK" quantize ${args} "$MASTER" "seek/$name.gguf" "$base" -t "$THREADS" > "seek/$name.log" 2>&1; then
+    cmp -s "seek/$name.gguf" "$f" && sq="byte-identical" || sq="DIFFERS"
   else
-    sq="needs --imatrix (not supported yet)"
+    sq="refused: $(tail -1 "seek/$name.log" | cut -c1-60)"
+  fi
+  if [ -n "${QUANTIZE_ONLY:-}" ]; then
+    printf '%-10s %18s %18s %10s   %s\n' "$name" - - - "$sq"
+    continue
   fi
   rel=$(/usr/bin/python3 -c "import sys; l, s = sys.argv[1:]; print(f'{float(s) / float(l) - 1:+.3%}')" "$lp" "$sp" \
     2>/dev/null || echo error)

@@ -14,6 +14,7 @@ const std::vector<Command>& commands() {
       {"chat", "interactive chat with a model's template: seek chat -m FILE", cmd_chat},
       {"serve", "OpenAI/DeepSeek-compatible HTTP server: seek serve -m FILE --port 8080", cmd_serve},
       {"perplexity", "perplexity on a text file (llama-perplexity's method)", cmd_perplexity},
+      {"imatrix", "importance matrix for quantizing: seek imatrix -m FILE -f TEXT -o imatrix.gguf", cmd_imatrix},
       {"init", "write a deepseek2 GGUF with random weights and a real vocabulary (benchmarks)", cmd_init},
       {"quantize", "requantize a GGUF with llama-quantize's type mix: seek quantize IN OUT Q4_K_M", cmd_quantize},
       {"tokenize", "text to token ids and back: seek tokenize -m FILE \"text\" (--decode, --json)", cmd_tokenize},

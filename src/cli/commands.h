@@ -27,6 +27,7 @@ int cmd_quantize(int argc, char** argv);
 int cmd_run(int argc, char** argv);
 int cmd_chat(int argc, char** argv);
 int cmd_perplexity(int argc, char** argv);
+int cmd_imatrix(int argc, char** argv);
 int cmd_rl(int argc, char** argv);
 int cmd_distill(int argc, char** argv);
 int cmd_data(int argc, char** argv);

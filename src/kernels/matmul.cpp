@@ -38,15 +38,19 @@ void check_weight(const TensorView& W, const char* what) {
                           row_bytes(W.dtype, W.cols()), " bytes)"));
 }
 
-// Grows only: after the first call of a given size the decode loop allocates nothing.
-uint8_t* scratch(size_t bytes) {
-  thread_local std::vector<uint8_t> buf;
+// Grows only: after the first call of a given size the decode loop allocates nothing. Slot 0
+// serves matmul(); matmul_group() packs each distinct input into its own slot 1, 2, ...
+uint8_t* scratch(size_t bytes, size_t slot = 0) {
+  thread_local std::vector<std::vector<uint8_t>> bufs;
+  if (bufs.size() <= slot) bufs.resize(slot + 1);
+  std::vector<uint8_t>& buf = bufs[slot];
   grow(buf, static_cast<int64_t>(bytes + 64));
   uintptr_t p = reinterpret_cast<uintptr_t>(buf.data());
   return reinterpret_cast<uint8_t*>((p + 63) & ~static_cast<uintptr_t>(63));
 }
 
-kern::ActPack pack(const TensorView& W, const float* X, int64_t N, ThreadPool* pool, const kern::AuxPack& aux) {
+kern::ActPack pack(const TensorView& W, const float* X, int64_t N, ThreadPool* pool, const kern::AuxPack& aux,
+                   size_t slot = 0) {
   kern::ActPack x;
   const int64_t K = W.cols();
   x.K = K;
@@ -57,7 +61,7 @@ kern::ActPack pack(const TensorView& W, const float* X, int64_t N, ThreadPool* p
   // One scratch buffer: the packed columns, then the kernel's aux form of each (if it has one).
   const size_t main_bytes = in_place ? 0 : x.col_bytes * static_cast<size_t>(N);
   const size_t ab = aux.pack ? (aux.col_bytes(K) + 63) & ~static_cast<size_t>(63) : 0;
-  uint8_t* buf = main_bytes + ab ? scratch(main_bytes + ab * static_cast<size_t>(N)) : nullptr;
+  uint8_t* buf = main_bytes + ab ? scratch(main_bytes + ab * static_cast<size_t>(N), slot) : nullptr;
   x.data = in_place ? reinterpret_cast<const uint8_t*>(X) : buf;
   if (ab) {
     x.aux = buf + main_bytes;
@@ -95,6 +99,11 @@ void run_rows(const TensorView& W, const kern::ActPack& x, kern::RowDotFn fn, in
   }
 }
 
+// Rows per dynamic chunk: about 8 chunks per thread over `rows`, whole 16-row groups.
+int64_t row_chunk(int64_t rows, int64_t threads) {
+  return std::max<int64_t>(16, (rows + threads * 8 - 1) / (threads * 8) + 15) / 16 * 16;
+}
+
 void matmul_impl(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool* pool, kern::Kernel kernel,
                  const char* what) {
   check_weight(W, what);
@@ -109,8 +118,7 @@ void matmul_impl(const TensorView& W, const float* X, int64_t N, float* Y, Threa
   // Dynamic chunks of rows (about 8 per thread, whole 16-row groups): a thread that is
   // descheduled on a shared machine leaves its chunks to the others instead of stalling the
   // region; each chunk does all column tiles, so every weight row is still read once.
-  const int64_t nt = pool->size();
-  const int64_t chunk = std::max<int64_t>(16, (M + nt * 8 - 1) / (nt * 8) + 15) / 16 * 16;
+  const int64_t chunk = row_chunk(M, pool->size());
   std::atomic<int64_t> next{0};
   pool->run_dynamic([&](int, int) {
     for (int64_t b; (b = next.fetch_add(chunk, std::memory_order_relaxed)) < M;)
@@ -120,16 +128,86 @@ void matmul_impl(const TensorView& W, const float* X, int64_t N, float* Y, Threa
 
 CBLAS_TRANSPOSE tr(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
+std::atomic<MatmulObserver*> g_observer{nullptr};
+
 }  // namespace
+
+MatmulObserver* set_matmul_observer(MatmulObserver* observer) { return g_observer.exchange(observer); }
+
+void observe_product(const TensorView& W, const float* X, int64_t N) {
+  if (MatmulObserver* o = g_observer.load(std::memory_order_relaxed)) o->on_product(W, X, N);
+}
 
 void matvec(const TensorView& W, const float* x, float* y, ThreadPool& pool) { matmul(W, x, 1, y, pool); }
 
 void matvec_here(const TensorView& W, const float* x, float* y) {
+  observe_product(W, x, 1);
   matmul_impl(W, x, 1, y, nullptr, kern::kernel_for(W.dtype), "matvec_here");
 }
 
 void matmul(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool& pool) {
+  observe_product(W, X, N);
   matmul_impl(W, X, N, Y, &pool, kern::kernel_for(W.dtype), "matmul");
+}
+
+void matmul_group(const MatmulJob* jobs, int n_jobs, ThreadPool& pool) {
+  if (n_jobs <= 0) return;
+  // Pack each distinct input once (same X, N and weight type, e.g. an expert's gate and up
+  // projections share one); per-job kernels as matmul() picks them, so results are bit-identical.
+  struct Prepared {
+    kern::Kernel kernel;
+    const kern::ActPack* x = nullptr;
+    int64_t rows = 0, chunk = 0, first_chunk = 0;
+  };
+  // The caller's buffers (grown only); the workers reach them through these references, never
+  // through the thread_locals, which would name each worker's own (empty) copies.
+  thread_local std::vector<Prepared> prep_buf;
+  thread_local std::vector<kern::ActPack> pack_buf;
+  thread_local std::vector<int> pack_of_buf;
+  std::vector<Prepared>& prep = prep_buf;
+  std::vector<kern::ActPack>& packs = pack_buf;
+  std::vector<int>& pack_of = pack_of_buf;
+  prep.assign(n_jobs, Prepared{});
+  packs.clear();
+  packs.reserve(n_jobs);  // pointers into it stay valid
+  pack_of.assign(n_jobs, -1);
+  const int64_t nt = pool.size();
+  int64_t total_chunks = 0;
+  for (int j = 0; j < n_jobs; ++j) {
+    const MatmulJob& job = jobs[j];
+    check_weight(*job.W, "matmul_group");
+    observe_product(*job.W, job.X, job.N);
+    Prepared& p = prep[j];
+    p.kernel = kern::kernel_for(job.W->dtype);
+    for (int i = 0; i < j && pack_of[j] < 0; ++i)
+      if (jobs[i].X == job.X && jobs[i].N == job.N && jobs[i].W->dtype == job.W->dtype &&      // the packing is the
+          jobs[i].W->cols() == job.W->cols() && prep[i].kernel.aux.pack == p.kernel.aux.pack)  // weight type's
+        pack_of[j] = pack_of[i];
+    if (pack_of[j] < 0) {
+      pack_of[j] = static_cast<int>(packs.size());
+      packs.push_back(pack(*job.W, job.X, job.N, &pool, p.kernel.aux, packs.size() + 1));
+    }
+    p.x = &packs[pack_of[j]];
+    p.rows = job.N > 0 ? job.W->rows() : 0;
+    p.chunk = row_chunk(p.rows, nt);
+    p.first_chunk = total_chunks;
+    total_chunks += (p.rows + p.chunk - 1) / p.chunk;
+  }
+  auto run_chunk = [&](int64_t c) {
+    int j = 0;
+    while (j + 1 < n_jobs && prep[j + 1].first_chunk <= c) ++j;
+    const Prepared& p = prep[j];
+    const int64_t b = (c - p.first_chunk) * p.chunk;
+    run_rows(*jobs[j].W, *p.x, p.kernel.fn, b, std::min(p.rows, b + p.chunk), jobs[j].Y);
+  };
+  if (nt == 1) {
+    for (int64_t c = 0; c < total_chunks; ++c) run_chunk(c);
+    return;
+  }
+  std::atomic<int64_t> next{0};
+  pool.run_dynamic([&](int, int) {
+    for (int64_t c; (c = next.fetch_add(1, std::memory_order_relaxed)) < total_chunks;) run_chunk(c);
+  });
 }
 
 void sgemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,

@@ -19,6 +19,33 @@ void matvec_here(const TensorView& W, const float* x, float* y);
 // Y[N, M] = X[N, K] W[M, K]^T   (X and Y row-major, contiguous)
 void matmul(const TensorView& W, const float* X, int64_t N, float* Y, ThreadPool& pool);
 
+// Several independent products in one parallel region: Y_j[N_j, M_j] = X_j W_j^T for each job,
+// each bit-identical to matmul(W_j, X_j, N_j, Y_j). A decode step's small products (an MoE
+// layer's selected experts, the gate and up projections, q_a and kv_a) then cost one wake-up and
+// one wait instead of one each; jobs with the same input and weight type pack it once.
+struct MatmulJob {
+  const TensorView* W = nullptr;
+  const float* X = nullptr;
+  int64_t N = 0;
+  float* Y = nullptr;
+};
+void matmul_group(const MatmulJob* jobs, int n_jobs, ThreadPool& pool);
+
+// Watching the weight products (the importance-matrix collector, model/imatrix_collector.h):
+// while an observer is set, matvec, matvec_here, matmul and each job of matmul_group report
+// their weight view and f32 input to it before computing, from whichever thread runs them (the
+// observer synchronizes itself). With none set a product costs one relaxed atomic load more.
+class MatmulObserver {
+ public:
+  virtual ~MatmulObserver() = default;
+  virtual void on_product(const TensorView& W, const float* X, int64_t N) = 0;
+};
+// Installs the process-wide observer (nullptr: none); returns the one it replaces.
+MatmulObserver* set_matmul_observer(MatmulObserver* observer);
+// For a product the model computes in another form: MLA's absorbed attention never multiplies
+// wkv_b by the latent, yet the latent is what a plain forward would feed it.
+void observe_product(const TensorView& W, const float* X, int64_t N);
+
 // f32 GEMM, row-major, through BLAS (OpenBLAS): C[M, N] = alpha * op(A) * op(B) + beta * C,
 // op(A) is [M, K], op(B) is [K, N]. Runs on OpenBLAS's threads as currently set: one after any
 // pooled sgemm below has run; blas_set_threads() sets it (the sgemm benchmarks do).

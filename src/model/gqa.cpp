@@ -17,9 +17,9 @@ void gqa_forward(const ForwardCtx& ctx, const GqaWeights& w, const float* h, flo
   Workspace& ws = ctx.ws;
   const int64_t N = ctx.batch.size(), H = c.num_attention_heads, KV = c.num_key_value_heads, hd = c.head_dim;
   const int64_t kvw = KV * hd;
-  matmul(w.wq, h, N, ws.q.data(), ctx.pool);
-  matmul(w.wk, h, N, ws.kv.data(), ctx.pool);
-  matmul(w.wv, h, N, ws.kv.data() + N * kvw, ctx.pool);
+  const MatmulJob qkv[3] = {
+      {&w.wq, h, N, ws.q.data()}, {&w.wk, h, N, ws.kv.data()}, {&w.wv, h, N, ws.kv.data() + N * kvw}};
+  matmul_group(qkv, 3, ctx.pool);           // one region, h packed once
   std::vector<float>& entry = ws.kv_entry;  // one cache entry before it is stored
   entry.resize(static_cast<size_t>(2 * kvw));
   for (int64_t n = 0; n < N; ++n) {

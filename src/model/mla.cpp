@@ -24,24 +24,26 @@ void mla_project(const ForwardCtx& ctx, const MlaWeights& w, const float* h) {
   const int64_t N = ctx.batch.size(), H = c.num_attention_heads, qk = c.qk_head_dim();
   const int64_t r = c.kv_lora_rank, rope = c.qk_rope_head_dim;
   const float eps = static_cast<float>(c.rms_norm_eps);
-  if (c.q_lora_rank > 0) {
-    matmul(w.wq_a, h, N, ws.q_a.data(), ctx.pool);
+  // The two projections of h in one region: q_a (or q) and the kv latent.
+  const bool lora = c.q_lora_rank > 0;
+  const MatmulJob from_h[2] = {{lora ? &w.wq_a : &w.wq, h, N, lora ? ws.q_a.data() : ws.q.data()},
+                               {&w.wkv_a, h, N, ws.kv.data()}};
+  matmul_group(from_h, 2, ctx.pool);
+  if (lora) {
     for (int64_t n = 0; n < N; ++n) {
       float* qa = ws.q_a.data() + n * c.q_lora_rank;
       rmsnorm(qa, w.q_norm.as<float>(), qa, c.q_lora_rank, eps);
     }
     matmul(w.wq_b, ws.q_a.data(), N, ws.q.data(), ctx.pool);
-  } else {
-    matmul(w.wq, h, N, ws.q.data(), ctx.pool);
   }
-  matmul(w.wkv_a, h, N, ws.kv.data(), ctx.pool);
   std::vector<float>& entry = ws.kv_entry;  // one cache entry before it is stored
   entry.resize(static_cast<size_t>(r + rope));
   for (int64_t n = 0; n < N; ++n) {
     const int64_t pos = ctx.batch.positions[n];
     ctx.rope.apply(ws.q.data() + n * H * qk + c.qk_nope_head_dim, H, qk, pos);
     float* kv = ws.kv.data() + n * (r + rope);
-    rmsnorm(kv, w.kv_norm.as<float>(), entry.data(), r, eps);  // kv_norm on the latent only
+    rmsnorm(kv, w.kv_norm.as<float>(), entry.data(), r, eps);     // kv_norm on the latent only
+    if (w.wkv_b.ndim) observe_product(w.wkv_b, entry.data(), 1);  // the latent is wkv_b's input (imatrix)
     if (w.latent_round != DType::F32) round_through_activation(w.latent_round, entry.data(), r);
     std::memcpy(entry.data() + r, kv + r, sizeof(float) * rope);
     ctx.rope.apply(entry.data() + r, 1, rope, pos);  // one k_pe shared by every head

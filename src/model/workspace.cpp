@@ -36,6 +36,11 @@ void Workspace::reserve(const ModelConfig& c, int64_t n_tokens, int64_t max_seq,
   expert_rows.resize(N * K);
   expert_x.resize(N * D);
   expert_y.resize(N * D);
+  const size_t G = static_cast<size_t>(std::min(max_tokens, kGroupedMoeTokens) * K);
+  moe_x.resize(G * D);
+  moe_y.resize(G * D);
+  moe_g.resize(G * std::max<int64_t>(1, c.moe_intermediate_size));
+  moe_u.resize(G * std::max<int64_t>(1, c.moe_intermediate_size));
   scratch_per_thread = per_thread;
   scratch.resize(static_cast<size_t>(per_thread) * n_threads);
 }

@@ -9,6 +9,9 @@
 
 namespace seek {
 
+// Batches up to this many tokens take the grouped MoE path (one region per projection stage).
+constexpr int64_t kGroupedMoeTokens = 8;
+
 struct Workspace {
   int64_t max_tokens = 0;
   std::vector<float> x;      // [N, D] residual stream
@@ -26,7 +29,10 @@ struct Workspace {
   std::vector<int32_t> expert_rows;  // [N*k] token rows grouped by expert
   std::vector<float> expert_x;       // [N, D] gathered inputs of one expert
   std::vector<float> expert_y;       // [N, D]
-  std::vector<float> scratch;        // per-thread attention scratch
+  // Small batches (decode) run all selected experts in one parallel region (moe.cpp): their
+  // gathered inputs, gate / up and outputs side by side, [min(N, kGroupedMoeTokens) * k, ...].
+  std::vector<float> moe_x, moe_g, moe_u, moe_y;
+  std::vector<float> scratch;  // per-thread attention scratch
   int64_t scratch_per_thread = 0;
   std::vector<std::vector<float>> kv_rows;           // decoded cache entries per slot (quantized caches)
   std::vector<const float*> kv_hist;                 // [N] each token's cache entries (cache_history)
