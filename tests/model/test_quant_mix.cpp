@@ -4,8 +4,9 @@
 //     tensor and the number of fallbacks, from tests/data/gguf-quants/llama_quantize_types.json
 //     (tools/extract_quantize_types.py); the tensors go in in the master's (generator) order, which
 //     is not llama-quantize's, so the internal ordering is checked too;
-// (2) DeepSeek-V2-Lite shapes (no llama-quantize output here): Q4_K_M and IQ2_XXS derived by hand
-//     from the rules, derivations in comments; the legacy attn_kv_b layout;
+// (2) DeepSeek-V2-Lite shapes: every tensor of 30 file types in both attention layouts against
+//     llama-quantize's own --dry-run choice (llama_quantize_types_v2lite.json, no importance matrix),
+//     and Q4_K_M / IQ2_XXS derived by hand from the rules, derivations in comments;
 // (3) the names, --pure, and the errors llama-quantize gives.
 #include <gtest/gtest.h>
 
@@ -373,4 +374,29 @@ TEST(QuantMix, NamesAndOrder) {
   EXPECT_TRUE(llama_is_70b("llama", 80, 64, 8));
   EXPECT_FALSE(llama_is_70b("llama", 80, 64, 64));
   EXPECT_FALSE(llama_is_70b("deepseek2", 80, 64, 8));
+}
+
+// llama-quantize's own choice for V2-Lite's shapes (tools/record_v2lite_types.py: --dry-run on a
+// V2-Lite-shaped file, no importance matrix), both attention layouts, 30 file types: every
+// tensor's type must be the one the mix gives the same tensor list.
+TEST(QuantMix, DeepSeekV2LiteMatchesLlamaQuantize) {
+  const json j = json::parse(read_file(std::string(SEEK_TEST_DATA) + "/gguf-quants/llama_quantize_types_v2lite.json"));
+  int files = 0;
+  for (const auto& [layout, rec] : j["layouts"].items()) {
+    const bool legacy = layout == "legacy";
+    const std::vector<QuantTensor> ts = v2_lite(legacy);
+    QuantModel m = v2_lite_model();
+    if (legacy) m.n_head_kv = m.n_head;  // the legacy layout's head_count_kv
+    for (const auto& [ftype, r] : rec.items()) {
+      ASSERT_TRUE(r.contains("tensors")) << layout << " " << ftype << ": " << r.dump();
+      QuantOptions o;
+      o.ftype = parse_quant_ftype(ftype).ftype;
+      const std::map<std::string, DType> got = mix_map(m, o, ts);
+      ASSERT_EQ(r["tensors"].size(), ts.size()) << layout << " " << ftype;
+      for (const auto& [name, type] : r["tensors"].items())
+        EXPECT_EQ(got.at(name), dtype_from_name(type.get<std::string>())) << layout << " " << ftype << " " << name;
+      ++files;
+    }
+  }
+  EXPECT_EQ(files, 60);
 }
