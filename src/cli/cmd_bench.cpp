@@ -151,8 +151,9 @@ void make_weight(BenchWeight& w, DType t, int64_t K, size_t mb) {
       float amax = 0;
       for (float v : row) amax = std::max(amax, std::fabs(v));
       for (int64_t k = 0; k < K; ++k) w.bytes[r * rb + k] = fp32_to_fp8_e4m3(row[k] * (448.0f / amax));
-    } else if (can_quantize(t)) {
-      quantize_row(t, row.data(), w.bytes.data() + r * rb, K);
+    } else if (can_quantize(t)) {  // the grid types need an importance matrix: a flat one
+      const std::vector<float> flat(static_cast<size_t>(K), 1.0f);
+      quantize_row_imatrix(t, row.data(), w.bytes.data() + r * rb, K, flat.data());
     } else {  // a type seek reads but does not write: random codes, moderate scales
       random_valid_blocks(t, w.bytes.data() + r * rb, K / dtype_info(t).block_size, static_cast<uint32_t>(r));
     }

@@ -66,10 +66,11 @@ Weight make_weight(DType t, int64_t M, int64_t K, uint32_t seed) {
     w.scales = gaussian(((M + 127) / 128) * ((K + 127) / 128), seed + 1);
     return w;
   }
+  // The grid types (IQ1 / IQ2 / IQ3) get random valid blocks: every code and sign pattern, not
+  // only the ones a quantizer picks for Gaussian rows (and no importance matrix needed).
+  if (random_blocks_iq2(t, w.bytes, seed) || random_blocks_iq3_iq1(t, w.bytes, seed)) return w;
   if (!can_quantize(t)) {  // types seek reads but does not write: random valid blocks
-    if (random_blocks_iq2(t, w.bytes, seed) || random_blocks_iq3_iq1(t, w.bytes, seed) ||
-        random_blocks_lowbit(t, w.bytes, seed))
-      return w;
+    if (random_blocks_lowbit(t, w.bytes, seed)) return w;
     random_valid_blocks(t, w.bytes.data(), static_cast<int64_t>(w.bytes.size()) / dtype_info(t).type_size, seed);
     return w;
   }

@@ -94,6 +94,10 @@ const KernelTable& kernels_iq3_iq1_avx512();
 // TQ1_0, TQ2_0, MXFP4, NVFP4, Q1_0, Q2_0 (cpu/rowdot_lowbit_*.cpp), merged the same way.
 const KernelTable& kernels_lowbit_avx2();
 const KernelTable& kernels_lowbit_avx512();
+// Q8_0 in llama.cpp's own order of operations (cpu/rowdot_q80_ggml_*.cpp; the scalar statement
+// is ref/rowdot_ref.cpp's dot_q8_0), the q8_0 entry of kernels_avx2() / kernels_avx512_base().
+void dot_q8_0_ggml_avx2(const void* w, const RowDotArgs& a);
+void dot_q8_0_ggml_avx512(const void* w, const RowDotArgs& a);
 // AVX-512 kernels that also need GFNI (cpu/rowdot_gfni_avx512.cpp): Q4_0 and F8_E4M3 (with its
 // aux activation form); call only if CPUID has it.
 const KernelTable& kernels_gfni_avx512();

@@ -274,7 +274,7 @@ const KernelTable& kernels_avx2() {
     k.bf16 = grouped<FloatDot<LoadBF16>>;
     k.f8_e4m3 = grouped<F8Dot>;
     k.q4_0 = grouped<Q80Dot<true>>;
-    k.q8_0 = grouped<Q80Dot<false>>;
+    k.q8_0 = dot_q8_0_ggml_avx2;
     k.q4_K = grouped<Q4KDot>;
     k.q6_K = grouped<Q6KDot>;
     k.take(kernels_q32_avx2());

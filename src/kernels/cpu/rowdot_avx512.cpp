@@ -145,7 +145,7 @@ const KernelTable& kernels_avx512_base() {
     k.f8_e4m3 = grouped<F8Dot>;
     k.q4_0 = grouped_aux<Q40Quad<HiNibbleSrl>>;
     k.q4_0_aux = {q4_0_aux_col_bytes, pack_q4_0_aux};
-    k.q8_0 = grouped<Q80Dot<false, NibblesSrlvPair>>;
+    k.q8_0 = dot_q8_0_ggml_avx512;
     const KernelTable& kq = kernels_kquant_avx512();
     k.q4_K = kq.q4_K;
     k.q4_K_aux = kq.q4_K_aux;

@@ -1,6 +1,6 @@
 // Scalar row-dots: the reference numerics every SIMD level is tested against, and the kernels
 // of the scalar level. Integer block dots are exact; floats accumulate left to right:
-//   Q8_0/Q4_0/Q5_0 x Q8_0: sum_b (dw_b * dx_b) * isum_b
+//   Q4_0/Q5_0 x Q8_0: sum_b (dw_b * dx_b) * isum_b; Q8_0 x Q8_0 in llama.cpp's 8-lane order (dot_q8_0)
 //   Q4_1/Q5_1 x Q8_1: sum_b (dw_b * dx_b) * isum_b + m_b * s_b (s_b = dx_b * sum of the block's qs)
 //   Q4_K x Q8_K: sum_sb (dw * dx) * sum_j sc_j isum_j - (dmin * dx) * sum_j m_j bsum_j
 //   Q6_K x Q8_K: sum_sb (dw * dx) * sum_j sc_j isum_j      (q - 32 folded into isum_j)
@@ -9,6 +9,7 @@
 //   F32/F16/BF16: sum_k w_k x_k;  F8_E4M3: sum_blocks scale_kb * sum_{k in 128-block} w_k x_k
 #include "kernels/ref/rowdot_ref.h"
 
+#include <cmath>
 #include <cstring>
 #include <utility>
 
@@ -65,8 +66,28 @@ void dot_f8(const void* w, const RowDotArgs& a) {
 
 using Codes = std::pair<int, int>;
 
+// Q8_0 x Q8_0 exactly as llama.cpp computes it on x86 (ggml_vec_dot_q8_0_q8_0 for one token,
+// tinyBLAS_Q0_AVX for a batch: the same arithmetic), so that a Q8_0 file's products carry the same
+// bits in both engines: eight lanes, lane k the int sum of elements 4k..4k+3 of each block, each
+// lane accumulated over the blocks in order by one fused multiply-add with the block's dw * dx,
+// then ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)).
 void dot_q8_0(const void* w, const RowDotArgs& a) {
-  dot_32<BlockQ8_0, false>(w, a, [](const BlockQ8_0& b, int j) { return Codes{b.qs[j], b.qs[j + 16]}; });
+  const BlockQ8_0* wb = static_cast<const BlockQ8_0*>(w);
+  const int64_t K = a.x->K, nb = K / kQK;
+  each_column(a, [&](const uint8_t* col) {
+    const int8_t* xq = reinterpret_cast<const int8_t*>(col);
+    const float* ds = reinterpret_cast<const float*>(col + K);
+    float l[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    for (int64_t b = 0; b < nb; ++b) {
+      const float d = fp16_to_fp32(wb[b].d) * ds[b * 8];
+      for (int k = 0; k < 8; ++k) {
+        int isum = 0;
+        for (int e = 4 * k; e < 4 * k + 4; ++e) isum += wb[b].qs[e] * xq[b * kQK + e];
+        l[k] = std::fma(d, static_cast<float>(isum), l[k]);
+      }
+    }
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+  });
 }
 void dot_q4_0(const void* w, const RowDotArgs& a) {
   dot_32<BlockQ4_0, false>(w, a, [](const BlockQ4_0& b, int j) {
