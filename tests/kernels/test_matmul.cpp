@@ -265,12 +265,16 @@ TEST(Matmul, EveryLevelAgreesWithReference) {
   }
 }
 
-// The AVX-512 level picks some kernels by further CPUID bits (GFNI): check every variant this
+// The AVX-512 level picks some kernels by further CPUID bits (GFNI, VBMI): check every variant this
 // CPU can run, called directly on a packed column, against the scalar reference.
 TEST(Matmul, EveryAvx512VariantAgreesWithReference) {
   if (detected_kernel_level() < KernelLevel::AVX512) GTEST_SKIP() << "no AVX-512";
   std::vector<const kern::KernelTable*> tables = {&kern::kernels_avx512_base()};
   if (__builtin_cpu_supports("gfni")) tables.push_back(&kern::kernels_gfni_avx512());
+  if (__builtin_cpu_supports("avx512vbmi")) {
+    tables.push_back(&kern::kernels_iq3_vbmi_avx512());
+    if (__builtin_cpu_supports("gfni")) tables.push_back(&kern::kernels_iq2_vbmi_avx512());
+  }
   for (const kern::KernelTable* table : tables) {
     for (const TypeCase& tc : cases()) {
       const kern::RowDotFn fn = table->get(tc.t);

@@ -74,7 +74,7 @@ struct KernelTable {
 // ones only after checking the CPU (cpu/dispatch.h).
 const KernelTable& kernels_scalar();
 const KernelTable& kernels_avx2();
-const KernelTable& kernels_avx512();       // the base table plus GFNI kernels where CPUID has GFNI
+const KernelTable& kernels_avx512();       // the base table plus GFNI / VBMI kernels where CPUID has them
 const KernelTable& kernels_avx512_base();  // AVX-512 F/BW/VL/DQ/VNNI only (tests reach it here)
 // The AVX-512 K-quant row-dots (cpu/rowdot_kquant_avx512.cpp), merged into kernels_avx512().
 const KernelTable& kernels_kquant_avx512();
@@ -91,6 +91,11 @@ const KernelTable& kernels_iq2_avx512();
 // IQ3_XXS, IQ3_S, IQ1_S, IQ1_M (cpu/rowdot_iq3_iq1_*.cpp), merged the same way.
 const KernelTable& kernels_iq3_iq1_avx2();
 const KernelTable& kernels_iq3_iq1_avx512();
+// The AVX-512 row-dots of IQ2_XXS, IQ2_XS, IQ2_S that also need AVX512_VBMI and GFNI, and of
+// IQ3_XXS, IQ3_S that also need AVX512_VBMI (Ice Lake, Zen 4 and later): merged into
+// kernels_avx512() where CPUID has them.
+const KernelTable& kernels_iq2_vbmi_avx512();
+const KernelTable& kernels_iq3_vbmi_avx512();
 // TQ1_0, TQ2_0, MXFP4, NVFP4, Q1_0, Q2_0 (cpu/rowdot_lowbit_*.cpp), merged the same way.
 const KernelTable& kernels_lowbit_avx2();
 const KernelTable& kernels_lowbit_avx512();

@@ -170,6 +170,10 @@ const KernelTable& kernels_avx512() {
       k.f8_e4m3 = g.f8_e4m3;
       k.f8_e4m3_aux = g.f8_e4m3_aux;
     }
+    if (__builtin_cpu_supports("avx512vbmi")) {
+      k.take(kernels_iq3_vbmi_avx512());
+      if (__builtin_cpu_supports("gfni")) k.take(kernels_iq2_vbmi_avx512());
+    }
     return k;
   }();
   return t;

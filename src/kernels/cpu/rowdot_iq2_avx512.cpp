@@ -15,9 +15,18 @@
 // -43 sum_h (2 s_h + 1) bsum_h (one vpdpwssd per column and super-block). IQ2_XXS decodes two
 // super-blocks at a time, whose 16 sign dwords fill one register.
 //
-// Numerics: the integer sums are exact. The lane sums of each super-block are scaled by dx then
-// by the block's d into f32 vector accumulators, reduced once per row, times 0.125 (the value of
-// a scale s being (2 s + 1) / 8): the same products and scales as the scalar reference
+// With AVX512_VBMI and GFNI (kernels_iq2_vbmi_avx512(), namespace vg below; ~1.5x the above
+// on Zen 5) the same u come from fewer instructions: each codebook is kept as two bit planes
+// (bit k of a plane byte: element k is 25 / 43), looked up for the 64 groups of two super-blocks
+// at once by vpermi2b (128 entries per pair of registers; bits 7.. of the index merge the pairs
+// by mask blends); a gf2p8affine bit transpose of the bytes [signs, plane 1, plane 0] of two
+// groups per qword gives each element's 3 bits, which vpermb maps to u. The next pair of
+// super-blocks is decoded before the current pair's dot, so that the lookups' long latency
+// overlaps the arithmetic.
+//
+// Numerics (both): the integer sums are exact. The lane sums of each super-block are scaled by
+// dx then by the block's d into f32 vector accumulators, reduced once per row, times 0.125 (the
+// value of a scale s being (2 s + 1) / 8): the same products and scales as the scalar reference
 // (ref/rowdot_ref_iq2.cpp), summed in another order, so within the rounding bound test_matmul.cpp
 // checks (2 (K + 3) 2^-24 sum|terms|), not bit for bit.
 #if !defined(__clang__)  // GCC 12 warns inside its own headers on _mm512_cast* (undefined lanes)
@@ -26,6 +35,7 @@
 #endif
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "kernels/cpu/rowdot.h"
@@ -377,12 +387,373 @@ struct Iq2Dot {
 
 }  // namespace
 
+// ---- AVX512_VBMI + GFNI (called only where CPUID has both: kernels_avx512()) ----
+// (GCC: target pragma; clang: attribute push, popped after the section.)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512vbmi,gfni"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512vbmi,gfni")
+#endif
+
+namespace {
+namespace vg {
+
+// Each codebook as two bit planes, looked up 64 groups at a time by vpermi2b: bit k of byte i of
+// plane 0 / 1 is set when element k of entry i is 25 / 43 (clear in both: 8).
+struct Iq2Planes {
+  alignas(64) uint8_t xxs[2][256];
+  alignas(64) uint8_t xs[2][512];
+  alignas(64) uint8_t s[2][1024];
+};
+inline void plane_bytes(uint64_t entry, uint8_t* p0, uint8_t* p1) {
+  unsigned b0 = 0, b1 = 0;
+  for (int j = 0; j < 8; ++j) {
+    const int m = quant::grid_byte(entry, j);
+    b0 |= (m == 0x19 ? 1u : 0u) << j;
+    b1 |= (m == 0x2b ? 1u : 0u) << j;
+  }
+  *p0 = static_cast<uint8_t>(b0);
+  *p1 = static_cast<uint8_t>(b1);
+}
+const Iq2Planes& iq2_planes() {
+  static const Iq2Planes t = [] {
+    Iq2Planes p{};
+    for (int i = 0; i < 256; ++i) plane_bytes(quant::kIq2xxsGrid[i], &p.xxs[0][i], &p.xxs[1][i]);
+    for (int i = 0; i < 512; ++i) plane_bytes(quant::kIq2xsGrid[i], &p.xs[0][i], &p.xs[1][i]);
+    for (int i = 0; i < 1024; ++i) plane_bytes(quant::kIq2sGrid[i], &p.s[0][i], &p.s[1][i]);
+    return p;
+  }();
+  return t;
+}
+
+struct I32x16 {
+  alignas(64) int32_t v[16];
+};
+inline __m512i load_const(const I32x16& t) { return _mm512_load_si512(t.v); }
+
+// The 64 groups of two super-blocks are handled in "plane order": byte p of the plane and sign
+// vectors is group G(p) (0..31 of the first super-block, 32..63 of the second). Per super-block
+// x, vpunpck*bw pairs the plane bytes into words (P1, P0) and the sign bytes into (S, S), and
+// vpunpck*wd of those gives dwords [S, S, P1, P0], one per group; from halves h = 0, 1 of that
+// step, qword q holds group q of chunk 2 h (low dword) and of chunk 2 h + 1 (high dword).
+// vgf2p8affineqb with the bytes 1 << k as the data transposes each qword's 8 x 8 bits: byte k
+// gets bit k of every byte, i.e. element k's (b0, b1, sign) of the high dword's group in bits
+// 0..2 and of the low dword's in bits 4..6. vpermb maps those 3 bits (bits 3..5 ignored by
+// repeating the table) to the unsigned weight 43 +- magnitude; the low dword's after vpsrlw 4.
+constexpr int group_at(int p) {
+  const int L = p / 16, x = (p / 8) % 2, h = (p / 4) % 2, i = p % 4;
+  return 32 * x + 16 * h + 8 * (i % 2) + 2 * L + i / 2;
+}
+constexpr I8x64 kBitSelect = [] {
+  I8x64 t{};
+  for (int i = 0; i < 64; ++i) t.v[i] = static_cast<int8_t>(1 << (i % 8));
+  return t;
+}();
+constexpr I8x64 kSignedWeight = [] {
+  I8x64 t{};
+  for (int i = 0; i < 64; ++i) {
+    const int m = i & 2 ? 43 : i & 1 ? 25 : 8;
+    t.v[i] = static_cast<int8_t>(i & 4 ? 43 - m : 43 + m);
+  }
+  return t;
+}();
+// vpermi2b tables: 7 sign bits -> the 8 (their parity in bit 7), for IQ2_XXS / IQ2_XS.
+constexpr I8x64 parity_half(int h) {
+  I8x64 t{};
+  for (int i = 0; i < 64; ++i) {
+    const int s7 = 64 * h + i;  // quant::iq_signs_from7, at compile time
+    t.v[i] = static_cast<int8_t>(s7 | (__builtin_popcount(s7) & 1) << 7);
+  }
+  return t;
+}
+constexpr I8x64 kSigns8[2] = {parity_half(0), parity_half(1)};
+// vpermt2b controls picking byte f(G(p)) of the two super-blocks' 64-byte fields (+ 64 for the second).
+template <class F>
+constexpr I8x64 pick_bytes(F f) {
+  I8x64 t{};
+  for (int p = 0; p < 64; ++p) t.v[p] = static_cast<int8_t>(64 * (group_at(p) / 32) + f(group_at(p) % 32));
+  return t;
+}
+constexpr I8x64 kPlaneOrder = [] {
+  I8x64 t{};
+  for (int p = 0; p < 64; ++p) t.v[p] = static_cast<int8_t>(group_at(p));
+  return t;
+}();
+// The 16 chunk scale vectors vpdpwssd needs after vpmaddubsw (dword j of chunk v: elements
+// 64 v + 4 j..), as dword indices into the sub-block scale dwords (IQ2_XXS) or word indices into
+// the half (16-element) scale words (IQ2_XS, IQ2_S), of super-block n of the pair.
+constexpr I32x16 sub_block_scale(int n, int v) {
+  I32x16 t{};
+  for (int j = 0; j < 16; ++j) t.v[j] = 8 * n + 2 * v + j / 8;
+  return t;
+}
+constexpr I32x16 kSubBlockScale[2][4] = {
+    {sub_block_scale(0, 0), sub_block_scale(0, 1), sub_block_scale(0, 2), sub_block_scale(0, 3)},
+    {sub_block_scale(1, 0), sub_block_scale(1, 1), sub_block_scale(1, 2), sub_block_scale(1, 3)}};
+constexpr I16x32 half_scale(int n, int v) {
+  I16x32 t{};
+  for (int w = 0; w < 32; ++w) t.v[w] = static_cast<int16_t>(16 * n + 4 * v + w / 8);
+  return t;
+}
+constexpr I16x32 kHalfScale[2][4] = {{half_scale(0, 0), half_scale(0, 1), half_scale(0, 2), half_scale(0, 3)},
+                                     {half_scale(1, 0), half_scale(1, 1), half_scale(1, 2), half_scale(1, 3)}};
+
+// Two super-blocks decoded: planes and signs in plane order; the scale words and the bsum
+// coefficients -43 (2 s + 1) (per sub-block dword for IQ2_XXS, per half word otherwise).
+struct Decoded {
+  __m512i p0, p1, sg, ls, corr;
+};
+// A plane lookup of the 64 indices of idx (bits 0..6) from a table of 128 kPairs entries held in
+// 2 kPairs registers, the sub-table picked by the masks hi[0] (bit 7), hi[1] (bit 8), hi[2] (bit 9).
+template <int kPairs>
+inline __attribute__((always_inline)) __m512i lookup(const __m512i* t, __m512i idx, const __mmask64* hi) {
+  __m512i r[kPairs];
+#pragma GCC unroll 8
+  for (int q = 0; q < kPairs; ++q) r[q] = _mm512_permutex2var_epi8(t[2 * q], idx, t[2 * q + 1]);
+#pragma GCC unroll 3
+  for (int level = 0, n = kPairs; n > 1; ++level, n /= 2) {
+#pragma GCC unroll 4
+    for (int q = 0; q < n / 2; ++q) r[q] = _mm512_mask_blend_epi8(hi[level], r[2 * q], r[2 * q + 1]);
+  }
+  return r[0];
+}
+// The same with the tables read from memory where they are used (IQ2_S's second plane: the 32
+// registers of both planes do not fit, and GCC would keep a stack copy of them made at every row
+// and load both halves of each pair from there).
+template <int kPairs>
+inline __attribute__((always_inline)) __m512i lookup_mem(const uint8_t* t, __m512i idx, const __mmask64* hi) {
+  asm("" : "+r"(t));  // not hoisted out of the loop
+  __m512i r[kPairs];
+#pragma GCC unroll 8
+  for (int q = 0; q < kPairs; ++q)
+    r[q] = _mm512_permutex2var_epi8(_mm512_load_si512(t + 128 * q), idx, _mm512_load_si512(t + 128 * q + 64));
+#pragma GCC unroll 3
+  for (int level = 0, n = kPairs; n > 1; ++level, n /= 2) {
+#pragma GCC unroll 4
+    for (int q = 0; q < n / 2; ++q) r[q] = _mm512_mask_blend_epi8(hi[level], r[2 * q], r[2 * q + 1]);
+  }
+  return r[0];
+}
+// (2 s + 1) per byte of 4-bit s, as words: 32 half scales of two super-blocks' 8 scale bytes each.
+inline __m512i half_scales(const uint8_t* s0, const uint8_t* s1) {
+  const __m128i b = _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(s0)),
+                                       _mm_loadl_epi64(reinterpret_cast<const __m128i*>(s1)));
+  const __m128i m4 = _mm_set1_epi8(0x0F);
+  const __m256i n = _mm256_setr_m128i(_mm_unpacklo_epi8(_mm_and_si128(b, m4), _mm_and_si128(_mm_srli_epi16(b, 4), m4)),
+                                      _mm_unpackhi_epi8(_mm_and_si128(b, m4), _mm_and_si128(_mm_srli_epi16(b, 4), m4)));
+  const __m512i w = _mm512_cvtepu8_epi16(n);
+  return _mm512_or_si512(_mm512_add_epi16(w, w), _mm512_set1_epi16(1));
+}
+
+// IQ2_XXS: 8 bytes per sub-block: 4 indices, then 4 x 7 sign bits and the scale in bits 28..31.
+struct XXS {
+  using Block = BlockIQ2_XXS;
+  static constexpr int kPairs = 2;
+  static constexpr bool kRegisterTables = true;
+  static const uint8_t* plane(int p) { return iq2_planes().xxs[p]; }
+  static __attribute__((always_inline)) Decoded decode(const __m512i* t, const __m512i* sg, const Block* b0,
+                                                       const Block* b1) {
+    static constexpr I8x64 kIndex = pick_bytes([](int g) { return 8 * (g / 4) + g % 4; });
+    // vpmultishiftqb on the sign dwords (qword j: sub-blocks 2 j, 2 j + 1): byte k <- group 8 j + k's
+    // 7 bits (7 k.. of the first dword, 32 + 7 (k - 4).. of the second).
+    static constexpr I8x64 kSignShift = [] {
+      I8x64 c{};
+      for (int i = 0; i < 64; ++i) c.v[i] = static_cast<int8_t>(i % 8 < 4 ? 7 * (i % 8) : 32 + 7 * (i % 8 - 4));
+      return c;
+    }();
+    const __m512i raw0 = load512(b0->qs), raw1 = load512(b1->qs);
+    const __m512i idx = _mm512_permutex2var_epi8(raw0, load_const(kIndex), raw1);
+    const __mmask64 hi[1] = {_mm512_movepi8_mask(idx)};
+    Decoded d;
+    d.p0 = lookup<kPairs>(t, idx, hi);
+    d.p1 = lookup<kPairs>(t + 2 * kPairs, idx, hi);
+    const __m512i aux = _mm512_permutex2var_epi32(
+        raw0, _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31), raw1);
+    const __m512i s7 = _mm512_multishift_epi64_epi8(load_const(kSignShift), aux);
+    d.sg = _mm512_permutex2var_epi8(sg[0], _mm512_permutexvar_epi8(load_const(kPlaneOrder), s7), sg[1]);
+    const __m512i s = _mm512_srli_epi32(aux, 28);
+    d.ls = _mm512_ternarylogic_epi32(_mm512_slli_epi32(s, 1), _mm512_slli_epi32(s, 17), _mm512_set1_epi32(0x10001),
+                                     0xFE);
+    d.corr = _mm512_mullo_epi16(d.ls, _mm512_set1_epi16(-43));
+    return d;
+  }
+  static __m512i chunk_scale(const Decoded& d, int n, int v) {
+    return _mm512_permutexvar_epi32(load_const(kSubBlockScale[n][v]), d.ls);
+  }
+  // The bsum coefficients of super-block n in dwords 0..7 (pairs of bsums = a sub-block).
+  static __m512i bsum_coef(const Decoded& d, int n) { return n ? _mm512_shuffle_i64x2(d.corr, d.corr, 0xEE) : d.corr; }
+};
+
+// IQ2_XS / IQ2_S: a scale nibble per 16 elements.
+struct HalfScales {
+  static __m512i chunk_scale(const Decoded& d, int n, int v) {
+    return _mm512_permutexvar_epi16(load_const(kHalfScale[n][v]), d.ls);
+  }
+  static __m512i bsum_coef(const Decoded& d, int n) { return n ? _mm512_shuffle_i64x2(d.corr, d.corr, 0xEE) : d.corr; }
+  static void scales(const uint8_t* s0, const uint8_t* s1, Decoded& d) {
+    d.ls = half_scales(s0, s1);
+    d.corr = _mm512_mullo_epi16(d.ls, _mm512_set1_epi16(-43));
+  }
+};
+
+// IQ2_XS: qs[g] = 9-bit index | 7 sign bits << 9.
+struct XS : HalfScales {
+  using Block = BlockIQ2_XS;
+  static constexpr int kPairs = 4;
+  static constexpr bool kRegisterTables = true;
+  static const uint8_t* plane(int p) { return iq2_planes().xs[p]; }
+  static __attribute__((always_inline)) Decoded decode(const __m512i* t, const __m512i* sg, const Block* b0,
+                                                       const Block* b1) {
+    static constexpr I8x64 kLow = pick_bytes([](int g) { return 2 * g; });
+    static constexpr I8x64 kHigh = pick_bytes([](int g) { return 2 * g + 1; });
+    const __m512i raw0 = load512(b0->qs), raw1 = load512(b1->qs);
+    const __m512i idx = _mm512_permutex2var_epi8(raw0, load_const(kLow), raw1);
+    const __m512i hb = _mm512_permutex2var_epi8(raw0, load_const(kHigh), raw1);
+    const __mmask64 hi[2] = {_mm512_movepi8_mask(idx), _mm512_test_epi8_mask(hb, _mm512_set1_epi8(1))};
+    Decoded d;
+    d.p0 = lookup<kPairs>(t, idx, hi);
+    d.p1 = lookup<kPairs>(t + 2 * kPairs, idx, hi);
+    d.sg = _mm512_permutex2var_epi8(sg[0], _mm512_srli_epi16(hb, 1), sg[1]);  // bit 7 (next byte's) ignored
+    scales(b0->scales, b1->scales, d);
+    return d;
+  }
+};
+
+// IQ2_S: index = qs[g] | ((qh >> 2 g) & 3) << 8 (qh: the 8 bytes as one 64-bit word), signs qs[32 + g].
+// Its 2 x 16 registers of plane tables do not fit: plane 0's are held (t), plane 1's read where used.
+struct S : HalfScales {
+  using Block = BlockIQ2_S;
+  static constexpr int kPairs = 8;
+  static const uint8_t* plane(int p) { return iq2_planes().s[p]; }
+  static constexpr bool kRegisterTables = false;
+  static __attribute__((always_inline)) Decoded decode(const __m512i* t, const __m512i*, const Block* b0,
+                                                       const Block* b1) {
+    static constexpr I8x64 kLow = pick_bytes([](int g) { return g; });
+    static constexpr I8x64 kSign = pick_bytes([](int g) { return 32 + g; });
+    // vpmultishiftqb: qword j of plane order is one super-block's (j % 2): byte p <- bits 2 G(p)..
+    static constexpr I8x64 kHighShift = [] {
+      I8x64 c{};
+      for (int p = 0; p < 64; ++p) c.v[p] = static_cast<int8_t>(2 * (group_at(p) % 32));
+      return c;
+    }();
+    const __m512i raw0 = load512(b0->qs), raw1 = load512(b1->qs);
+    const __m512i idx = _mm512_permutex2var_epi8(raw0, load_const(kLow), raw1);
+    const __m512i qh = _mm512_mask_blend_epi64(0xAA, _mm512_set1_epi64(static_cast<long long>(load_u64(b0->qh))),
+                                               _mm512_set1_epi64(static_cast<long long>(load_u64(b1->qh))));
+    const __m512i h89 = _mm512_multishift_epi64_epi8(load_const(kHighShift), qh);
+    const __mmask64 hi[3] = {_mm512_movepi8_mask(idx), _mm512_test_epi8_mask(h89, _mm512_set1_epi8(1)),
+                             _mm512_test_epi8_mask(h89, _mm512_set1_epi8(2))};
+    Decoded d;
+    d.p0 = lookup<kPairs>(t, idx, hi);
+    d.p1 = lookup_mem<kPairs>(plane(1), idx, hi);
+    d.sg = _mm512_permutex2var_epi8(raw0, load_const(kSign), raw1);
+    scales(b0->scales, b1->scales, d);
+    return d;
+  }
+};
+
+template <class Fmt>
+struct Iq2Dot {
+  template <int NC>
+  static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
+    using Block = typename Fmt::Block;
+    const Block* wb = static_cast<const Block*>(w);
+    const int64_t nb = K / kQKK;
+    constexpr int kRegs = 2 * Fmt::kPairs;  // per plane (plane 1's only if Fmt::kRegisterTables)
+    __m512i t[2 * kRegs];
+#pragma GCC unroll 32
+    for (int i = 0; i < kRegs; ++i) {
+      t[i] = _mm512_load_si512(Fmt::plane(0) + 64 * i);
+      if (Fmt::kRegisterTables) t[kRegs + i] = _mm512_load_si512(Fmt::plane(1) + 64 * i);
+    }
+    const __m512i sg[2] = {load_const(kSigns8[0]), load_const(kSigns8[1])};
+    const __m512i bitsel = load_const(kBitSelect), wtab = load_const(kSignedWeight);
+    const int64_t pf = prefetch_bytes();
+    __m512 fs[NC];
+    for (int c = 0; c < NC; ++c) fs[c] = _mm512_setzero_ps();
+    // Super-block b (n-th of the decoded pair d) against each column.
+    auto dot = [&](int64_t b, int n, const Decoded& d) __attribute__((always_inline)) {
+      const __m512i w01 = n ? _mm512_unpackhi_epi8(d.p1, d.p0) : _mm512_unpacklo_epi8(d.p1, d.p0);
+      const __m512i ss = n ? _mm512_unpackhi_epi8(d.sg, d.sg) : _mm512_unpacklo_epi8(d.sg, d.sg);
+      __m512i u[4];
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) {
+        const __m512i bits = _mm512_gf2p8affine_epi64_epi8(
+            bitsel, h ? _mm512_unpackhi_epi16(ss, w01) : _mm512_unpacklo_epi16(ss, w01), 0);
+        u[2 * h] = _mm512_permutexvar_epi8(_mm512_srli_epi16(bits, 4), wtab);
+        u[2 * h + 1] = _mm512_permutexvar_epi8(bits, wtab);
+      }
+      __m512i sc[4];
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v) sc[v] = Fmt::chunk_scale(d, n, v);
+      const __m512i coef = Fmt::bsum_coef(d, n);
+      const __m512 wd = _mm512_cvtph_ps(_mm256_set1_epi16(static_cast<int16_t>(wb[b].d)));
+#pragma GCC unroll 4
+      for (int c = 0; c < NC; ++c) {
+        const BlockQ8_K& xb = xblock(cols[c], b);
+        __m512i acc[2];
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; ++v) {
+          const __m512i p = _mm512_maddubs_epi16(u[v], load512(xb.qs + 64 * v));
+          acc[v % 2] = v < 2 ? _mm512_madd_epi16(p, sc[v]) : _mm512_dpwssd_epi32(acc[v % 2], p, sc[v]);
+        }
+        acc[0] = _mm512_dpwssd_epi32(acc[0], _mm512_zextsi256_si512(load256(xb.bsums)), coef);
+        fs[c] = _mm512_fmadd_ps(_mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_add_epi32(acc[0], acc[1])),
+                                              _mm512_set1_ps(load_f32(&xb.d))),
+                                wd, fs[c]);
+      }
+    };
+    auto decode = [&](int64_t b) __attribute__((always_inline)) {
+      for (int o = 0; o < static_cast<int>(2 * sizeof(Block)); o += 64) prefetch(wb + b, pf + o);
+      return Fmt::decode(t, sg, wb + b, wb + std::min(b + 1, nb - 1));
+    };
+    // Software-pipelined: the next pair is decoded before this one's dot, so that the lookups'
+    // latency overlaps the dot's arithmetic.
+    if (nb == 0) {
+      for (int c = 0; c < NC; ++c) r[c] = 0;
+      return;
+    }
+    Decoded cur = decode(0);
+    int64_t b = 0;
+    for (; b + 2 < nb; b += 2) {
+      const Decoded d = cur;
+      cur = decode(b + 2);
+      dot(b, 0, d);
+      dot(b + 1, 1, d);
+    }
+    dot(b, 0, cur);
+    if (b + 1 < nb) dot(b + 1, 1, cur);
+    for (int c = 0; c < NC; ++c) r[c] = 0.125f * _mm512_reduce_add_ps(fs[c]);
+  }
+};
+
+}  // namespace vg
+}  // namespace
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
 const KernelTable& kernels_iq2_avx512() {
   static const KernelTable t = [] {
     KernelTable k;
     k.iq2_xxs = grouped<Iq2Dot<FmtXXS>>;
     k.iq2_xs = grouped<Iq2Dot<FmtXS>>;
     k.iq2_s = grouped<Iq2Dot<FmtS>>;
+    return k;
+  }();
+  return t;
+}
+
+const KernelTable& kernels_iq2_vbmi_avx512() {
+  static const KernelTable t = [] {
+    KernelTable k;
+    k.iq2_xxs = grouped<vg::Iq2Dot<vg::XXS>>;
+    k.iq2_xs = grouped<vg::Iq2Dot<vg::XS>>;
+    k.iq2_s = grouped<vg::Iq2Dot<vg::S>>;
     return k;
   }();
   return t;

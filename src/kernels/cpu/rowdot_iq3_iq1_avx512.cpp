@@ -23,6 +23,13 @@
 // bytes 8 g + 9 + t (0..18) through vpmaddubsw + vpdpwssd by ls, minus 9 ls bsum. The lanes are
 // scaled by 0.125 at the end (a power of two: the same rounding as scaling each term).
 //
+// With AVX512_VBMI (kernels_iq3_vbmi_avx512(), namespace vbmi below; ~1.5x on Zen 5), IQ3's 64
+// indices per super-block are looked up at once by vpermi2b from the codes' low and high bytes
+// (128 entries per pair of registers, the pairs merged by the index's bit 7 and IQ3_S's bit 8,
+// qh, as masks); in the order kChunkOrder, vpunpck*bw / *wd leave each chunk's groups in element
+// order, and vpsrlvw + vpshufb turn them into c +- level. Each super-block is decoded one ahead of
+// its dot (the lookups' latency overlaps the arithmetic).
+//
 // Numerics: every integer sum is exact. As in rowdot_kquant_low_avx512.cpp, the 16 lane sums of
 // each super-block are scaled by d dx into f32 vector accumulators and reduced once per row (then
 // times 0.25 for IQ3_XXS, 0.125 for IQ1): the same products and scales as the scalar reference
@@ -456,6 +463,298 @@ struct IQ1MDot {
 
 }  // namespace
 
+// ---- AVX512_VBMI: IQ3 (called only where CPUID has it: kernels_avx512()) ----
+// (GCC: target pragma; clang: attribute push, popped after the section.)
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512vbmi"))), apply_to = function)
+#else
+#pragma GCC push_options
+#pragma GCC target("avx512vbmi")
+#endif
+
+namespace {
+namespace vbmi {
+
+struct I8x64 {
+  alignas(64) int8_t v[64];
+};
+struct I16x32 {
+  alignas(64) int16_t v[32];
+};
+struct I32x16 {
+  alignas(64) int32_t v[16];
+};
+
+// The IQ3 codes of IqCodes split into their low and high bytes (vpermi2b tables): byte 0 =
+// e0 | e2 << 4, byte 1 = e1 | e3 << 4 (levels e_k of the 4 elements, bits 3 and 7 clear).
+struct Iq3Bytes {
+  alignas(64) uint8_t xxs[2][256];
+  alignas(64) uint8_t s[2][512];
+};
+inline const Iq3Bytes& iq3_bytes() {
+  static const Iq3Bytes t = [] {
+    const IqCodes& c = iq_codes();
+    Iq3Bytes b{};
+    for (int i = 0; i < 256; ++i) {
+      b.xxs[0][i] = static_cast<uint8_t>(c.iq3xxs[i]);
+      b.xxs[1][i] = static_cast<uint8_t>(c.iq3xxs[i] >> 8);
+    }
+    for (int i = 0; i < 512; ++i) {
+      b.s[0][i] = static_cast<uint8_t>(c.iq3s[i]);
+      b.s[1][i] = static_cast<uint8_t>(c.iq3s[i] >> 8);
+    }
+    return b;
+  }();
+  return t;
+}
+
+// The 64 groups of a super-block are put in this order before their code bytes are paired into
+// words (vpunpck*bw of the low and high bytes) and each word doubled into a dword (vpunpck*wd of
+// the words with themselves): the dwords from halves x, y (lo = 0, hi = 1) of the two steps then
+// hold, in 128-bit lane L, dword i, the group 16 c + 4 L + i of chunk c = 2 x + y, i.e. the 64
+// elements of chunk c in their order. Byte 16 L + 8 x + 4 y + i of the vector is that group.
+constexpr I8x64 kChunkOrder = [] {
+  I8x64 t{};
+  for (int p = 0; p < 64; ++p) {
+    const int L = p / 16, x = (p / 8) % 2, y = (p / 4) % 2, i = p % 4;
+    t.v[p] = static_cast<int8_t>(16 * (2 * x + y) + 4 * L + i);
+  }
+  return t;
+}();
+// vpsrlvw: the dword's second word right by 4 (elements 2, 3 to the low bits of its bytes).
+constexpr I16x32 kCodeShift = [] {
+  I16x32 t{};
+  for (int w = 0; w < 32; ++w) t.v[w] = static_cast<int16_t>(4 * (w % 2));
+  return t;
+}();
+// vpermd: chunk v's dwords 0..7 <- sub-block 2 v's scale, 8..15 <- 2 v + 1's.
+constexpr I32x16 chunk_scale_index(int v) {
+  I32x16 t{};
+  for (int i = 0; i < 16; ++i) t.v[i] = 2 * v + i / 8;
+  return t;
+}
+constexpr I32x16 kChunkScale[4] = {chunk_scale_index(0), chunk_scale_index(1), chunk_scale_index(2),
+                                   chunk_scale_index(3)};
+// IQ3_XXS: vpmultishiftqb of the 8 sign dwords (qword j: sub-blocks 2 j, 2 j + 1): byte k <- the
+// 7 sign bits of group of 8 k of the qword (bits 7 k.., 32 + 7 (k - 4)..); vpermi2b: 7 bits -> 8
+// (their parity in bit 7).
+constexpr I8x64 kSignShift = [] {
+  I8x64 t{};
+  for (int i = 0; i < 64; ++i) t.v[i] = static_cast<int8_t>(i % 8 < 4 ? 7 * (i % 8) : 32 + 7 * (i % 8 - 4));
+  return t;
+}();
+constexpr I8x64 parity_half(int h) {
+  I8x64 t{};
+  for (int i = 0; i < 64; ++i) {
+    const int s7 = 64 * h + i;  // quant::iq_signs_from7, at compile time
+    t.v[i] = static_cast<int8_t>(s7 | (__builtin_popcount(s7) & 1) << 7);
+  }
+  return t;
+}
+constexpr I8x64 kSigns8[2] = {parity_half(0), parity_half(1)};
+
+inline __m512i load_const(const I8x64& t) { return _mm512_load_si512(t.v); }
+inline __m512i load_const(const I16x32& t) { return _mm512_load_si512(t.v); }
+inline __m512i load_const(const I32x16& t) { return _mm512_load_si512(t.v); }
+// kmovq from memory (through the intrinsics GCC moves a stored vector to the mask by vmovq /
+// vpextrq and kmovq from a GPR instead, which Zen 5 runs at one per cycle).
+inline __mmask64 load_mask(const void* p) {
+  __mmask64 k;
+  asm("kmovq %1, %0" : "=k"(k) : "m"(*static_cast<const uint64_t*>(p)));
+  return k;
+}
+
+// The 4 dword vectors of a super-block's codes (chunk c's groups in order, each word doubled) from
+// its low and high code bytes in kChunkOrder.
+inline __attribute__((always_inline)) void chunk_words(__m512i lo, __m512i up, __m512i* d) {
+  const __m512i w0 = _mm512_unpacklo_epi8(lo, up), w1 = _mm512_unpackhi_epi8(lo, up);
+  d[0] = _mm512_unpacklo_epi16(w0, w0);
+  d[1] = _mm512_unpackhi_epi16(w0, w0);
+  d[2] = _mm512_unpacklo_epi16(w1, w1);
+  d[3] = _mm512_unpackhi_epi16(w1, w1);
+}
+
+// What the IQ3 row-dots share: chunk v's unsigned codes c +- level from its dwords d and its sign
+// mask (vpsrlvw puts each element's level in bits 0..2 of its byte, bits 3 and 7 clear; vpshufb
+// maps it to c + level, and 2 c - that where the sign is set), then per column vpmaddubsw with x
+// and vpmaddwd / vpdpwssd by the scale words of the chunk's two sub-blocks into two accumulators
+// (chunks 0, 2 and 1, 3: shorter dependency chains).
+template <int NC>
+inline __attribute__((always_inline)) void iq3_chunk(__m512i d, __mmask64 neg, __m512i shift, __m512i tab, __m512i twoc,
+                                                     __m512i sc, const uint8_t* const* cols, int64_t b, int v,
+                                                     __m512i* acc) {
+  __m512i u = _mm512_shuffle_epi8(tab, _mm512_srlv_epi16(d, shift));
+  u = _mm512_mask_sub_epi8(u, neg, twoc, u);
+#pragma GCC unroll 4
+  for (int c = 0; c < NC; ++c) {
+    const __m512i p = _mm512_maddubs_epi16(u, load512(xblock(cols[c], b).qs + 64 * v));
+    acc[2 * c + v % 2] = v >= 2 ? _mm512_dpwssd_epi32(acc[2 * c + v % 2], p, sc) : _mm512_madd_epi16(p, sc);
+  }
+}
+// vpshufb table of c + level (index e < 8).
+inline __m512i offset_levels(const uint8_t* levels, int c) {
+  alignas(16) int8_t t[16] = {};
+  for (int e = 0; e < 8; ++e) t[e] = static_cast<int8_t>(c + levels[e]);
+  return _mm512_broadcast_i32x4(_mm_load_si128(reinterpret_cast<const __m128i*>(t)));
+}
+
+// IQ3_XXS (layout: IQ3XXSDot above): the 64 indices looked up at once (vpermi2b, 128 entries per
+// pair of registers, bit 7 picking the pair); magnitudes 4..62 go in as 64 +- m. The sign words
+// become the 32 sign bytes (= the chunks' masks) by vpmultishiftqb and a 128-entry vpermi2b
+// parity table, stored for kmovq (two slots: block b + 1's are decoded during block b's dot).
+struct IQ3XXSDot {
+  template <int NC>
+  static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
+    const BlockIQ3_XXS* wb = static_cast<const BlockIQ3_XXS*>(w);
+    const int64_t nb = K / kQKK;
+    const Iq3Bytes& cb = iq3_bytes();
+    __m512i t[8];
+    for (int i = 0; i < 4; ++i) {
+      t[i] = _mm512_load_si512(cb.xxs[0] + 64 * i);
+      t[4 + i] = _mm512_load_si512(cb.xxs[1] + 64 * i);
+    }
+    const __m512i order = load_const(kChunkOrder), shift = load_const(kCodeShift);
+    const __m512i tab = offset_levels(kIq3xxsLevels, 64), twoc = _mm512_set1_epi8(-128);  // 2 c = 128
+    const int64_t pf = prefetch_bytes();
+    alignas(64) uint64_t sgn[2][8];  // the sign masks of blocks b, b + 1 (b % 2)
+    __m512 fs[NC];
+    for (int c = 0; c < NC; ++c) fs[c] = _mm512_setzero_ps();
+    struct Dec {
+      __m512i d[4], ls, corr;
+    };
+    auto decode = [&](int64_t b) __attribute__((always_inline)) {
+      for (int o = 0; o < static_cast<int>(sizeof(BlockIQ3_XXS)); o += 64) prefetch(wb + b, pf + o);
+      const uint8_t* q = wb[b].qs;
+      const __m512i idx = _mm512_permutexvar_epi8(order, load512(q));
+      const __mmask64 hi = _mm512_movepi8_mask(idx);
+      const __m512i lo = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(t[0], idx, t[1]),
+                                                _mm512_permutex2var_epi8(t[2], idx, t[3]));
+      const __m512i up = _mm512_mask_blend_epi8(hi, _mm512_permutex2var_epi8(t[4], idx, t[5]),
+                                                _mm512_permutex2var_epi8(t[6], idx, t[7]));
+      Dec e;
+      chunk_words(lo, up, e.d);
+      // The sign words: 8 sign bytes per 64-element chunk; 2 s + 1 per dword, as word pairs.
+      const __m512i sw = _mm512_zextsi256_si512(load256(q + kQKK / 4));
+      _mm512_store_si512(sgn[b % 2], _mm512_permutex2var_epi8(load_const(kSigns8[0]),
+                                                              _mm512_multishift_epi64_epi8(load_const(kSignShift), sw),
+                                                              load_const(kSigns8[1])));
+      const __m512i s = _mm512_srli_epi32(sw, 28);
+      e.ls = _mm512_ternarylogic_epi32(_mm512_slli_epi32(s, 1), _mm512_slli_epi32(s, 17), _mm512_set1_epi32(0x10001),
+                                       0xFE);
+      e.corr = _mm512_sub_epi16(_mm512_setzero_si512(), _mm512_slli_epi16(e.ls, 6));  // -64 (2 s + 1)
+      return e;
+    };
+    if (nb == 0) {
+      for (int c = 0; c < NC; ++c) r[c] = 0;
+      return;
+    }
+    Dec cur = decode(0);
+    for (int64_t b = 0; b < nb; ++b) {
+      const Dec e = cur;
+      if (b + 1 < nb) cur = decode(b + 1);
+      __m512i acc[2 * NC];
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v)
+        iq3_chunk<NC>(e.d[v], load_mask(&sgn[b % 2][v]), shift, tab, twoc,
+                      _mm512_permutexvar_epi32(load_const(kChunkScale[v]), e.ls), cols, b, v, acc);
+      const float wd = h2f(wb[b].d);
+#pragma GCC unroll 4
+      for (int c = 0; c < NC; ++c) {
+        const BlockQ8_K& xb = xblock(cols[c], b);
+        const __m512i sum = _mm512_add_epi32(
+            _mm512_dpwssd_epi32(acc[2 * c], _mm512_zextsi256_si512(load256(xb.bsums)), e.corr), acc[2 * c + 1]);
+        fs[c] = scale_add(sum, wd * xb.d, fs[c]);
+      }
+    }
+    for (int c = 0; c < NC; ++c) r[c] = 0.25f * _mm512_reduce_add_ps(fs[c]);
+  }
+};
+
+// IQ3_S (layout: IQ3SDot above): the 9-bit indices looked up in natural order (bit 8 from the 64
+// bits of qh as a mask), the code bytes put in kChunkOrder after; magnitudes 1..15 as 16 +- m;
+// the sign bytes are the chunk masks as stored.
+struct IQ3SDot {
+  template <int NC>
+  static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
+    const BlockIQ3_S* wb = static_cast<const BlockIQ3_S*>(w);
+    const int64_t nb = K / kQKK;
+    const Iq3Bytes& cb = iq3_bytes();
+    __m512i t[16];
+    for (int i = 0; i < 8; ++i) {
+      t[i] = _mm512_load_si512(cb.s[0] + 64 * i);
+      t[8 + i] = _mm512_load_si512(cb.s[1] + 64 * i);
+    }
+    const __m512i order = load_const(kChunkOrder), shift = load_const(kCodeShift);
+    const __m512i tab = offset_levels(kIq3sLevels, 16), twoc = _mm512_set1_epi8(32);
+    const __m256i nib_shift = _mm256_setr_epi32(0, 4, 8, 12, 16, 20, 24, 28);
+    const int64_t pf = prefetch_bytes();
+    __m512 fs[NC];
+    for (int c = 0; c < NC; ++c) fs[c] = _mm512_setzero_ps();
+    // Code byte (table p: 0 low, 1 high) of the 64 groups of idx (bits 0..6), bit 7 in hi7, bit 8 in hi8.
+    auto lookup = [&](int p, __m512i idx, __mmask64 hi7, __mmask64 hi8) __attribute__((always_inline)) {
+      const __m512i* tp = t + 8 * p;
+      const __m512i a = _mm512_mask_blend_epi8(hi7, _mm512_permutex2var_epi8(tp[0], idx, tp[1]),
+                                               _mm512_permutex2var_epi8(tp[2], idx, tp[3]));
+      const __m512i c = _mm512_mask_blend_epi8(hi7, _mm512_permutex2var_epi8(tp[4], idx, tp[5]),
+                                               _mm512_permutex2var_epi8(tp[6], idx, tp[7]));
+      return _mm512_permutexvar_epi8(order, _mm512_mask_blend_epi8(hi8, a, c));
+    };
+    struct Dec {
+      __m512i d[4], ls;
+      __m256i corr;
+    };
+    auto decode = [&](int64_t b) __attribute__((always_inline)) {
+      for (int o = 0; o < static_cast<int>(sizeof(BlockIQ3_S)); o += 64) prefetch(wb + b, pf + o);
+      const BlockIQ3_S& blk = wb[b];
+      const __m512i idx = load512(blk.qs);
+      const __mmask64 hi7 = _mm512_movepi8_mask(idx), hi8 = load_mask(blk.qh);
+      Dec e;
+      chunk_words(lookup(0, idx, hi7, hi8), lookup(1, idx, hi7, hi8), e.d);
+      // 2 s + 1 per dword ib: ((scales >> 4 ib) << 1) & 0x1E | 1, as word pairs.
+      const __m256i nib = _mm256_srlv_epi32(_mm256_set1_epi32(static_cast<int>(load_u32(blk.scales))), nib_shift);
+      const __m256i ls8 = _mm256_ternarylogic_epi32(_mm256_slli_epi32(nib, 1), _mm256_set1_epi32(0x1E),
+                                                    _mm256_set1_epi32(1), 0xEA);
+      e.ls = _mm512_castsi256_si512(both_words(ls8));
+      e.corr = _mm256_sub_epi16(_mm256_setzero_si256(), _mm256_slli_epi16(both_words(ls8), 4));  // -16 ls
+      return e;
+    };
+    if (nb == 0) {
+      for (int c = 0; c < NC; ++c) r[c] = 0;
+      return;
+    }
+    Dec cur = decode(0);
+    for (int64_t b = 0; b < nb; ++b) {
+      const Dec e = cur;
+      if (b + 1 < nb) cur = decode(b + 1);
+      const BlockIQ3_S& blk = wb[b];
+      __m512i acc[2 * NC];
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; ++v)
+        iq3_chunk<NC>(e.d[v], load_mask(blk.signs + 8 * v), shift, tab, twoc,
+                      _mm512_permutexvar_epi32(load_const(kChunkScale[v]), e.ls), cols, b, v, acc);
+      const float wd = h2f(blk.d);
+#pragma GCC unroll 4
+      for (int c = 0; c < NC; ++c) {
+        const BlockQ8_K& xb = xblock(cols[c], b);
+        const __m512i sum = _mm512_add_epi32(_mm512_dpwssd_epi32(acc[2 * c], _mm512_zextsi256_si512(load256(xb.bsums)),
+                                                                 _mm512_zextsi256_si512(e.corr)),
+                                             acc[2 * c + 1]);
+        fs[c] = scale_add(sum, wd * xb.d, fs[c]);
+      }
+    }
+    for (int c = 0; c < NC; ++c) r[c] = _mm512_reduce_add_ps(fs[c]);
+  }
+};
+
+}  // namespace vbmi
+}  // namespace
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#else
+#pragma GCC pop_options
+#endif
+
 const KernelTable& kernels_iq3_iq1_avx512() {
   static const KernelTable t = [] {
     KernelTable k;
@@ -463,6 +762,16 @@ const KernelTable& kernels_iq3_iq1_avx512() {
     k.iq3_s = grouped<IQ3SDot>;
     k.iq1_s = grouped<IQ1SDot>;
     k.iq1_m = grouped<IQ1MDot>;
+    return k;
+  }();
+  return t;
+}
+
+const KernelTable& kernels_iq3_vbmi_avx512() {
+  static const KernelTable t = [] {
+    KernelTable k;
+    k.iq3_xxs = grouped<vbmi::IQ3XXSDot>;
+    k.iq3_s = grouped<vbmi::IQ3SDot>;
     return k;
   }();
   return t;
