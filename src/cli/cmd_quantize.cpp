@@ -7,6 +7,10 @@
 // test_quantize_imatrix). With --imatrix (an importance matrix from `seek imatrix` or llama-imatrix,
 // GGUF or legacy .dat) each row is quantized with its matrix's per-column importance, as
 // llama-quantize does, which the IQ1 / IQ2 / IQ3_XXS types and Q2_K_S require.
+// The input may also be a Hugging Face checkpoint directory (config.json + safetensors, FP8
+// included): it is read as the GGUF llama.cpp's convert_hf_to_gguf.py would write from it
+// (cli/quantize_input.h, model/hf_to_gguf.h), so the output is what convert_hf_to_gguf.py followed
+// by llama-quantize writes, without a converted copy on disk.
 // The output is written tensor by tensor (never held whole in memory), atomically.
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -16,6 +20,7 @@
 
 #include "cli/commands.h"
 #include "cli/model_args.h"
+#include "cli/quantize_input.h"
 #include "core/error.h"
 #include "core/file.h"
 #include "core/progress.h"
@@ -30,7 +35,7 @@ namespace seek::cli {
 namespace {
 
 // The mix inputs llama-quantize reads from the file's metadata.
-QuantModel quant_model_of(const GGUFFile& f) {
+QuantModel quant_model_of(const QuantInput& f) {
   QuantModel m;
   m.arch = f.architecture();
   if (m.arch.empty()) throw FormatError(str(f.path(), ": no general.architecture"));
@@ -95,11 +100,12 @@ std::vector<float> importance_for(const Imatrix& m, const QuantTensor& t) {
 
 int cmd_quantize(int argc, char** argv) {
   CLI::App app{"Requantize a GGUF with llama-quantize's per-tensor type mix for a file type", "seek quantize"};
-  std::string in, out, ftype_name, imatrix_path, tensor_type_file, output_type, embd_type;
+  std::string in, out, ftype_name, imatrix_path, tensor_type_file, output_type, embd_type, hf_type = "auto";
   std::vector<std::string> tensor_types, include_weights, exclude_weights;
   bool pure = false, leave_output = false;
   int threads = 0;
-  app.add_option("input", in, "input GGUF (any weight types seek reads)")->required();
+  app.add_option("input", in, "input GGUF (any weight types seek reads), or a Hugging Face checkpoint directory")
+      ->required();
   app.add_option("output", out, "output GGUF")->required();
   app.add_option("type", ftype_name, "file type as llama-quantize names it: Q4_K_M, Q5_K_S, Q8_0, Q2_K, ...")
       ->required();
@@ -122,6 +128,9 @@ int cmd_quantize(int argc, char** argv) {
                  "do not use the importance matrix for tensors whose name contains this (repeatable)")
       ->expected(1)
       ->allow_extra_args(false);
+  app.add_option("--hf-type", hf_type,
+                 "for a checkpoint directory: the type convert_hf_to_gguf.py's --outtype would store its weights "
+                 "in first (auto: BF16 or F16 as the checkpoint; f32, f16, bf16)");
   add_threads_option(app, threads);
   try {
     app.parse(argc, argv);
@@ -149,7 +158,7 @@ int cmd_quantize(int argc, char** argv) {
     for (const std::string& line : read_lines(tensor_type_file))
       if (!line.empty() && line[0] != '#') o.overrides.push_back(parse_quant_type_override(line));
 
-  const GGUFFile f = GGUFFile::open(in);
+  const QuantInput f = QuantInput::open(in, hf_type);
   const QuantModel model = quant_model_of(f);
   std::vector<QuantTensor> tensors;
   for (const GGUFTensorInfo& t : f.tensors())
@@ -213,27 +222,28 @@ int cmd_quantize(int argc, char** argv) {
     const float* imp = importance[i].empty() ? nullptr : importance[i].data();
     const int64_t rows_per_matrix = t.n_dims >= 2 ? t.ne[1] : rows;  // each matrix (expert, head) has its own
     w.add_tensor(t.name, to, shape,
-                 [&, from, to, cols, rows, imp, rows_per_matrix](const GGUFWriter::ByteSinkFn& sink) {
-                   const uint8_t* src = static_cast<const uint8_t*>(t.view.data);
+                 [&, i, from, to, cols, rows, imp, rows_per_matrix](const GGUFWriter::ByteSinkFn& sink) {
                    const size_t in_rb = row_bytes(from, cols), out_rb = row_bytes(to, cols);
-                   if (from == to) {  // copied as is, as llama-quantize does
-                     sink(src, in_rb * static_cast<size_t>(rows));
-                   } else {
-                     // Chunks of about 32 MB of output, rows encoded in parallel.
-                     const int64_t chunk = std::max<int64_t>(1, static_cast<int64_t>((32u << 20) / out_rb));
-                     std::vector<uint8_t> buf(out_rb * static_cast<size_t>(std::min(chunk, rows)));
-                     for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
-                       const int64_t r1 = std::min(rows, r0 + chunk);
-                       pool.parallel_for(r1 - r0, 8, [&](int64_t b, int64_t e) {
-                         std::vector<float> row(static_cast<size_t>(cols));
-                         for (int64_t r = b; r < e; ++r) {
-                           dequantize_row(from, src + static_cast<size_t>(r0 + r) * in_rb, row.data(), cols);
-                           const float* qw = imp ? imp + ((r0 + r) / rows_per_matrix) * cols : nullptr;
-                           quantize_row_imatrix(to, row.data(), buf.data() + static_cast<size_t>(r) * out_rb, cols, qw);
-                         }
-                       });
-                       sink(buf.data(), out_rb * static_cast<size_t>(r1 - r0));
+                   // Chunks of about 32 MB of output: a tensor that keeps its type is copied as is, as
+                   // llama-quantize does; the others are encoded in parallel.
+                   const int64_t chunk = std::max<int64_t>(1, static_cast<int64_t>((32u << 20) / out_rb));
+                   std::vector<uint8_t> buf(from == to ? 0 : out_rb * static_cast<size_t>(std::min(chunk, rows)));
+                   for (int64_t r0 = 0; r0 < rows; r0 += chunk) {
+                     const int64_t r1 = std::min(rows, r0 + chunk);
+                     const uint8_t* src = f.rows(i, r0, r1, pool);  // input rows r0 .. r1
+                     if (from == to) {
+                       sink(src, in_rb * static_cast<size_t>(r1 - r0));
+                       continue;
                      }
+                     pool.parallel_for(r1 - r0, 8, [&](int64_t b, int64_t e) {
+                       std::vector<float> row(static_cast<size_t>(cols));
+                       for (int64_t r = b; r < e; ++r) {
+                         dequantize_row(from, src + static_cast<size_t>(r) * in_rb, row.data(), cols);
+                         const float* qw = imp ? imp + ((r0 + r) / rows_per_matrix) * cols : nullptr;
+                         quantize_row_imatrix(to, row.data(), buf.data() + static_cast<size_t>(r) * out_rb, cols, qw);
+                       }
+                     });
+                     sink(buf.data(), out_rb * static_cast<size_t>(r1 - r0));
                    }
                    done += rows * cols;
                    bar.update(done);
