@@ -36,7 +36,12 @@ if [ "${SEEK_SKIP_FUZZ:-0}" != 1 ] && [ -n "$(ls fuzz/fuzz_*.cpp 2>/dev/null)" ]
     ./build-fuzz/"$name" -max_total_time="${SEEK_FUZZ_SECONDS:-30}" -rss_limit_mb=2048 -timeout=10 \
       -print_final_stats=1 "$work" 2>&1 | grep -E "stat::number_of_executed_units|ERROR|Done" || true
     # A crash leaves a crash-* file and a non-zero exit; re-run to propagate the status.
-    ls crash-* leak-* timeout-* oom-* >/dev/null 2>&1 && { echo "fuzz target $name found a failure"; exit 1; }
+    # (compgen: true if any of the patterns matches; `ls a* b*` fails when one of them does not.)
+    if compgen -G 'crash-*' >/dev/null || compgen -G 'leak-*' >/dev/null || compgen -G 'timeout-*' >/dev/null ||
+      compgen -G 'oom-*' >/dev/null; then
+      echo "fuzz target $name found a failure"
+      exit 1
+    fi
     rm -rf "$work"
   done
 fi

@@ -115,9 +115,9 @@ Imatrix parse_legacy(const uint8_t* data, size_t size, const std::string& name) 
     const int32_t nval = r.read<int32_t>((ent + " value count").c_str());
     if (ncall < 0) throw FormatError(str(name, ": ", ent, ": ncall ", ncall, " is negative"));
     if (nval < 1) throw FormatError(str(name, ": ", ent, ": value count ", nval, " (expected >= 1)"));
+    r.need(static_cast<uint64_t>(nval) * sizeof(float), (ent + " values").c_str());  // before allocating them
     ImatrixEntry e;
     e.sums.resize(static_cast<size_t>(nval));
-    r.need(e.sums.size() * sizeof(float), (ent + " values").c_str());
     std::memcpy(e.sums.data(), r.at(r.pos()), e.sums.size() * sizeof(float));
     r.skip(e.sums.size() * sizeof(float), "values");
     e.counts = {ncall};

@@ -309,6 +309,10 @@ TEST(ImatrixFile, BadLegacy) {
   Legacy dup;
   dup.put<int32_t>(2).entry("blk.0.a.weight", 1, {1}).entry("blk.0.a.weight", 1, {2});
   expect_error(dup.b, {"bad.imatrix", "duplicate entry name"});
+  // A value count far beyond the file (found by fuzz_imatrix: it used to allocate 8 GB first).
+  Legacy huge;
+  huge.put<int32_t>(1).text("blk.0.a.weight").put<int32_t>(1).put<int32_t>(2000000000).put<float>(1.0f);
+  expect_error(huge.b, {"bad.imatrix", "entry 1 of 1 (blk.0.a.weight) values"});
 }
 
 }  // namespace seek
