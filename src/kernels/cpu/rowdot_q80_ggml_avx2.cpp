@@ -6,6 +6,8 @@
 #include <immintrin.h>
 
 #include "kernels/cpu/rowdot.h"
+#include "kernels/cpu/simd_groups.h"
+#include "kernels/cpu/simd_util.h"
 #include "kernels/quant/blocks.h"
 
 namespace seek::kern {
@@ -17,44 +19,29 @@ inline __m256i lanes(__m256i w, __m256i x) {
   return _mm256_madd_epi16(p16, _mm256_set1_epi16(1));
 }
 
-// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)), as ggml's hsum_float_8.
-inline float hsum8(__m256 v) {
-  __m128 r = _mm_add_ps(_mm256_extractf128_ps(v, 1), _mm256_castps256_ps128(v));
-  r = _mm_add_ps(r, _mm_movehl_ps(r, r));
-  r = _mm_add_ss(r, _mm_movehdup_ps(r));
-  return _mm_cvtss_f32(r);
-}
-
-template <int NC>
-void columns(const BlockQ8_0* wb, int64_t nb, int64_t K, const uint8_t* const* cols, float* out, int64_t stride) {
-  __m256 acc[NC];
-  for (int c = 0; c < NC; ++c) acc[c] = _mm256_setzero_ps();
-  for (int64_t b = 0; b < nb; ++b) {
-    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].qs));
-    const __m256 dw = _mm256_set1_ps(_cvtsh_ss(wb[b].d));  // F16C, exact as fp16_to_fp32
-    for (int c = 0; c < NC; ++c) {
-      const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cols[c] + b * kQK));
-      const __m256 dx = _mm256_loadu_ps(reinterpret_cast<const float*>(cols[c] + K) + b * 8);  // dx per lane
-      acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(lanes(w, x)), acc[c]);
+// simd_groups.h's grouped<> hands it 4, 2 or 1 columns sharing each weight load.
+struct Q80Ggml {
+  template <int NC>
+  static void run(const void* w, const uint8_t* const* cols, int64_t K, const float*, float* r) {
+    const BlockQ8_0* wb = static_cast<const BlockQ8_0*>(w);
+    const int64_t nb = K / kQK;
+    __m256 acc[NC];
+    for (int c = 0; c < NC; ++c) acc[c] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; ++b) {
+      const __m256i wq = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wb[b].qs));
+      const __m256 dw = _mm256_set1_ps(h2f(wb[b].d));
+      for (int c = 0; c < NC; ++c) {
+        const __m256i x = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(cols[c] + b * kQK));
+        const __m256 dx = _mm256_loadu_ps(reinterpret_cast<const float*>(cols[c] + K) + b * 8);  // dx per lane
+        acc[c] = _mm256_fmadd_ps(_mm256_mul_ps(dw, dx), _mm256_cvtepi32_ps(lanes(wq, x)), acc[c]);
+      }
     }
+    for (int c = 0; c < NC; ++c) r[c] = hsum_f32_ggml(acc[c]);
   }
-  for (int c = 0; c < NC; ++c) out[c * stride] = hsum8(acc[c]);
-}
+};
 
 }  // namespace
 
-void dot_q8_0_ggml_avx2(const void* w, const RowDotArgs& a) {
-  const BlockQ8_0* wb = static_cast<const BlockQ8_0*>(w);
-  const int64_t K = a.x->K, nb = K / kQK;
-  int64_t c = a.c0;
-  for (; c + 4 <= a.c1; c += 4) {
-    const uint8_t* cols[4] = {a.x->col(c), a.x->col(c + 1), a.x->col(c + 2), a.x->col(c + 3)};
-    columns<4>(wb, nb, K, cols, a.out + (c - a.c0) * a.out_stride, a.out_stride);
-  }
-  for (; c < a.c1; ++c) {
-    const uint8_t* col = a.x->col(c);
-    columns<1>(wb, nb, K, &col, a.out + (c - a.c0) * a.out_stride, a.out_stride);
-  }
-}
+void dot_q8_0_ggml_avx2(const void* w, const RowDotArgs& a) { grouped<Q80Ggml>(w, a); }
 
 }  // namespace seek::kern
